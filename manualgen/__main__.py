@@ -1,0 +1,3 @@
+from manualgen.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""The one family of user-facing errors.
+
+Every problem a user can fix is a `Problem` (file, line, field, what, how to fix). A stage
+collects all of a file's problems and raises them together as one `InputError`, so the
+user fixes everything in one round instead of one error per run. The CLI catches
+`ManualgenError` once and exits with its code; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one place, said so that the user knows what to do."""
+
+    path: str
+    line: int | None = None
+    field: str | None = None
+    message: str = ""
+    fix: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def location(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        return where
+
+    def __str__(self) -> str:
+        text = self.location() + ": "
+        if self.field:
+            text += f"{self.field}: "
+        if self.severity == "warning":
+            text += "warning: "
+        text += self.message
+        if self.fix:
+            text += f" - {self.fix}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+class ManualgenError(Exception):
+    """Base of every error the CLI turns into a message and an exit code."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(ManualgenError):
+    """One or more problems in the user's (or NSNY's) input files."""
+
+    def __init__(self, problems: list[Problem] | Problem, *, title: str | None = None):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        self.title = title
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [self.title] if self.title else []
+        lines += [str(p) for p in self.problems]
+        return "\n".join(lines)
+
+
+class ToolError(ManualgenError):
+    """An outside program (LibreOffice) failed or is missing: not the user's input."""
+
+    def __init__(self, message: str, *, fix: str | None = None):
+        self.fix = fix
+        super().__init__(message + (f" - {fix}" if fix else ""))
+
+
+def fail(path: str | Path, message: str, *, line: int | None = None, field: str | None = None,
+         fix: str | None = None) -> InputError:
+    """Build the error for a single problem (callers `raise fail(...)`)."""
+    return InputError(Problem(str(path), line, field, message, fix))
+
+
+class Collector:
+    """Gathers problems across a stage and raises them all at the end."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str | Path, message: str, *, line: int | None = None,
+            field: str | None = None, fix: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(str(path), line, field, message, fix, severity))
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def raise_if_errors(self, title: str | None = None) -> None:
+        if self.errors:
+            raise InputError(self.errors, title=title)

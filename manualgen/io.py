@@ -1,0 +1,197 @@
+"""Reading YAML with line numbers kept, front matter, and atomic writes.
+
+Values come from a loader that follows YAML 1.2 habits where 1.1 surprises people
+(`NO` stays the string "NO"); line numbers come from the node tree, so every validation
+error can point at the line the user has to change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from manualgen.errors import InputError, Problem, fail
+
+Key = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with only true/false as booleans (YAML 1.2), so `NO`, `on`, `y` stay text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class YamlDoc:
+    """A YAML document's values plus the line of every key and item in it."""
+
+    path: str
+    data: Any
+    lines: dict[Key, int] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def line(self, key: Key) -> int | None:
+        """The line of `key`, or of the nearest parent that has one."""
+        key = tuple(key)
+        while key:
+            if key in self.lines:
+                return self.lines[key] + self.line_offset
+            key = key[:-1]
+        return self.lines.get((), 0) + self.line_offset if self.lines else None
+
+    def problem(self, key: Key, message: str, fix: str | None = None,
+                severity: str = "error") -> Problem:
+        return Problem(self.path, self.line(key), dotted(key) or None, message, fix, severity)
+
+
+def dotted(key: Key) -> str:
+    return ".".join(str(k) for k in key)
+
+
+def _walk(node: yaml.Node, key: Key, out: dict[Key, int]) -> None:
+    out.setdefault(key, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for k_node, v_node in node.value:
+            k = k_node.value
+            out[key + (k,)] = k_node.start_mark.line + 1
+            _walk(v_node, key + (k,), out)
+            out[key + (k,)] = k_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, key + (i,), out)
+
+
+def parse_yaml(text: str, path: str | Path, *, line_offset: int = 0) -> YamlDoc:
+    """Parse YAML text; a syntax error becomes an InputError with PyYAML's own line."""
+    path = str(path)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        what = exc.problem or str(exc)
+        if exc.context:
+            what = f"{exc.context}, {what}"
+        raise InputError(Problem(
+            path, line, None, f"this is not valid YAML ({what})",
+            "check the indentation and quoting on this line and the one above; "
+            "put text containing ':' or '#' in quotes")) from exc
+    except yaml.YAMLError as exc:
+        raise fail(path, f"this is not valid YAML ({exc})") from exc
+    lines: dict[Key, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return YamlDoc(path, data, lines, line_offset)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, turning OS and encoding errors into user errors."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise fail(path, "file not found", fix="check the path and the spelling") from exc
+    except IsADirectoryError as exc:
+        raise fail(path, "this is a folder, not a file") from exc
+    except UnicodeDecodeError as exc:
+        raise fail(path, f"not UTF-8 text (byte {exc.start})",
+                   fix="save the file as UTF-8 in your editor") from exc
+    except OSError as exc:
+        raise fail(path, f"cannot be read ({exc.strerror})") from exc
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    return parse_yaml(read_text(path), path)
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+@dataclass
+class FrontMatter:
+    header: YamlDoc
+    body: str
+    body_line: int  # line number of the body's first line in the file
+
+
+def split_front_matter(text: str, path: str | Path) -> FrontMatter:
+    """Split a `---` YAML header from a Markdown body; a missing or broken header is an error."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise fail(path, "no YAML header found", line=1,
+                   fix="start the file with a line '---', the header fields, and another '---'")
+    header_text = match.group(1) or ""
+    header = parse_yaml(header_text, path, line_offset=1)
+    body_line = text[: match.end()].count("\n") + 1
+    return FrontMatter(header, text[match.end():], body_line)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def staging_dir(near: Path) -> Iterator[Path]:
+    """A scratch folder beside `near` (same file system), removed whatever happens."""
+    near = Path(near)
+    near.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{near.name}.", dir=near.parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish_files(staged: Path, target_dir: Path) -> list[Path]:
+    """Move every file of a finished staging folder into place, each with an atomic rename."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for src in sorted(staged.iterdir()):
+        if src.is_file():
+            dest = target_dir / src.name
+            os.replace(src, dest)
+            written.append(dest)
+    return written
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True when `candidate` (resolved, links followed) stays inside `root`."""
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,123 @@
+"""Load the whole library once, checking shapes; every file's problems reported together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from manualgen import resources
+from manualgen.errors import Collector, InputError
+from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
+from manualgen.library.model import Element, FormInfo, HazardTerm, LibraryInfo, Policy, \
+    PolicyHeader
+from manualgen.models import problems_from
+from manualgen.program import ProgramRules, load_rules
+
+FORMS_INDEX = "forms.yaml"
+
+
+@dataclass
+class Library:
+    root: Path
+    info: LibraryInfo
+    rules: ProgramRules
+    elements: list[Element]
+    hazards: list[HazardTerm]
+    policies: list[Policy]
+    forms: list[FormInfo]
+    forms_dir: Path
+    warnings: list = field(default_factory=list)
+
+    @property
+    def hazard_keys(self) -> list[str]:
+        return [h.key for h in self.hazards]
+
+    def element(self, number: int) -> Element | None:
+        return next((e for e in self.elements if e.number == number), None)
+
+    def form(self, form_id: str) -> FormInfo | None:
+        return next((f for f in self.forms if f.id == form_id), None)
+
+    def policy(self, policy_id: str) -> Policy | None:
+        return next((p for p in self.policies if p.id == policy_id), None)
+
+    def hazard_label(self, key: str) -> str:
+        return next((h.label for h in self.hazards if h.key == key), key)
+
+
+def _validate_list(model, doc: YamlDoc, found: Collector) -> list:
+    if not isinstance(doc.data, list):
+        found.extend([doc.problem((), "a list of entries is expected",
+                                  "start each entry with '- '")])
+        return []
+    try:
+        return TypeAdapter(list[model]).validate_python(doc.data)
+    except ValidationError as exc:
+        found.extend(problems_from(exc, doc))
+        return []
+
+
+def _validate_one(model, doc: YamlDoc, found: Collector):
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        found.extend(problems_from(exc, doc))
+        return None
+
+
+def load_policy(path: Path, found: Collector) -> Policy | None:
+    """One policy file; its header problems go to `found` with file lines."""
+    try:
+        fm = split_front_matter(read_text(path), path)
+    except InputError as exc:
+        found.extend(exc.problems)
+        return None
+    header = _validate_one(PolicyHeader, fm.header, found)
+    if header is None:
+        return None
+    return Policy(header, fm.body, path, fm.body_line, fm.header)
+
+
+def policy_files(root: Path) -> list[Path]:
+    return sorted((root / "policies").glob("*.md"))
+
+
+def load_library(root: Path | None = None, forms_dir: Path | None = None,
+                 *, collect: Collector | None = None) -> Library:
+    """Read every library file. Problems raise together unless `collect` is given (lint)."""
+    root = Path(root or resources.library_dir())
+    forms_dir = Path(forms_dir or resources.templates_dir())
+    found = collect if collect is not None else Collector()
+
+    info = rules = None
+    for name in ("library.yaml", "program.yaml"):
+        try:
+            if name == "library.yaml":
+                info = _validate_one(LibraryInfo, load_yaml(root / name), found)
+            else:
+                rules = load_rules(root)
+        except InputError as exc:
+            found.extend(exc.problems)
+    elements, hazards, forms = [], [], []
+    for name, model, target in (("elements.yaml", Element, elements),
+                                ("hazards.yaml", HazardTerm, hazards)):
+        try:
+            target.extend(_validate_list(model, load_yaml(root / name), found))
+        except InputError as exc:
+            found.extend(exc.problems)
+    try:
+        forms.extend(_validate_list(FormInfo, load_yaml(forms_dir / FORMS_INDEX), found))
+    except InputError as exc:
+        found.extend(exc.problems)
+
+    policies = [p for path in policy_files(root) if (p := load_policy(path, found))]
+    if not policies:
+        found.add(root / "policies", "no policy files (*.md) found",
+                  fix="check MANUALGEN_HOME or the library folder")
+    policies.sort(key=lambda p: (p.header.element, p.header.order, p.id))
+    if collect is None:
+        found.raise_if_errors(title="The policy library has problems "
+                                    "(run `manualgen library check` for the full list):")
+    return Library(root, info, rules, elements, hazards, policies, forms, forms_dir)  # type: ignore[arg-type]

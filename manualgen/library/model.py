@@ -1,0 +1,102 @@
+"""Typed records of the library: elements, hazard terms, policy headers, the forms index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from manualgen.io import YamlDoc
+from manualgen.models import Date, Strict, Text
+
+Frequency = Annotated[str, Field(pattern=r"^[1-9][0-9]*/(month|year)$")]
+Slug = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Element(Strict):
+    number: int = Field(ge=1)
+    title: Text
+    must_show: list[Text] = Field(min_length=1)
+
+
+class HazardTerm(Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+
+
+class Conditions(Strict):
+    """When a policy applies; every condition given must hold."""
+
+    hazards: list[str] = []          # any one of these hazards
+    min_employees: int | None = None  # peak employees at least this
+    subcontractors: bool | None = None  # the company uses subcontractors (or not)
+    # The company needs a safety representative under program.yaml's safety_rep_min_workers.
+    safety_rep: bool | None = None
+
+
+class PolicyHeader(Strict):
+    id: str = Slug
+    title: Text = Field(min_length=1)
+    element: int = Field(ge=1)
+    order: int = 50                    # position inside the element's chapter
+    applies: Literal["always"] | Conditions = "always"
+    forms: list[str] = []
+    legislation: list[Text] = []
+    revision: int = Field(ge=0)
+    reviewed: Date
+    # How often the policy says an activity happens, e.g. {inspection: 1/month, drill: 1/year};
+    # the summary report's default targets. Keys are program.yaml `activities`.
+    targets: dict[str, Frequency] = {}
+
+
+@dataclass(frozen=True)
+class Policy:
+    header: PolicyHeader
+    body: str
+    path: Path
+    body_line: int          # file line of the body's first line
+    doc: YamlDoc            # the header, for line numbers
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def title(self) -> str:
+        return self.header.title
+
+    def describe_applies(self) -> str:
+        applies = self.header.applies
+        if applies == "always":
+            return "always"
+        parts = []
+        if applies.hazards:
+            parts.append("hazard " + " or ".join(applies.hazards))
+        if applies.min_employees is not None:
+            parts.append(f"{applies.min_employees} or more employees")
+        if applies.subcontractors is not None:
+            parts.append("uses subcontractors" if applies.subcontractors
+                         else "uses no subcontractors")
+        if applies.safety_rep is not None:
+            parts.append("a safety representative is required" if applies.safety_rep
+                         else "no safety representative is required")
+        return "; ".join(parts) or "always"
+
+
+class FormInfo(Strict):
+    id: str = Slug
+    title: Text
+    template: Text
+    element: int = Field(ge=1)
+    category: str | None = None        # the submission category it feeds, if any
+    description: Text
+    revision: int = Field(ge=0, default=1)
+
+
+class LibraryInfo(Strict):
+    name: Text
+    version: Text
+    released: Date
+    publisher: Text

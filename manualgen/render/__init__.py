@@ -1,0 +1,1 @@
+"""Rendering: Jinja environments, Markdown to Word, Word XML helpers, LibreOffice."""

@@ -1,0 +1,55 @@
+"""Saving Word documents so the same inputs give the same bytes.
+
+python-docx stamps zip entries with the time of saving and core properties with "now";
+here both are pinned to the document's own date, and the zip is rewritten in a fixed
+order with fixed metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from docx.document import Document
+
+
+def set_properties(document: Document, *, title: str, author: str, when: dt.date,
+                   subject: str = "", revision: int = 1, keywords: str = "") -> None:
+    stamp = dt.datetime(when.year, when.month, when.day, 12, 0, 0)
+    props = document.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.subject = subject
+    props.keywords = keywords
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.revision = max(1, revision)
+    props.comments = ""
+
+
+def normalise_zip(data: bytes, when: dt.date) -> bytes:
+    """Rewrite an OOXML zip with fixed timestamps and the same entry order every time."""
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    # [Content_Types].xml first, as Office writes it; the rest in a stable order.
+    names.sort(key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def docx_bytes(document: Document, when: dt.date) -> bytes:
+    """The document as deterministic .docx bytes."""
+    buf = io.BytesIO()
+    document.save(buf)
+    return normalise_zip(buf.getvalue(), when)

@@ -1,0 +1,94 @@
+"""The Jinja environments, made in one place.
+
+Policies render in a sandbox with undefined names as errors: company text is data, and a
+misspelt variable must stop the build rather than leave a hole in a manual. Word forms get
+their own autoescaping environment (docxtpl changes the environment it is handed, and an
+`&` or `<` in company text would otherwise break the XML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from manualgen.errors import Problem
+
+
+def long_date(value: Any) -> str:
+    """March 31, 2025: the style Yukon government documents use."""
+    if isinstance(value, dt.date):
+        return f"{value:%B} {value.day}, {value.year}"
+    return str(value)
+
+
+def join_names(items: Any, attribute: str = "name") -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = [i[attribute] if isinstance(i, dict) else str(i) for i in items]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+FILTERS = {"long_date": long_date, "join_names": join_names}
+
+
+def policy_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def form_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_error(exc: Exception, path: Path | str, line_offset: int = 0) -> Problem:
+    """A Jinja error as a Problem at the template's file line."""
+    path = str(path)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        line = (exc.lineno or 1) + line_offset
+        return Problem(path, line, None, f"template syntax error: {exc.message}",
+                       "check the {{ }} and {% %} tags on this line")
+    if isinstance(exc, jinja2.UndefinedError):
+        line = _traceback_line(exc)
+        return Problem(path, (line + line_offset) if line else None, None,
+                       f"unknown variable: {exc.message}",
+                       "use a variable the company profile provides "
+                       "(see policy_library/README.md)")
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return Problem(path, _traceback_line(exc), None, f"not allowed in a template: {exc}",
+                       "templates may only read the company's values")
+    return Problem(path, _traceback_line(exc), None, f"template error: {exc}")
+
+
+def _traceback_line(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render_text(env: jinja2.Environment, source: str, context: dict[str, Any], path: Path | str,
+                line_offset: int = 0) -> str:
+    """Render one template string, raising an InputError that points at the file line."""
+    from manualgen.errors import InputError
+
+    try:
+        return env.from_string(source).render(context)
+    except jinja2.TemplateError as exc:
+        raise InputError(template_error(exc, path, line_offset)) from None

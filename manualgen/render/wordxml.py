@@ -1,0 +1,169 @@
+"""The few Word XML pieces python-docx has no API for, in one place.
+
+Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering
+and table header rows. Everything else in the project uses python-docx proxies.
+"""
+
+from __future__ import annotations
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+
+def _run_with(paragraph: Paragraph, child) -> OxmlElement:
+    r = OxmlElement("w:r")
+    r.append(child)
+    paragraph._p.append(r)
+    return r
+
+
+def _fld_char(kind: str, dirty: bool = False) -> OxmlElement:
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), kind)
+    if dirty:
+        el.set(qn("w:dirty"), "true")
+    return el
+
+
+def _instr(text: str) -> OxmlElement:
+    el = OxmlElement("w:instrText")
+    el.set(qn("xml:space"), "preserve")
+    el.text = f" {text} "
+    return el
+
+
+def add_field(paragraph: Paragraph, instruction: str, shown: str = "1") -> None:
+    """A complex field (PAGE, NUMPAGES, ...) with a cached result Word and LO replace."""
+    _run_with(paragraph, _fld_char("begin"))
+    _run_with(paragraph, _instr(instruction))
+    _run_with(paragraph, _fld_char("separate"))
+    paragraph.add_run(shown)
+    _run_with(paragraph, _fld_char("end"))
+
+
+def begin_field(paragraph: Paragraph, instruction: str) -> None:
+    """Open a field whose result the caller writes as ordinary paragraphs (the TOC)."""
+    _run_with(paragraph, _fld_char("begin"))
+    _run_with(paragraph, _instr(instruction))
+    _run_with(paragraph, _fld_char("separate"))
+
+
+def end_field(paragraph: Paragraph) -> None:
+    _run_with(paragraph, _fld_char("end"))
+
+
+def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
+    """Wrap the paragraph's content in a bookmark (a TOC entry's link target)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    p = paragraph._p
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(end)
+
+
+def add_internal_link(paragraph: Paragraph, anchor: str, text: str, *,
+                      style: str | None = None) -> Run:
+    """A hyperlink to a bookmark in the same document."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    paragraph._p.append(link)
+    run = OxmlElement("w:r")
+    link.append(run)
+    proxy = Run(run, paragraph)
+    proxy.text = text
+    if style:
+        proxy.style = style
+    return proxy
+
+
+def add_tab(run: Run) -> None:
+    run._r.append(OxmlElement("w:tab"))
+
+
+def restart_numbering(paragraph: Paragraph, numbering_part, base_num_id: int) -> int:
+    """Give this list a fresh w:num (same look, start at 1) and attach the paragraph.
+
+    Word continues a numbered list across the document unless each list has its own
+    w:num with a start override; returns the new numId for the list's other items.
+    """
+    numbering = numbering_part.element
+    abstract_id = None
+    for num in numbering.findall(qn("w:num")):
+        if num.get(qn("w:numId")) == str(base_num_id):
+            abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    if abstract_id is None:
+        raise LookupError(f"numbering definition {base_num_id} not found in the template")
+    ids = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+    new_id = max(ids) + 1
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(new_id))
+    abstract = OxmlElement("w:abstractNumId")
+    abstract.set(qn("w:val"), abstract_id)
+    num.append(abstract)
+    override = OxmlElement("w:lvlOverride")
+    override.set(qn("w:ilvl"), "0")
+    start = OxmlElement("w:startOverride")
+    start.set(qn("w:val"), "1")
+    override.append(start)
+    num.append(override)
+    numbering.append(num)
+    set_num(paragraph, new_id)
+    return new_id
+
+
+def set_num(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    numpr = ppr.find(qn("w:numPr"))
+    if numpr is None:
+        numpr = OxmlElement("w:numPr")
+        ppr.append(numpr)
+    for child in list(numpr):
+        numpr.remove(child)
+    ilvl = OxmlElement("w:ilvl")
+    ilvl.set(qn("w:val"), str(level))
+    nid = OxmlElement("w:numId")
+    nid.set(qn("w:val"), str(num_id))
+    numpr.append(ilvl)
+    numpr.append(nid)
+
+
+def style_num_id(style) -> int | None:
+    """The numId a list paragraph style (List Number) points at, if any."""
+    ppr = style.element.find(qn("w:pPr"))
+    if ppr is None:
+        return None
+    numpr = ppr.find(qn("w:numPr"))
+    if numpr is None or numpr.find(qn("w:numId")) is None:
+        return None
+    return int(numpr.find(qn("w:numId")).get(qn("w:val")))
+
+
+def repeat_header_row(row) -> None:
+    """Mark a table row as a header that repeats on every page."""
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def keep_with_next(paragraph: Paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def shade_cell(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)

@@ -1,0 +1,73 @@
+"""Shared test helpers: file trees from dicts, the example company, a minimal company."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from manualgen import resources
+
+EXAMPLE = resources.examples_dir() / "company.yaml"
+
+MINIMAL_PROFILE = {
+    "company": {
+        "legal_name": "Solo Snow Ltd.",
+        "address": "1 Front Street, Dawson City, YT Y0B 1G0",
+        "phone": "867-555-0100",
+        "wscb_account": "7654321",
+        "industry": "Snow removal",
+        "scope_of_work": "Clearing driveways and small parking lots.",
+        "peak_employees": 1,
+    },
+    "people": [{"name": "Sam Solo", "position": "Owner", "roles": ["owner"]}],
+    "worksites": [{"name": "Client driveways", "kind": "mobile"}],
+    "emergency": {
+        "nearest_medical": "Dawson City Community Hospital",
+        "emergency_number": "911",
+        "muster_point": "Beside the truck",
+    },
+    "manual": {"revision": 0, "issued": "2026-11-26", "approved_by": "Sam Solo"},
+}
+
+
+def make_tree(root: Path, spec: dict) -> Path:
+    """Lay out files from a dict: str -> text, bytes -> binary, dict -> folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in spec.items():
+        path = root / name
+        if isinstance(content, dict):
+            make_tree(path, content)
+        elif isinstance(content, bytes):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def needs_libreoffice():
+    from manualgen.render.libreoffice import find_soffice
+
+    return pytest.mark.skipif(find_soffice() is None, reason="LibreOffice not installed")
+
+
+@pytest.fixture
+def example_company(tmp_path: Path) -> Path:
+    """A copy of the example company (profile and logo) in a scratch folder."""
+    target = tmp_path / "company"
+    target.mkdir()
+    shutil.copy(EXAMPLE, target / "company.yaml")
+    shutil.copy(EXAMPLE.parent / "logo.png", target / "logo.png")
+    return target / "company.yaml"
+
+
+@pytest.fixture
+def minimal_company(tmp_path: Path) -> Path:
+    path = tmp_path / "minimal" / "company.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(MINIMAL_PROFILE, allow_unicode=True), encoding="utf-8")
+    return path
