@@ -1,0 +1,144 @@
+"""The submission folder's own settings (`submission.yaml`) and the company it belongs to.
+
+Loaded once and shared by the packager and the summary report, so both judge the same
+anniversary, review period and targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from manualgen.errors import Collector, fail
+from manualgen.io import YamlDoc, load_yaml, parse_yaml
+from manualgen.library.load import Library
+from manualgen.models import Date, Strict, Text, problems_from
+from manualgen.pipeline import Inputs, load_inputs
+from manualgen.program import add_months, add_years
+
+SUBMISSION_FILE = "submission.yaml"
+COMPANY_FILE = "company.yaml"
+
+
+class Period(Strict):
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts - check start and end")
+        return self
+
+
+class SampleInfo(Strict):
+    date: Date | None = None
+    title: Text | None = None
+
+
+class SubmissionSettings(Strict):
+    anniversary: Date | None = None
+    period: Period | None = None
+    prepared_by: Text | None = None
+    targets: dict[str, float] = {}          # activity -> per month
+    orientations_applicable: bool | None = None
+    samples: dict[str, SampleInfo] = {}
+    notes: Text | None = None
+    year: int | None = Field(default=None, ge=2000)  # the submission year on stamps
+
+
+@dataclass
+class Submission:
+    folder: Path
+    settings: SubmissionSettings
+    doc: YamlDoc                    # submission.yaml, for line numbers
+    inputs: Inputs                  # the company: library, profile, policies, context
+    anniversary: dt.date
+    period: Period
+    prepared_by: str
+
+    @property
+    def library(self) -> Library:
+        return self.inputs.library
+
+    @property
+    def year(self) -> int:
+        return self.settings.year or self.anniversary.year
+
+    @property
+    def company_name(self) -> str:
+        return self.inputs.profile.profile.company.name
+
+
+def find_company(folder: Path, company: Path | None) -> Path:
+    if company:
+        return company
+    for candidate in (folder / COMPANY_FILE, folder.parent / COMPANY_FILE):
+        if candidate.is_file():
+            return candidate
+    raise fail(folder / COMPANY_FILE, "no company profile found in the submission folder "
+               "or the folder above it", fix="copy company.yaml there or pass --company PATH")
+
+
+def next_anniversary(certificate_date: dt.date, on: dt.date) -> dt.date:
+    """The first anniversary of the certificate on or after `on`."""
+    years = max(1, on.year - certificate_date.year)
+    while add_years(certificate_date, years - 1) >= on and years > 1:
+        years -= 1
+    while add_years(certificate_date, years) < on:
+        years += 1
+    return add_years(certificate_date, years)
+
+
+def default_period(anniversary: dt.date, months: int) -> Period:
+    """The `months` before the anniversary: from the day after, a year earlier, to it."""
+    start = add_months(anniversary, -months) + dt.timedelta(days=1)
+    return Period(start=start, end=anniversary)
+
+
+def load_submission(folder: Path, *, company: Path | None = None,
+                    on: dt.date | None = None) -> Submission:
+    """Read submission.yaml (every key optional) and the company; resolve the defaults."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise fail(folder, "not a folder", fix="give the submission folder "
+                   "(make one with `manualgen package init DIR`)")
+    inputs = load_inputs(find_company(folder, company))
+    path = folder / SUBMISSION_FILE
+    doc = load_yaml(path) if path.is_file() else parse_yaml("{}", path)
+    found = Collector()
+    data = doc.data if doc.data is not None else {}
+    settings = None
+    try:
+        settings = SubmissionSettings.model_validate(data)
+    except ValidationError as exc:
+        found.extend(problems_from(exc, doc))
+    if settings is not None:
+        rules = inputs.library.rules
+        for key in settings.targets:
+            if key not in rules.activities:
+                found.extend([doc.problem(("targets", key), f"unknown activity {key!r}",
+                                          "use one of: " + ", ".join(rules.activities))])
+        for name in settings.samples:
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                found.extend([doc.problem(("samples", name),
+                                          "sample paths are relative to the submission folder",
+                                          "write it like site-inspections/scan0042.pdf")])
+    found.raise_if_errors()
+    assert settings is not None
+    profile = inputs.profile.profile
+    rules = inputs.library.rules
+    anniversary = settings.anniversary
+    if anniversary is None:
+        if profile.secor is None:
+            raise fail(path, "no anniversary date: the company profile has no secor section",
+                       field="anniversary",
+                       fix="add 'anniversary: YYYY-MM-DD' to submission.yaml or the secor "
+                           "certificate_date to company.yaml")
+        anniversary = next_anniversary(profile.secor.certificate_date, on or dt.date.today())
+    period = settings.period or default_period(anniversary, rules.cycle.review_period_months)
+    prepared_by = settings.prepared_by or inputs.context["owner"]["name"]
+    return Submission(folder, settings, doc, inputs, anniversary, period, prepared_by)
