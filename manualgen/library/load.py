@@ -10,8 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from manualgen import resources
 from manualgen.errors import Collector, InputError
 from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
-from manualgen.library.model import Element, FormInfo, HazardTerm, LibraryInfo, Policy, \
-    PolicyHeader
+from manualgen.library.model import Element, FormInfo, HazardTerm, LibraryInfo, Policy, PolicyHeader
 from manualgen.models import problems_from
 from manualgen.program import ProgramRules, load_rules
 

@@ -15,10 +15,16 @@ Frequency = Annotated[str, Field(pattern=r"^[1-9][0-9]*/(month|year)$")]
 Slug = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+CompanyData = Literal["company_overview", "people", "worksites", "hazards", "equipment",
+                      "training", "emergency_contacts"]
+
+
 class Element(Strict):
     number: int = Field(ge=1)
     title: Text
     must_show: list[Text] = Field(min_length=1)
+    # Tables of the company's own data the manual places at the end of this chapter.
+    company_data: list[CompanyData] = []
 
 
 class HazardTerm(Strict):

@@ -1,0 +1,148 @@
+"""Tables of the company's own data, placed in the chapters `elements.yaml` names.
+
+Each block is a small function from the loaded inputs to rows; the manual builder looks
+blocks up by the key NSNY writes in `company_data:`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from manualgen.pipeline import Inputs
+from manualgen.render.jinja import long_date
+
+ROLE_LABELS = {
+    "owner": "Owner",
+    "senior_manager": "Senior manager",
+    "supervisor": "Supervisor",
+    "worker": "Worker",
+    "safety_rep": "Health and safety representative",
+    "first_aid": "First aid attendant",
+}
+EMPLOYMENT_LABELS = {"full_time": "Full-time", "part_time": "Part-time", "seasonal": "Seasonal"}
+
+
+@dataclass
+class Block:
+    heading: str
+    intro: str
+    header: list[str]
+    rows: list[list[str]]
+    empty: str = "None recorded."
+
+
+def _overview(inputs: Inputs) -> Block:
+    c = inputs.profile.profile.company
+    p = inputs.profile.profile
+    rows = [
+        ["Legal name", c.legal_name],
+        ["Operating name", c.operating_name or c.legal_name],
+        ["Address", c.address],
+        ["Phone", c.phone],
+        ["E-mail", c.email or "-"],
+        ["WSCB employer account", c.wscb_account],
+        ["Industry", c.industry],
+        ["Scope of work", c.scope_of_work],
+        ["Employees at peak", str(c.peak_employees)],
+        ["Uses subcontractors", "Yes" if c.uses_subcontractors else "No"],
+    ]
+    if p.secor:
+        rows.append(["SECOR certificate", f"{p.secor.certificate_number}, issued "
+                     f"{long_date(p.secor.certificate_date)}"])
+    return Block("Company profile", "The company this manual belongs to.", ["Item", "Detail"],
+                 rows)
+
+
+def _people(inputs: Inputs) -> Block:
+    rows = [[p.name, p.position, ", ".join(ROLE_LABELS[r] for r in p.roles),
+             EMPLOYMENT_LABELS[p.employment]] for p in inputs.profile.profile.people]
+    return Block("People and roles",
+                 "Everyone who works for the company and the health and safety roles they "
+                 "hold. The responsibilities of each role are set out in this chapter.",
+                 ["Name", "Position", "Roles", "Employment"], rows)
+
+
+def _worksites(inputs: Inputs) -> Block:
+    rows = [[w.name, w.address or "Varies by job; recorded on each site's emergency plan",
+             "Fixed site" if w.kind == "fixed" else "Mobile (client sites)"]
+            for w in inputs.profile.profile.worksites]
+    return Block("Worksites", "Where the company works.", ["Site", "Address", "Kind"], rows)
+
+
+def _hazards(inputs: Inputs) -> Block:
+    rows = []
+    for key in inputs.profile.profile.hazards:
+        practices = [p.title for p in inputs.policies
+                     if p.header.applies != "always" and key in p.header.applies.hazards]
+        rows.append([inputs.library.hazard_label(key), ", ".join(practices) or "-"])
+    return Block("The company's principal hazards",
+                 "The hazards of the company's work, and the written practices that control "
+                 "them (chapter 3).", ["Hazard", "Safe work practices"], rows,
+                 "No principal hazards are listed in the company profile.")
+
+
+def _equipment(inputs: Inputs) -> Block:
+    rows = [[e.id, e.description, e.interval] for e in inputs.profile.profile.equipment]
+    return Block("Equipment inventory",
+                 "Every unit on the preventative maintenance schedule, with its service "
+                 "interval. Units are also checked before each use.",
+                 ["Unit", "Description", "Service interval"], rows,
+                 "No equipment is listed in the company profile.")
+
+
+def _training(inputs: Inputs) -> Block:
+    rules = inputs.library.rules
+    rows = []
+    for person in inputs.profile.profile.people:
+        for course in person.training:
+            expires = course.expires
+            if expires is None:
+                validity = rules.courses.get(rules.base_course(course.course))
+                expires_text = "Does not expire" if validity is None or \
+                    validity.validity_years is None else \
+                    long_date(_plus_years(course.completed, validity.validity_years))
+            else:
+                expires_text = long_date(expires)
+            rows.append([person.name, rules.course_title(course.course),
+                         long_date(course.completed), expires_text])
+    return Block("Training held",
+                 "Courses and certificates held, as recorded in the company profile. "
+                 "Required SECOR courses: " + ", ".join(
+                     f"{rules.course_title(c)} ({c})" for c in rules.required_courses) + ".",
+                 ["Person", "Course", "Completed", "Valid until"], rows)
+
+
+def _plus_years(day, years):
+    from manualgen.program import add_years
+
+    return add_years(day, years)
+
+
+def _emergency(inputs: Inputs) -> Block:
+    e = inputs.profile.profile.emergency
+    p = inputs.profile.profile
+    rows = [
+        ["Emergency services", e.emergency_number],
+        ["Nearest medical facility", e.nearest_medical],
+        ["Muster point", e.muster_point],
+    ]
+    if e.remote_communication:
+        rows.append(["Communication at remote sites", e.remote_communication])
+    rows.append(["Company office", f"{p.company.phone} ({p.company.address})"])
+    attendants = [x.name for x in p.with_role("first_aid")]
+    rows.append(["First aid attendants", ", ".join(attendants) or "None designated"])
+    rows.append(["WSCB (to report injuries)", "867-667-5645 or 1-800-661-0443"])
+    return Block("Emergency contacts", "Post this table at every worksite and in every vehicle.",
+                 ["Contact", "Details"], rows)
+
+
+BLOCKS: dict[str, Callable[[Inputs], Block]] = {
+    "company_overview": _overview,
+    "people": _people,
+    "worksites": _worksites,
+    "hazards": _hazards,
+    "equipment": _equipment,
+    "training": _training,
+    "emergency_contacts": _emergency,
+}

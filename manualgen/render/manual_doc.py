@@ -1,0 +1,270 @@
+"""Compose the manual as a Word document on the master template.
+
+Input: the loaded inputs and each applicable policy's rendered Markdown. Output: a
+python-docx Document. Page numbers of the contents come in as data (`toc_pages`), found
+by a pagination pass, so this module never needs to know how pages fall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Inches, Pt
+
+from manualgen.errors import fail
+from manualgen.library.model import Element, Policy
+from manualgen.pipeline import Inputs
+from manualgen.render import wordxml
+from manualgen.render.company_tables import BLOCKS, Block
+from manualgen.render.jinja import long_date
+from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
+
+REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3",
+                   "Heading 4", "List Bullet", "List Bullet 2", "List Number", "TOC 1",
+                   "TOC 2", "TOC Heading", "Header", "Footer", "Small Print", TABLE_STYLE)
+DOCUMENT_TITLE = "Health and Safety Manual"
+TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int          # 1 chapter, 2 policy
+    text: str
+    bookmark: str
+
+
+@dataclass
+class RenderedPolicy:
+    policy: Policy
+    markdown: str
+
+
+def open_master(path: Path) -> Document:
+    """The master template, checked for every style the manual uses."""
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds
+        raise fail(path, f"the master template cannot be opened as a Word file ({exc})",
+                   fix="restore form_templates/master.docx from the library release") from None
+    names = {s.name for s in document.styles}
+    missing = [s for s in REQUIRED_STYLES if s not in names]
+    if missing:
+        raise fail(path, "the master template lacks the styles " + ", ".join(missing),
+                   fix="add them in Word (Styles pane) or restore master.docx")
+    return document
+
+
+def _fill_tokens(document: Document, values: dict[str, str]) -> None:
+    """Replace {{ name }} tokens in the template's headers and footers (data, not code)."""
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header,
+                     section.first_page_footer):
+            for para in part.paragraphs:
+                for run in para.runs:
+                    text = run.text
+                    for key, value in values.items():
+                        text = text.replace("{{ " + key + " }}", value)
+                    if text != run.text:
+                        run.text = text
+
+
+def _page_break(document: Document) -> None:
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _table(document: Document, header: list[str], rows: list[list[str]],
+           widths: list[float] | None = None) -> None:
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = document.styles[TABLE_STYLE]
+    for c, text in enumerate(header):
+        table.cell(0, c).text = text
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    wordxml.repeat_header_row(table.rows[0])
+    if widths:
+        for row in table.rows:
+            for c, w in enumerate(widths):
+                row.cells[c].width = Inches(w)
+    document.add_paragraph(style="Small Print")
+
+
+def _cover(document: Document, inputs: Inputs) -> None:
+    p = inputs.profile.profile
+    logo = inputs.profile.logo_path
+    para = document.add_paragraph()
+    para.paragraph_format.space_before = Pt(72)
+    if logo:
+        para.add_run().add_picture(str(logo), width=Inches(2.5))
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title = document.add_paragraph(DOCUMENT_TITLE, style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in (p.company.legal_name,
+                 p.company.operating_name if p.company.operating_name else None,
+                 p.company.address):
+        if text:
+            sub = document.add_paragraph(text, style="Subtitle")
+            sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    info = document.add_paragraph()
+    info.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    info.paragraph_format.space_before = Pt(48)
+    info.add_run(f"Revision {p.manual.revision} - issued {long_date(p.manual.issued)}").bold = True
+    lib = inputs.library
+    note = document.add_paragraph(
+        f"Prepared for the {lib.rules.program} program. Built from the "
+        f"{lib.info.name}, version {lib.info.version}.", style="Small Print")
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -> None:
+    p = inputs.profile.profile
+    _heading(document, "Document Control", toc, level=1)
+    _table(document, ["Item", "Detail"], [
+        ["Document", f"{DOCUMENT_TITLE} of {p.company.legal_name}"],
+        ["Revision", str(p.manual.revision)],
+        ["Issued", long_date(p.manual.issued)],
+        ["Approved by", p.manual.approved_by],
+        ["Policy library", f"{inputs.library.info.name}, version {inputs.library.info.version}"],
+        ["Next review", "Before the SECOR anniversary date, and after any serious incident "
+                        "or change in the work"],
+    ], [1.8, 4.7])
+    document.add_paragraph("Revision history", style="Heading 3")
+    history = sorted(p.manual.history, key=lambda h: h.revision) or []
+    rows = [[str(h.revision), long_date(h.date), h.changes] for h in history]
+    if not any(h.revision == p.manual.revision for h in history):
+        rows.append([str(p.manual.revision), long_date(p.manual.issued), "This revision"])
+    _table(document, ["Revision", "Date", "Changes"], rows, [0.9, 1.6, 4.0])
+    document.add_paragraph("Approval", style="Heading 3")
+    document.add_paragraph(
+        f"This manual is approved for use at {p.company.name}. Every worker and supervisor "
+        f"is expected to know and follow it.")
+    sig = document.add_table(rows=2, cols=3)
+    sig.style = document.styles[TABLE_STYLE]
+    for c, text in enumerate(("Name and position", "Signature", "Date")):
+        sig.cell(0, c).text = text
+    owner = inputs.context["owner"]
+    approver = p.manual.approved_by
+    position = owner["position"] if owner["name"] == approver else ""
+    sig.cell(1, 0).text = f"{approver}\n{position}".strip()
+    sig.rows[1].height = Inches(0.6)
+    document.add_paragraph(style="Small Print")
+    document.add_paragraph("Distribution", style="Heading 3")
+    distribution = list(p.manual.distribution) or [
+        "Master copy in the company office",
+        "A copy available to every worker at each worksite",
+    ]
+    for item in distribution:
+        document.add_paragraph(item, style="List Bullet")
+
+
+def _heading(document: Document, text: str, toc: list[TocEntry], level: int):
+    para = document.add_paragraph(text, style=f"Heading {level}")
+    bookmark = f"_Toc{len(toc) + 1:08d}"
+    wordxml.add_bookmark(para, bookmark, len(toc) + 1)
+    toc.append(TocEntry(level, text, bookmark))
+    return para
+
+
+def _contents(document: Document, entries: list[TocEntry], pages: dict[str, int] | None) -> None:
+    document.add_paragraph("Contents", style="TOC Heading")
+    first = True
+    for entry in entries:
+        para = document.add_paragraph(style=f"TOC {entry.level}")
+        if first:
+            wordxml.begin_field(para, TOC_INSTRUCTION)
+            first = False
+        wordxml.add_internal_link(para, entry.bookmark, entry.text)
+        run = para.add_run()
+        wordxml.add_tab(run)
+        para.add_run(str(pages.get(entry.bookmark, "")) if pages else "00")
+    wordxml.end_field(document.add_paragraph())
+
+
+def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry]) -> None:
+    h = rendered.policy.header
+    _heading(document, h.title, toc, level=2)
+    meta = f"Policy {h.id} - revision {h.revision} - reviewed {long_date(h.reviewed)}"
+    wordxml.keep_with_next(document.add_paragraph(meta, style="Small Print"))
+    if h.legislation:
+        wordxml.keep_with_next(document.add_paragraph(
+            "Legislation: " + "; ".join(h.legislation), style="Small Print"))
+    add_markdown(document, rendered.markdown, heading_offset=2)
+
+
+def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
+    _heading(document, block.heading, toc, level=2)
+    document.add_paragraph(block.intro)
+    if block.rows:
+        _table(document, block.header, block.rows)
+    else:
+        document.add_paragraph(block.empty)
+
+
+def _chapter(document: Document, element: Element, policies: list[RenderedPolicy],
+             inputs: Inputs, toc: list[TocEntry]) -> None:
+    _heading(document, f"Element {element.number}: {element.title}", toc, level=1)
+    shows = document.add_paragraph(style="Small Print")
+    shows.add_run("This chapter shows: ").bold = True
+    shows.add_run("; ".join(element.must_show) + ".")
+    for rendered in policies:
+        _policy(document, rendered, toc)
+    for key in element.company_data:
+        _block(document, BLOCKS[key](inputs), toc)
+
+
+def _appendix(document: Document, inputs: Inputs, policies: list[RenderedPolicy],
+              toc: list[TocEntry]) -> None:
+    _heading(document, "Appendix A: Forms", toc, level=1)
+    document.add_paragraph(
+        "The forms the policies in this manual rely on. Blank, personalised copies are made "
+        "with `manualgen forms`; keep completed forms as the policies' Records sections say.")
+    used: dict[str, list[str]] = {}
+    for rendered in policies:
+        for form_id in rendered.policy.header.forms:
+            used.setdefault(form_id, []).append(rendered.policy.title)
+    rows = []
+    for form in inputs.library.forms:
+        if form.id in used:
+            rows.append([form.title, form.description, ", ".join(used[form.id])])
+    _table(document, ["Form", "What it is for", "Used by"], rows, [1.8, 2.6, 2.1])
+
+
+def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy],
+            pages: dict[str, int] | None) -> tuple[Document, list[TocEntry]]:
+    """The whole manual. `pages` maps TOC bookmarks to page numbers (None on the first pass)."""
+    document = open_master(master)
+    p = inputs.profile.profile
+    _fill_tokens(document, {"company_name": p.company.name, "document_title": DOCUMENT_TITLE,
+                            "revision": str(p.manual.revision)})
+    toc: list[TocEntry] = []
+    _cover(document, inputs)
+    _page_break(document)
+    # The contents go before the chapters but are only known after them: compose the
+    # chapters into a scratch list first, then insert the contents at this mark.
+    mark = document.add_paragraph()
+    _document_control(document, inputs, toc)
+    by_element: dict[int, list[RenderedPolicy]] = {}
+    for r in rendered:
+        by_element.setdefault(r.policy.header.element, []).append(r)
+    for element in inputs.library.elements:
+        _chapter(document, element, by_element.get(element.number, []), inputs, toc)
+    _appendix(document, inputs, rendered, toc)
+    _insert_contents(document, mark, toc, pages)
+    return document, toc
+
+
+def _insert_contents(document: Document, mark, toc: list[TocEntry],
+                     pages: dict[str, int] | None) -> None:
+    body = document.element.body
+    before = len(body)
+    _contents(document, toc, pages)
+    new = list(body)[before - 1:-1] if body[-1].tag.endswith("sectPr") else list(body)[before:]
+    anchor = mark._p
+    for el in new:
+        anchor.addprevious(el)
+    body.remove(anchor)
+
