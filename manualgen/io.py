@@ -25,11 +25,14 @@ Key = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with only true/false as booleans (YAML 1.2), so `NO`, `on`, `y` stay text."""
+    """SafeLoader with only true/false as booleans (YAML 1.2), so `NO`, `on`, `y` stay text,
+    and dates left as text: the models parse them on purpose, so 2024-02-31 is a clear
+    error at its line instead of a crash inside PyYAML."""
 
 
+_DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    k: [(tag, rx) for tag, rx in v if tag not in _DROPPED]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
 _Loader.add_implicit_resolver(

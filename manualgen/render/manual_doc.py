@@ -73,48 +73,45 @@ def _fill_tokens(document: Document, values: dict[str, str]) -> None:
 
 
 def _page_break(document: Document) -> None:
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    wordxml.add_paragraph(document).add_run().add_break(WD_BREAK.PAGE)
 
 
 def _table(document: Document, header: list[str], rows: list[list[str]],
            widths: list[float] | None = None) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = document.styles[TABLE_STYLE]
-    for c, text in enumerate(header):
-        table.cell(0, c).text = text
-    for r, row in enumerate(rows, start=1):
-        for c, text in enumerate(row):
-            table.cell(r, c).text = text
+    table._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    for row, values in zip(table.rows, [header, *rows], strict=True):
+        cells = row.cells
+        for c, text in enumerate(values):
+            cells[c].text = text
+            if widths:
+                cells[c].width = Inches(widths[c])
     wordxml.repeat_header_row(table.rows[0])
-    if widths:
-        for row in table.rows:
-            for c, w in enumerate(widths):
-                row.cells[c].width = Inches(w)
-    document.add_paragraph(style="Small Print")
+    wordxml.add_paragraph(document, style="Small Print")
 
 
 def _cover(document: Document, inputs: Inputs) -> None:
     p = inputs.profile.profile
     logo = inputs.profile.logo_path
-    para = document.add_paragraph()
+    para = wordxml.add_paragraph(document)
     para.paragraph_format.space_before = Pt(72)
     if logo:
         para.add_run().add_picture(str(logo), width=Inches(2.5))
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = document.add_paragraph(DOCUMENT_TITLE, style="Title")
+    title = wordxml.add_paragraph(document, DOCUMENT_TITLE, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text in (p.company.legal_name,
                  p.company.operating_name if p.company.operating_name else None,
                  p.company.address):
         if text:
-            sub = document.add_paragraph(text, style="Subtitle")
+            sub = wordxml.add_paragraph(document, text, style="Subtitle")
             sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    info = document.add_paragraph()
+    info = wordxml.add_paragraph(document)
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
     info.paragraph_format.space_before = Pt(48)
     info.add_run(f"Revision {p.manual.revision} - issued {long_date(p.manual.issued)}").bold = True
     lib = inputs.library
-    note = document.add_paragraph(
+    note = wordxml.add_paragraph(document,
         f"Prepared for the {lib.rules.program} program. Built from the "
         f"{lib.info.name}, version {lib.info.version}.", style="Small Print")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -132,18 +129,18 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -
         ["Next review", "Before the SECOR anniversary date, and after any serious incident "
                         "or change in the work"],
     ], [1.8, 4.7])
-    document.add_paragraph("Revision history", style="Heading 3")
+    wordxml.add_paragraph(document, "Revision history", style="Heading 3")
     history = sorted(p.manual.history, key=lambda h: h.revision) or []
     rows = [[str(h.revision), long_date(h.date), h.changes] for h in history]
     if not any(h.revision == p.manual.revision for h in history):
         rows.append([str(p.manual.revision), long_date(p.manual.issued), "This revision"])
     _table(document, ["Revision", "Date", "Changes"], rows, [0.9, 1.6, 4.0])
-    document.add_paragraph("Approval", style="Heading 3")
-    document.add_paragraph(
+    wordxml.add_paragraph(document, "Approval", style="Heading 3")
+    wordxml.add_paragraph(document,
         f"This manual is approved for use at {p.company.name}. Every worker and supervisor "
         f"is expected to know and follow it.")
     sig = document.add_table(rows=2, cols=3)
-    sig.style = document.styles[TABLE_STYLE]
+    sig._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
     for c, text in enumerate(("Name and position", "Signature", "Date")):
         sig.cell(0, c).text = text
     owner = inputs.context["owner"]
@@ -151,18 +148,18 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -
     position = owner["position"] if owner["name"] == approver else ""
     sig.cell(1, 0).text = f"{approver}\n{position}".strip()
     sig.rows[1].height = Inches(0.6)
-    document.add_paragraph(style="Small Print")
-    document.add_paragraph("Distribution", style="Heading 3")
+    wordxml.add_paragraph(document, style="Small Print")
+    wordxml.add_paragraph(document, "Distribution", style="Heading 3")
     distribution = list(p.manual.distribution) or [
         "Master copy in the company office",
         "A copy available to every worker at each worksite",
     ]
     for item in distribution:
-        document.add_paragraph(item, style="List Bullet")
+        wordxml.add_paragraph(document, item, style="List Bullet")
 
 
 def _heading(document: Document, text: str, toc: list[TocEntry], level: int):
-    para = document.add_paragraph(text, style=f"Heading {level}")
+    para = wordxml.add_paragraph(document, text, style=f"Heading {level}")
     bookmark = f"_Toc{len(toc) + 1:08d}"
     wordxml.add_bookmark(para, bookmark, len(toc) + 1)
     toc.append(TocEntry(level, text, bookmark))
@@ -170,10 +167,10 @@ def _heading(document: Document, text: str, toc: list[TocEntry], level: int):
 
 
 def _contents(document: Document, entries: list[TocEntry], pages: dict[str, int] | None) -> None:
-    document.add_paragraph("Contents", style="TOC Heading")
+    wordxml.add_paragraph(document, "Contents", style="TOC Heading")
     first = True
     for entry in entries:
-        para = document.add_paragraph(style=f"TOC {entry.level}")
+        para = wordxml.add_paragraph(document, style=f"TOC {entry.level}")
         if first:
             wordxml.begin_field(para, TOC_INSTRUCTION)
             first = False
@@ -181,33 +178,33 @@ def _contents(document: Document, entries: list[TocEntry], pages: dict[str, int]
         run = para.add_run()
         wordxml.add_tab(run)
         para.add_run(str(pages.get(entry.bookmark, "")) if pages else "00")
-    wordxml.end_field(document.add_paragraph())
+    wordxml.end_field(wordxml.add_paragraph(document))
 
 
 def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry]) -> None:
     h = rendered.policy.header
     _heading(document, h.title, toc, level=2)
     meta = f"Policy {h.id} - revision {h.revision} - reviewed {long_date(h.reviewed)}"
-    wordxml.keep_with_next(document.add_paragraph(meta, style="Small Print"))
+    wordxml.keep_with_next(wordxml.add_paragraph(document, meta, style="Small Print"))
     if h.legislation:
-        wordxml.keep_with_next(document.add_paragraph(
+        wordxml.keep_with_next(wordxml.add_paragraph(document,
             "Legislation: " + "; ".join(h.legislation), style="Small Print"))
     add_markdown(document, rendered.markdown, heading_offset=2)
 
 
 def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
     _heading(document, block.heading, toc, level=2)
-    document.add_paragraph(block.intro)
+    wordxml.add_paragraph(document, block.intro)
     if block.rows:
         _table(document, block.header, block.rows)
     else:
-        document.add_paragraph(block.empty)
+        wordxml.add_paragraph(document, block.empty)
 
 
 def _chapter(document: Document, element: Element, policies: list[RenderedPolicy],
              inputs: Inputs, toc: list[TocEntry]) -> None:
     _heading(document, f"Element {element.number}: {element.title}", toc, level=1)
-    shows = document.add_paragraph(style="Small Print")
+    shows = wordxml.add_paragraph(document, style="Small Print")
     shows.add_run("This chapter shows: ").bold = True
     shows.add_run("; ".join(element.must_show) + ".")
     for rendered in policies:
@@ -219,7 +216,7 @@ def _chapter(document: Document, element: Element, policies: list[RenderedPolicy
 def _appendix(document: Document, inputs: Inputs, policies: list[RenderedPolicy],
               toc: list[TocEntry]) -> None:
     _heading(document, "Appendix A: Forms", toc, level=1)
-    document.add_paragraph(
+    wordxml.add_paragraph(document,
         "The forms the policies in this manual rely on. Blank, personalised copies are made "
         "with `manualgen forms`; keep completed forms as the policies' Records sections say.")
     used: dict[str, list[str]] = {}
@@ -245,7 +242,7 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy],
     _page_break(document)
     # The contents go before the chapters but are only known after them: compose the
     # chapters into a scratch list first, then insert the contents at this mark.
-    mark = document.add_paragraph()
+    mark = wordxml.add_paragraph(document)
     _document_control(document, inputs, toc)
     by_element: dict[int, list[RenderedPolicy]] = {}
     for r in rendered:

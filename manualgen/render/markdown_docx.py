@@ -93,15 +93,14 @@ def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> N
     """Append Markdown `text` to the document; `## x` becomes Heading 2+offset."""
     tokens = parse(text)
     state = _State()
-    number_style = document.styles["List Number"]
-    base_num = wordxml.style_num_id(number_style)
+    base_num = wordxml.style_num_id(document.styles["List Number"])
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         kind = tok.type
         if kind == "heading_open":
             level = min(int(tok.tag[1]) + heading_offset - 1, 9)
-            para = document.add_paragraph(style=f"Heading {level}")
+            para = wordxml.add_paragraph(document, style=f"Heading {level}")
             add_inline(para, tokens[i + 1])
             i += 3
             continue
@@ -112,7 +111,7 @@ def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> N
         elif kind == "paragraph_open":
             inline = tokens[i + 1]
             if state.lists:
-                para = document.add_paragraph(style=_list_style(state))
+                para = wordxml.add_paragraph(document, style=_list_style(state))
                 current = state.lists[-1]
                 if current.ordered and base_num is not None:
                     if current.num_id is None:
@@ -122,7 +121,7 @@ def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> N
                     else:
                         _set_level(para, current.num_id, len(state.lists))
             else:
-                para = document.add_paragraph()
+                para = wordxml.add_paragraph(document)
             add_inline(para, inline)
             i += 3
             continue
@@ -131,7 +130,7 @@ def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> N
             continue
         elif kind in ("fence", "code_block"):
             for line in tok.content.rstrip("\n").splitlines():
-                document.add_paragraph(line)
+                wordxml.add_paragraph(document, line)
         i += 1
 
 
@@ -162,12 +161,12 @@ def _add_table(document: Document, tokens: list[Token], start: int) -> int:
         i += 1
     width = max(len(r) for r in rows)
     table = document.add_table(rows=len(rows), cols=width)
-    table.style = document.styles[TABLE_STYLE]
-    for r, cells in enumerate(rows):
-        for c, inline in enumerate(cells):
-            para = table.cell(r, c).paragraphs[0]
-            add_inline(para, inline)
+    table._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    for row, inlines in zip(table.rows, rows, strict=True):
+        cells = row.cells
+        for c, inline in enumerate(inlines):
+            add_inline(cells[c].paragraphs[0], inline)
     for r in range(header_rows):
         wordxml.repeat_header_row(table.rows[r])
-    document.add_paragraph(style="Small Print")  # space after the table
+    wordxml.add_paragraph(document, style="Small Print")  # space after the table
     return i + 1

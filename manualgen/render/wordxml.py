@@ -167,3 +167,28 @@ def shade_cell(cell, fill: str) -> None:
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
     tcpr.append(shd)
+
+
+def style_id(document, name: str) -> str:
+    """The style id for a style name, from a per-document cache.
+
+    python-docx resolves names by scanning every style on each assignment, which made
+    style lookups most of the manual's build time.
+    """
+    part = document.part
+    cache = part.__dict__.setdefault("_manualgen_style_ids", {})
+    if not cache:
+        for style in document.styles:
+            cache[style.name] = style.style_id
+    try:
+        return cache[name]
+    except KeyError:
+        raise KeyError(f"style {name!r} is not in the template") from None
+
+
+def add_paragraph(document, text: str = "", style: str | None = None) -> Paragraph:
+    """document.add_paragraph with a cached style lookup."""
+    paragraph = document.add_paragraph(text)
+    if style:
+        paragraph._p.style = style_id(document, style)
+    return paragraph

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up manualgen on a Debian machine: the Debian packages it drives (LibreOffice, fonts,
+# PDF tools), a virtual environment in .venv, and the package with its test tools.
+# Safe to run again: it only installs what is missing.  Usage: scripts/setup.sh [--bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debs=(libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea
+      poppler-utils qpdf)
+[ "${1:-}" = "--bench" ] && debs+=(pandoc)
+
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[test]'
+echo "setup: ready (.venv/bin/manualgen)" >&2

@@ -1,0 +1,185 @@
+"""The manual, opened as a user would: python-docx, LibreOffice's PDF, its text and pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from manualgen import resources
+from manualgen.cli import main
+from manualgen.library import load_library
+from manualgen.manual import build_manual
+
+pytestmark = needs_libreoffice()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The example company's manual, built once with its PDF."""
+    folder = tmp_path_factory.mktemp("manual")
+    company = folder / "company.yaml"
+    shutil.copy(EXAMPLE, company)
+    shutil.copy(EXAMPLE.parent / "logo.png", folder / "logo.png")
+    result = build_manual(company, folder / "manual.docx", pdf=True)
+    return result
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def test_docx_reopens_with_company_name_in_header(built):
+    document = docx.Document(str(built.output))
+    header = document.sections[0].header.paragraphs[0].text
+    assert "Kluane Ridge Roofing" in header and "{{" not in header
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert "Revision 3" in footer and "Page" in footer
+    styles = {p.style.name for p in document.paragraphs}
+    assert {"Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number"} <= styles
+    assert document.tables and all(t.style.name == "Manual Table" for t in document.tables)
+
+
+def test_contents_lists_every_chapter_with_the_real_page(built):
+    pages = pdf_pages(built.pdf)
+    elements = load_library().elements
+    contents = "\n".join(pages[1:4])
+    for element in elements:
+        title = f"Element {element.number}: {element.title}"
+        match = re.search(re.escape(title) + r"\.{3,}\s*(\d+)", contents)
+        assert match, f"{title} is not in the contents with a page number"
+        page = int(match.group(1))
+        body = " ".join(pages[page - 1].split())
+        assert title in body, f"{title} listed on page {page} but not found there"
+    footer = re.search(r"Page 5 of (\d+)", pages[4])
+    assert footer and int(footer.group(1)) == len(pages)
+
+
+def test_chapters_in_order_and_only_applicable_practices(built):
+    paragraphs = docx.Document(str(built.output)).paragraphs
+    chapters = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    numbers = [int(m.group(1)) for t in chapters if (m := re.match(r"Element (\d+): ", t))]
+    assert numbers == list(range(1, 16))
+    assert chapters[-1] == "Appendix A: Forms"
+    titles = {p.text for p in paragraphs if p.style.name == "Heading 2"}
+    hazards = set(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["hazards"])
+    switched = [p for p in load_library().policies if p.header.applies != "always"
+                and p.header.applies.hazards]
+    left_out = [p.title for p in switched if not set(p.header.applies.hazards) & hazards]
+    included = [p.title for p in switched if set(p.header.applies.hazards) & hazards]
+    assert left_out, "the example should leave out at least one hazard's practice"
+    assert not set(left_out) & titles
+    assert set(included) <= titles
+
+
+def test_no_template_syntax_or_placeholder_left(built):
+    text = " ".join(pdf_pages(built.pdf))
+    for bad in ("{{", "{%", "}}", "TODO", "lorem", "ipsum", "insert text here", "⟦"):
+        assert bad not in text
+
+
+def test_special_characters_survive(built):
+    document = docx.Document(str(built.output))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    for name in ("Éloïse Tremblay", "Daniel Tāgé Smith", "Mary-Anne O'Brien",
+                 "Jesse <JJ> Lindqvist", "Kluane Ridge Roofing & Sons Ltd."):
+        assert name in text
+    pdf_text = " ".join(" ".join(pdf_pages(built.pdf)).split())
+    assert "Éloïse Tremblay" in pdf_text and "Jesse <JJ> Lindqvist" in pdf_text
+
+
+def test_numbered_lists_restart(built):
+    with zipfile.ZipFile(built.output) as z:
+        numbering = z.read("word/numbering.xml").decode()
+        body = z.read("word/document.xml").decode()
+    restarts = re.findall(r'<w:num w:numId="(\d+)"><w:abstractNumId w:val="\d+"/>'
+                          r'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/>', numbering)
+    assert len(restarts) >= 5
+    used = set(re.findall(r'<w:numId w:val="(\d+)"/>', body))
+    assert set(restarts) <= used  # every restart belongs to a list in the text
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    again = build_manual(built.output.parent / "company.yaml", tmp_path / "again.docx")
+    assert again.output.read_bytes() == built.output.read_bytes()
+
+
+def test_pdf_passes_qpdf_check(built):
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf not installed")
+    subprocess.run(["qpdf", "--check", str(built.pdf)], check=True, capture_output=True)
+
+
+def test_minimal_company_builds(minimal_company, tmp_path):
+    result = build_manual(minimal_company, tmp_path / "m.docx")
+    text = "\n".join(p.text for p in docx.Document(str(result.output)).paragraphs)
+    assert "Solo Snow Ltd." in text
+    assert "Subcontractor" not in text.split("Appendix A")[0] or "subcontractors" in text
+    assert "Working at Heights" not in text
+
+
+# --- bad input: a message naming the file, exit 2, and no output at all ---
+
+def _copy_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    for name in ("policy_library", "form_templates"):
+        shutil.copytree(resources.home() / name, home / name)
+    return home
+
+
+def _profile(tmp_path: Path, **changes) -> Path:
+    data = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    for key, value in changes.items():
+        data["company"][key] = value
+    path = tmp_path / "company.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"peak_employees": 14}, r"company\.yaml:\d+: company\.peak_employees: 14 - SECOR"),
+    ({"logo": "logo.png"}, r"company\.logo: logo file 'logo.png' not found"),
+])
+def test_bad_profile_leaves_no_output(tmp_path, change, message):
+    out = tmp_path / "out" / "manual.docx"
+    result = CliRunner().invoke(main, ["manual", str(_profile(tmp_path, **change)),
+                                       "-o", str(out)])
+    assert result.exit_code == 2
+    assert re.search(message, result.output)
+    assert not out.exists() and not list(tmp_path.glob("out/*"))
+
+
+def test_broken_policy_is_reported_with_its_line(tmp_path, monkeypatch):
+    home = _copy_home(tmp_path)
+    policy = home / "policy_library" / "policies" / "company-rules.md"
+    text = policy.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    target = next(i for i, t in enumerate(lines) if t.startswith("## Scope")) + 1
+    lines.insert(target, "Applies to {{ company.legal_nme }} everywhere.")
+    policy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    out = tmp_path / "manual.docx"
+    out.write_bytes(b"previous manual")
+    result = CliRunner().invoke(main, ["manual", str(_profile(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"company-rules.md:{target + 1}: unknown variable" in result.output
+    assert "legal_nme" in result.output
+    assert out.read_bytes() == b"previous manual"  # replaced only by a complete new one
+
+
+def test_cli_manual_with_pdf(tmp_path, minimal_company):
+    out = tmp_path / "x" / "manual.docx"
+    result = CliRunner().invoke(main, ["manual", str(minimal_company), "-o", str(out), "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.with_suffix(".pdf").is_file()
+    assert len(PdfReader(out.with_suffix(".pdf")).pages) > 20

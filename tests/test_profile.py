@@ -1,0 +1,125 @@
+"""The company profile: every problem at once, each with file, line, field and a fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import EXAMPLE, MINIMAL_PROFILE
+from manualgen.cli import main
+from manualgen.errors import InputError
+from manualgen.library import load_library
+from manualgen.profile import load_profile
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library()
+
+
+def load(library, path: Path):
+    return load_profile(path, library.rules, library.hazard_keys)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "company.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_profile_loads_with_unicode_untouched(library):
+    profile = load(library, EXAMPLE).profile
+    names = [p.name for p in profile.people]
+    assert "Éloïse Tremblay" in names and "Daniel Tāgé Smith" in names
+    assert "Mary-Anne O'Brien" in names and "Jesse <JJ> Lindqvist" in names
+    assert profile.company.legal_name == "Kluane Ridge Roofing & Sons Ltd."
+    assert profile.company.wscb_account == "1234567"
+
+
+def test_every_problem_reported_at_once_with_lines(example_company, library):
+    text = example_company.read_text(encoding="utf-8")
+    text = text.replace("peak_employees: 7 ", "peak_employees: 12 ")
+    text = text.replace("hazards: [working_at_heights,", "hazards: [working_at_height,")
+    text = text.replace("{course: PHSM, completed: 2024-02-12}",
+                        "{course: PHSM, completed: 2024-02-31}", 1)
+    text = text.replace("  industry: Residential roofing and siding\n", "")
+    example_company.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load(library, example_company)
+    messages = [str(p) for p in info.value.problems]
+    joined = "\n".join(messages)
+    assert re.search(r"company\.yaml:\d+: company\.peak_employees: 12 - SECOR is for fewer "
+                     r"than 10 employees - larger companies apply for COR", joined)
+    assert re.search(r"company\.yaml:\d+: hazards\.0: unknown hazard key 'working_at_height' - "
+                     r"did you mean working_at_heights", joined)
+    assert re.search(r"people\.0\.training\.0\.completed: '2024-02-31' is not a date", joined)
+    assert re.search(r"company\.yaml:\d+: company\.industry: this field is required", joined)
+    assert len(info.value.problems) == 4
+    assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)
+
+
+def test_line_numbers_point_at_the_field(tmp_path, library):
+    bad = dict(MINIMAL_PROFILE, hazards=["ladders", "bears"])
+    path = write(tmp_path, yaml.safe_dump(bad, sort_keys=False))
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "- bears" in t)
+    with pytest.raises(InputError, match=rf"company\.yaml:{line}: hazards\.1: unknown hazard"):
+        load(library, path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("company: [unclosed\n", r"company\.yaml:\d+: this is not valid YAML"),
+    ("", r"company\.yaml(:\d+)?: the profile is empty"),
+])
+def test_malformed_yaml(tmp_path, library, text, message):
+    with pytest.raises(InputError, match=message):
+        load(library, write(tmp_path, text))
+
+
+def test_unknown_field_and_wrong_type(tmp_path, library):
+    bad = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    bad["company"]["legal_nme"] = "x"
+    bad["company"]["peak_employees"] = "seven"
+    bad["people"][0]["roles"] = ["boss"]
+    with pytest.raises(InputError) as info:
+        load(library, write(tmp_path, yaml.safe_dump(bad)))
+    text = str(info.value)
+    assert "company.legal_nme: unknown field - check the spelling" in text
+    assert "company.peak_employees: 'seven' is not a whole number" in text
+    assert "people.0.roles.0: 'boss' is not allowed - use one of 'owner'" in text
+
+
+def test_logo_that_is_not_an_image(tmp_path, library):
+    (tmp_path / "logo.png").write_text("not an image")
+    bad = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    bad["company"]["logo"] = "logo.png"
+    with pytest.raises(InputError, match=r"company\.logo: 'logo.png' is not a PNG or JPEG"):
+        load(library, write(tmp_path, yaml.safe_dump(bad)))
+
+
+def test_logo_outside_the_profile_folder_is_refused(tmp_path, library):
+    bad = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    bad["company"]["logo"] = "../../etc/passwd"
+    with pytest.raises(InputError, match=r"company\.logo: .* is outside the profile's folder"):
+        load(library, write(tmp_path, yaml.safe_dump(bad)))
+
+
+def test_no_is_text_not_false(tmp_path, library):
+    bad = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    path = write(tmp_path, yaml.safe_dump(bad).replace("wscb_account: '7654321'",
+                                                       "wscb_account: NO"))
+    assert load(library, path).profile.company.wscb_account == "NO"
+
+
+def test_check_command(tmp_path, library):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check", str(EXAMPLE)])
+    assert ok.exit_code == 0, ok.output
+    assert "OK - Kluane Ridge Roofing" in ok.output
+    bad = write(tmp_path, "company:\n  legal_name: x\n")
+    result = runner.invoke(main, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert "company.address: this field is required" in result.output
