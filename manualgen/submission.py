@@ -17,7 +17,7 @@ from manualgen.io import YamlDoc, load_yaml, parse_yaml
 from manualgen.library.load import Library
 from manualgen.models import Date, Strict, Text, problems_from
 from manualgen.pipeline import Inputs, load_inputs
-from manualgen.program import add_months, add_years
+from manualgen.program import next_anniversary, review_period
 
 SUBMISSION_FILE = "submission.yaml"
 COMPANY_FILE = "company.yaml"
@@ -83,22 +83,6 @@ def find_company(folder: Path, company: Path | None) -> Path:
                "or the folder above it", fix="copy company.yaml there or pass --company PATH")
 
 
-def next_anniversary(certificate_date: dt.date, on: dt.date) -> dt.date:
-    """The first anniversary of the certificate on or after `on`."""
-    years = max(1, on.year - certificate_date.year)
-    while add_years(certificate_date, years - 1) >= on and years > 1:
-        years -= 1
-    while add_years(certificate_date, years) < on:
-        years += 1
-    return add_years(certificate_date, years)
-
-
-def default_period(anniversary: dt.date, months: int) -> Period:
-    """The `months` before the anniversary: from the day after, a year earlier, to it."""
-    start = add_months(anniversary, -months) + dt.timedelta(days=1)
-    return Period(start=start, end=anniversary)
-
-
 def load_submission(folder: Path, *, company: Path | None = None,
                     on: dt.date | None = None) -> Submission:
     """Read submission.yaml (every key optional) and the company; resolve the defaults."""
@@ -139,6 +123,10 @@ def load_submission(folder: Path, *, company: Path | None = None,
                        fix="add 'anniversary: YYYY-MM-DD' to submission.yaml or the secor "
                            "certificate_date to company.yaml")
         anniversary = next_anniversary(profile.secor.certificate_date, on or dt.date.today())
-    period = settings.period or default_period(anniversary, rules.cycle.review_period_months)
+    if settings.period is not None:
+        period = settings.period
+    else:
+        start, end = review_period(anniversary, rules)
+        period = Period(start=start, end=end)
     prepared_by = settings.prepared_by or inputs.context["owner"]["name"]
     return Submission(folder, settings, doc, inputs, anniversary, period, prepared_by)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from manualgen.pipeline import Inputs
+from manualgen.program import training_status
 from manualgen.render.jinja import long_date
 
 ROLE_LABELS = {
@@ -91,32 +92,30 @@ def _equipment(inputs: Inputs) -> Block:
                  "No equipment is listed in the company profile.")
 
 
+STATUS_LABELS = {"valid": "Valid", "expiring": "Expiring soon", "in_grace": "In grace period",
+                 "expired": "Expired", "missing": "Missing", "future": "Not yet taken"}
+
+
 def _training(inputs: Inputs) -> Block:
+    """Training as of the manual's issue date, judged by the program rules."""
     rules = inputs.library.rules
+    on = inputs.profile.profile.manual.issued
     rows = []
-    for person in inputs.profile.profile.people:
-        for course in person.training:
-            expires = course.expires
-            if expires is None:
-                validity = rules.courses.get(rules.base_course(course.course))
-                expires_text = "Does not expire" if validity is None or \
-                    validity.validity_years is None else \
-                    long_date(_plus_years(course.completed, validity.validity_years))
-            else:
-                expires_text = long_date(expires)
-            rows.append([person.name, rules.course_title(course.course),
-                         long_date(course.completed), expires_text])
+    for person in training_status(inputs.profile.profile, rules, on):
+        for status in person.courses:
+            if status.status == "missing" and status.course not in person.required:
+                continue
+            rows.append([
+                person.name, status.title,
+                long_date(status.completed) if status.completed else "-",
+                long_date(status.expires) if status.expires else
+                ("Does not expire" if status.completed else "-"),
+                STATUS_LABELS.get(status.status, status.status),
+            ])
     return Block("Training held",
-                 "Courses and certificates held, as recorded in the company profile. "
-                 "Required SECOR courses: " + ", ".join(
-                     f"{rules.course_title(c)} ({c})" for c in rules.required_courses) + ".",
-                 ["Person", "Course", "Completed", "Valid until"], rows)
-
-
-def _plus_years(day, years):
-    from manualgen.program import add_years
-
-    return add_years(day, years)
+                 f"Courses and certificates as of {long_date(on)}. Required SECOR courses: "
+                 + ", ".join(f"{rules.course_title(c)} ({c})" for c in rules.required_courses)
+                 + ".", ["Person", "Course", "Completed", "Valid until", "Status"], rows)
 
 
 def _emergency(inputs: Inputs) -> Block:
