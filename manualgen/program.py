@@ -427,7 +427,9 @@ def cycle_position(secor, rules: ProgramRules, on: dt.date) -> CyclePosition:
     """Where a certified company stands on `on`: the next item due, or the last one late."""
     issued = secor.certificate_date
     items = cycle_items(issued, rules)
-    item = next((i for i in items if on <= i.date), items[-1])
+    # the first item (the certifying audit) is done on the date of issue itself
+    item = next((i for n, i in enumerate(items) if on < i.date or (n and on == i.date)),
+                items[-1])
     expires = add_years(issued, rules.cycle.certificate_years)
     return CyclePosition(secor.certificate_number, issued, expires, item.cycle_year, item.date,
                          item, (item.date - on).days, on > expires)
