@@ -62,8 +62,8 @@ def main() -> None:
         subprocess.run(cli, check=True, capture_output=True)
 
     def docx_stage() -> None:
-        document, _ = compose(master, inputs, rendered, None)
-        docx_bytes(document, inputs.profile.profile.manual.issued)
+        docx_bytes(compose(master, inputs, rendered).document,
+                   inputs.profile.profile.manual.issued)
 
     def baseline() -> None:
         subprocess.run(pandoc, check=True, capture_output=True)

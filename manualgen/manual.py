@@ -7,11 +7,13 @@ atomically. Nothing is written unless every stage succeeded.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from manualgen.errors import Collector, InputError, ToolError
 from manualgen.io import atomic_write_bytes
@@ -81,42 +83,34 @@ def build_manual(profile_path: Path, output: Path, *, pdf: bool = False) -> Manu
     when = profile.manual.issued
     warnings: list[str] = []
 
-    def build(pages: dict[str, int] | None, fallback: bool = False):
-        document, toc = compose(master, inputs, rendered, pages)
-        set_properties(document, title=f"{DOCUMENT_TITLE} - {profile.company.legal_name}",
-                       author=profile.manual.approved_by, when=when,
-                       subject=inputs.library.rules.program,
-                       revision=profile.manual.revision,
-                       keywords=f"SECOR; library {inputs.library.info.version}")
-        if fallback:
-            _update_fields_on_open(document)
-        return docx_bytes(document, when), toc
-
-    data, toc = build(None)
-    entries = [(e.bookmark, e.text) for e in toc]
+    composed = compose(master, inputs, rendered)
+    set_properties(composed.document,
+                   title=f"{DOCUMENT_TITLE} - {profile.company.legal_name}",
+                   author=profile.manual.approved_by, when=when,
+                   subject=inputs.library.rules.program, revision=profile.manual.revision,
+                   keywords=f"SECOR; library {inputs.library.info.version}")
+    entries = [(e.bookmark, e.text) for e in composed.toc]
     pdf_data = None
     page_count = None
     if find_soffice() is None:
         if pdf:
             raise ToolError("LibreOffice is needed for --pdf and was not found",
                             fix="install libreoffice-writer-nogui, or leave out --pdf")
-        data, toc = build(None, fallback=True)
+        _update_fields_on_open(composed.document)
+        data = docx_bytes(composed.document, when)
         warnings.append("LibreOffice was not found, so the contents have no page numbers "
                         "until Word updates them (it asks when the file is opened)")
     else:
-        pages, pdf_data = paginate(data, entries)
+        pages, pdf_data = paginate(docx_bytes(composed.document, when), entries)
         for _ in range(MAX_LAYOUT_PASSES):
-            data, toc = build(pages)
+            composed.set_pages(pages)
+            data = docx_bytes(composed.document, when)
             if not pdf:
                 break  # only the numbers changed; the layout is the one measured
             new_pages, pdf_data = paginate(data, entries)
             if new_pages == pages:
                 break
             pages = new_pages
-        import io
-
-        from pypdf import PdfReader
-
         page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
 
     output = Path(output)

@@ -1,8 +1,8 @@
 """Compose the manual as a Word document on the master template.
 
 Input: the loaded inputs and each applicable policy's rendered Markdown. Output: a
-python-docx Document. Page numbers of the contents come in as data (`toc_pages`), found
-by a pagination pass, so this module never needs to know how pages fall.
+`Composed` manual whose contents entries carry page numbers set afterwards
+(`set_pages`), from a layout pass, so this module never needs to know how pages fall.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches, Pt
+from docx.text.run import Run
 
 from manualgen.errors import fail
 from manualgen.library.model import Element, Policy
@@ -166,9 +167,11 @@ def _heading(document: Document, text: str, toc: list[TocEntry], level: int):
     return para
 
 
-def _contents(document: Document, entries: list[TocEntry], pages: dict[str, int] | None) -> None:
+def _contents(document: Document, entries: list[TocEntry]) -> dict[str, Run]:
+    """The contents as a TOC field whose result is filled in now; returns the page runs."""
     wordxml.add_paragraph(document, "Contents", style="TOC Heading")
     first = True
+    numbers: dict[str, Run] = {}
     for entry in entries:
         para = wordxml.add_paragraph(document, style=f"TOC {entry.level}")
         if first:
@@ -177,8 +180,9 @@ def _contents(document: Document, entries: list[TocEntry], pages: dict[str, int]
         wordxml.add_internal_link(para, entry.bookmark, entry.text)
         run = para.add_run()
         wordxml.add_tab(run)
-        para.add_run(str(pages.get(entry.bookmark, "")) if pages else "00")
+        numbers[entry.bookmark] = para.add_run("00")  # same width as most real numbers
     wordxml.end_field(wordxml.add_paragraph(document))
+    return numbers
 
 
 def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry]) -> None:
@@ -230,9 +234,20 @@ def _appendix(document: Document, inputs: Inputs, policies: list[RenderedPolicy]
     _table(document, ["Form", "What it is for", "Used by"], rows, [1.8, 2.6, 2.1])
 
 
-def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy],
-            pages: dict[str, int] | None) -> tuple[Document, list[TocEntry]]:
-    """The whole manual. `pages` maps TOC bookmarks to page numbers (None on the first pass)."""
+@dataclass
+class Composed:
+    document: Document
+    toc: list[TocEntry]
+    page_runs: dict[str, Run]
+
+    def set_pages(self, pages: dict[str, int]) -> None:
+        """Write the measured page of every contents entry into the TOC field's result."""
+        for bookmark, run in self.page_runs.items():
+            run.text = str(pages[bookmark])
+
+
+def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Composed:
+    """The whole manual, with placeholder page numbers in the contents."""
     document = open_master(master)
     p = inputs.profile.profile
     _fill_tokens(document, {"company_name": p.company.name, "document_title": DOCUMENT_TITLE,
@@ -240,8 +255,8 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy],
     toc: list[TocEntry] = []
     _cover(document, inputs)
     _page_break(document)
-    # The contents go before the chapters but are only known after them: compose the
-    # chapters into a scratch list first, then insert the contents at this mark.
+    # The contents go before the chapters but are only known after them: mark the spot,
+    # write the chapters, then move the contents to the mark.
     mark = wordxml.add_paragraph(document)
     _document_control(document, inputs, toc)
     by_element: dict[int, list[RenderedPolicy]] = {}
@@ -250,18 +265,17 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy],
     for element in inputs.library.elements:
         _chapter(document, element, by_element.get(element.number, []), inputs, toc)
     _appendix(document, inputs, rendered, toc)
-    _insert_contents(document, mark, toc, pages)
-    return document, toc
+    runs = _insert_contents(document, mark, toc)
+    return Composed(document, toc, runs)
 
 
-def _insert_contents(document: Document, mark, toc: list[TocEntry],
-                     pages: dict[str, int] | None) -> None:
+def _insert_contents(document: Document, mark, toc: list[TocEntry]) -> dict[str, Run]:
     body = document.element.body
     before = len(body)
-    _contents(document, toc, pages)
+    runs = _contents(document, toc)
     new = list(body)[before - 1:-1] if body[-1].tag.endswith("sectPr") else list(body)[before:]
     anchor = mark._p
     for el in new:
         anchor.addprevious(el)
     body.remove(anchor)
-
+    return runs
