@@ -88,6 +88,8 @@ def parse_yaml(text: str, path: str | Path, *, line_offset: int = 0) -> YamlDoc:
         data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "stream end" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed bracket or quote: point where it opened
         line = mark.line + 1 + line_offset if mark else None
         what = exc.problem or str(exc)
         if exc.context:
