@@ -1,0 +1,483 @@
+"""The summary report as a PDF (reportlab): the page a reviewer and the owner read first.
+
+Counts come before rates, every table is headed, the charts sit beside the numbers they
+draw, and the last block is the owner's sign-off. The bottom margin is left clear for the
+packager's page stamp. Output is deterministic: reportlab's invariant mode, and the
+creation date is the day the records end, never the time of the run.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab.rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from manualgen.summary import charts
+from manualgen.summary.figures import Figures
+from manualgen.summary.view import TITLE
+
+reportlab.rl_config.useA85 = 0      # binary streams: faster and smaller than ASCII85
+
+NAVY = charts.NAVY
+RULE = colors.HexColor("#B8C2CC")
+SHADE = colors.HexColor("#EEF2F6")
+ALERT = colors.HexColor("#9B2C2C")
+ZERO = colors.HexColor("#A0A8B0")
+PAGE_W, PAGE_H = LETTER
+MARGIN_X = 0.75 * inch
+TOP = 0.95 * inch
+BOTTOM = 0.85 * inch                 # kept clear: the packager stamps every page here
+FRAME_W = PAGE_W - 2 * MARGIN_X - 12   # the frame's own 6 pt padding on each side
+LEFT, RIGHT = MARGIN_X + 6, PAGE_W - MARGIN_X - 6
+
+# Fonts with the accents Yukon names carry (Tāgé, Éloïse); the standard PDF fonts lack ā.
+FONT_DIRS = [Path("/usr/share/fonts/truetype/crosextra"), Path("/usr/share/fonts/truetype/dejavu"),
+             Path("/usr/share/fonts/truetype/liberation2"),
+             Path("/usr/share/fonts/truetype/liberation")]
+FONT_FILES = [("Carlito", "Carlito-Regular.ttf", "Carlito-Bold.ttf", "Carlito-Italic.ttf"),
+              ("DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
+              ("LiberationSans", "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
+               "LiberationSans-Italic.ttf")]
+
+
+def register_fonts() -> tuple[str, str, str]:
+    """(regular, bold, italic) font names: the first installed family, else Helvetica."""
+    for family, *files in FONT_FILES:
+        for folder in FONT_DIRS:
+            paths = [folder / f for f in files]
+            if all(p.is_file() for p in paths):
+                names = (family, family + "-Bold", family + "-Italic")
+                for name, path in zip(names, paths, strict=True):
+                    if name not in pdfmetrics.getRegisteredFontNames():
+                        pdfmetrics.registerFont(TTFont(name, str(path)))
+                return names
+    return ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique")
+
+
+class Styles:
+    def __init__(self) -> None:
+        self.font, self.bold, self.italic = register_fonts()
+        base = dict(fontName=self.font, fontSize=9.5, leading=12.5, alignment=TA_LEFT)
+
+        def style(name: str, **changes) -> ParagraphStyle:
+            return ParagraphStyle(name, **{**base, **changes})
+
+        self.body = style("body", spaceAfter=4)
+        self.small = style("small", fontSize=8, leading=10)
+        self.note = style("note", fontSize=8, leading=10, fontName=self.italic,
+                          textColor=colors.HexColor("#555555"))
+        self.cell = style("cell", fontSize=8, leading=9.8)
+        self.cell_bold = style("cellb", fontSize=8, leading=9.8, fontName=self.bold)
+        self.head = style("head", fontSize=8, leading=9.8, fontName=self.bold,
+                          textColor=colors.white)
+        self.title = style("title", fontSize=20, leading=24, fontName=self.bold,
+                           textColor=NAVY, spaceAfter=2)
+        self.subtitle = style("subtitle", fontSize=12, leading=15, textColor=NAVY,
+                              spaceAfter=10)
+        self.h1 = style("h1", fontSize=13, leading=16, fontName=self.bold, textColor=NAVY,
+                        spaceBefore=12, spaceAfter=5, keepWithNext=1)
+        self.h2 = style("h2", fontSize=10.5, leading=13, fontName=self.bold, textColor=NAVY,
+                        spaceBefore=8, spaceAfter=4, keepWithNext=1)
+        self.caution = style("caution", textColor=ALERT, borderColor=ALERT, borderWidth=0.6,
+                             borderPadding=5, leftIndent=5, rightIndent=5, spaceBefore=8,
+                             spaceAfter=8)
+
+
+def fit(*weights: float) -> list[float]:
+    """Column widths in proportion to `weights`, filling the frame's width."""
+    total = sum(weights)
+    return [FRAME_W * w / total for w in weights]
+
+
+def p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text)), style)
+
+
+def table(rows: list[list], widths: list[float], st: Styles, *, header: bool = True,
+          total: bool = False, numeric_from: int | None = None, small: bool = False,
+          zebra: bool = True, shade_first_col: bool = False, dim_zero: bool = False) -> Table:
+    """A report table: text wrapped in cells, a navy header row, numbers right-aligned."""
+    cell = st.cell
+    if small:
+        cell = ParagraphStyle("tiny", parent=st.cell, fontSize=7.2, leading=8.6)
+    out = []
+    for r, row in enumerate(rows):
+        line = []
+        for c, value in enumerate(row):
+            if isinstance(value, Flowable):
+                line.append(value)
+                continue
+            if header and r == 0:
+                style = ParagraphStyle("h", parent=st.head, fontSize=cell.fontSize,
+                                       leading=cell.leading)
+            elif total and r == len(rows) - 1 or shade_first_col and c == 0:
+                style = ParagraphStyle("b", parent=st.cell_bold, fontSize=cell.fontSize,
+                                       leading=cell.leading)
+            else:
+                style = cell
+            if numeric_from is not None and c >= numeric_from:
+                style = ParagraphStyle("n", parent=style, alignment=2)
+            if dim_zero and r and value in ("0", "–") and not (total and r == len(rows) - 1):
+                style = ParagraphStyle("z", parent=style, textColor=ZERO)
+            line.append(Paragraph(escape(str(value)).replace("\n", "<br/>"), style))
+        out.append(line)
+    t = Table(out, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands += [("BACKGROUND", (0, 0), (-1, 0), NAVY), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
+    if zebra:
+        for r in range(1 if header else 0, len(rows), 2):
+            commands.append(("BACKGROUND", (0, r), (-1, r), SHADE))
+    if total:
+        commands += [("LINEABOVE", (0, -1), (-1, -1), 0.9, NAVY),
+                     ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
+    if shade_first_col:
+        commands.append(("BACKGROUND", (0, 0), (0, -1), SHADE))
+    t.setStyle(TableStyle(commands))
+    return t
+
+
+def _page_decor(company: str, logo: Path | None, st: Styles):
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        y = PAGE_H - 0.55 * inch
+        canvas.setFont(st.bold, 8.5)
+        canvas.setFillColor(NAVY)
+        canvas.drawString(LEFT, y, company)
+        canvas.setFont(st.font, 8.5)
+        canvas.drawRightString(RIGHT, y, TITLE)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(LEFT, y - 5, RIGHT, y - 5)
+        canvas.restoreState()
+    return draw
+
+
+class _NumberedCanvas:
+    """Adds 'Summary report page X of Y' at the top once the page count is known."""
+
+    @staticmethod
+    def factory(font: str, creation: str):
+        from reportlab.pdfgen.canvas import Canvas
+
+        class NumberedCanvas(Canvas):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._pages: list[dict] = []
+                self.setDateFormatter(lambda *_: creation)
+
+            def showPage(self):
+                self._pages.append(dict(self.__dict__))
+                self._startPage()
+
+            def save(self):
+                total = len(self._pages)
+                for state in self._pages:
+                    self.__dict__.update(state)
+                    self.setFont(font, 7.5)
+                    self.setFillColor(colors.HexColor("#555555"))
+                    self.drawRightString(RIGHT, PAGE_H - 0.55 * inch - 15,
+                                         f"Summary report page {self._pageNumber} of {total}")
+                    Canvas.showPage(self)
+                Canvas.save(self)
+
+        return NumberedCanvas
+
+
+def _title_block(view: dict, logo: Path | None, st: Styles) -> list:
+    title = [p(TITLE, st.title), p(f"{view['company']} - {view['period']}", st.subtitle)]
+    if logo is None or not logo.is_file():
+        return title
+    img = Image(str(logo))
+    scale = min(0.9 * inch / img.imageHeight, 1.6 * inch / img.imageWidth)
+    img.drawHeight, img.drawWidth = img.imageHeight * scale, img.imageWidth * scale
+    t = Table([[title, img]], colWidths=[FRAME_W - 1.7 * inch, 1.7 * inch])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [t]
+
+
+def _month_table(view: dict, rows: list[dict], total: dict | None, st: Styles,
+                 first: str) -> Table:
+    n = len(view["months"])
+    label_w = 1.55 * inch
+    total_w = 0.45 * inch
+    month_w = (FRAME_W - label_w - total_w) / n
+    head = [first] + [m.replace(" ", "\n") for m in view["months"]] + ["Total"]
+    data = [head] + [[r["label"], *r["months"], r["total"]] for r in rows]
+    if total:
+        data.append([total["label"], *total["months"], total["total"]])
+    return table(data, [label_w] + [month_w] * n + [total_w], st, total=bool(total),
+                 numeric_from=1, small=True, dim_zero=True)
+
+
+def _workforce(view: dict, st: Styles) -> list:
+    out = [p("1. Workforce and hours worked", st.h1)]
+    facts = [["Peak employees", view["peak_employees"]],
+             ["Average employees (monthly headcount)", view["average_employees"]],
+             ["Hours worked in the period" + (" (ESTIMATE)" if view["hours_estimated"] else ""),
+              view["hours_total"]]]
+    out.append(table(facts, [3.2 * inch, 1.4 * inch], st, header=False, numeric_from=1,
+                     shade_first_col=True))
+    out.append(Spacer(1, 6))
+    n = len(view["months"])
+    label_w, total_w = 1.55 * inch, 0.45 * inch
+    month_w = (FRAME_W - label_w - total_w) / n
+    head = ["Month"] + [m.replace(" ", "\n") for m in view["months"]] + ["Total"]
+    hours_row = ["Hours worked"] + [r["hours"] for r in view["hours_rows"]] + [view["hours_total"]]
+    people_row = ["Employees"] + [r["employees"] for r in view["hours_rows"]] + [""]
+    out.append(table([head, hours_row, people_row], [label_w] + [month_w] * n + [total_w], st,
+                     numeric_from=1, small=True))
+    style = st.caution if view["hours_estimated"] else st.note
+    out.append(Spacer(1, 3))
+    out.append(p(view["hours_note"], style))
+    return out
+
+
+def _activities(fig: Figures, view: dict, st: Styles) -> list:
+    out: list = [CondPageBreak(5 * inch), KeepTogether([
+        p("2. Safety activities", st.h1),
+        p("Each activity recorded in the activity log, by month. The targets are the "
+          "frequencies the company's own policies set (or submission.yaml), counted up to "
+          f"{view['as_of']}.", st.body),
+        _month_table(view, view["activity_rows"], view["activity_total"], st, "Activity"),
+        Spacer(1, 2), p(view["activity_note"], st.note)])]
+    if view["targets"]:
+        rows = [["Activity", "Target", "Set by", "Target for the period",
+                 f"Target to {view['as_of']}", "Done", "Result", "Months below target"]]
+        rows += [[t["label"], t["frequency"], t["source"], t["period_target"], t["to_date"],
+                  t["done"], f"{t['status']} ({t['percent']})" if t["percent"] else t["status"],
+                  t["below"]] for t in view["targets"]]
+        widths = [1.25, 0.6, 1.25, 0.65, 0.75, 0.45, 0.85, 1.2]
+        out += [p("Against the targets", st.h2),
+                table(rows, fit(*widths), st)]
+    monthly = [a for a in fig.activities if a.target and a.target.per_month >= 1]
+    if monthly:
+        as_of = f"{fig.header.as_of:%Y-%m}"
+        after = [m.key > as_of for m in fig.months]
+        # The year under the first month and every January, so two Decembers read apart.
+        labels = [m.label[:3] + (f"\n{m.label[-4:]}" if i == 0 or m.key.endswith("-01")
+                                 else "") for i, m in enumerate(fig.months)]
+        half = (FRAME_W - 12) / 2
+        drawings = [charts.activity_chart(a, fig.months, labels, after, half, 1.9 * inch,
+                                          st.font, st.bold) for a in monthly]
+        grid = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
+        for row in grid:
+            if len(row) == 1:
+                row.append("")
+        chart_table = Table(grid, colWidths=[half + 6, half + 6], hAlign="LEFT")
+        chart_table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                         ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        out += [KeepTogether([p("Monthly activity against target", st.h2), chart_table])]
+    return out
+
+
+def _incidents(fig: Figures, view: dict, st: Styles) -> list:
+    rows = [["Class", "Incidents", "Days lost", "Days on modified work", "Investigated",
+             "Reported to WSCB"]]
+    rows += [[r["label"], r["count"], r["days_lost"], r["modified_days"], r["investigated"],
+              r["reported"]] for r in view["incidents"]]
+    t = view["incidents_total"]
+    rows.append([t["label"], t["count"], t["days_lost"], t["modified_days"], t["investigated"],
+                 t["reported"]])
+    out: list = [CondPageBreak(5 * inch), KeepTogether([
+        p("3. Incidents", st.h1),
+        table(rows, fit(2.0, 0.8, 0.8, 1.2, 1.0, 1.1), st, total=True,
+              numeric_from=1, dim_zero=True),
+        Spacer(1, 8),
+        charts.incidents_chart(fig, FRAME_W * 0.75, st.font, st.bold)])]
+    if view["incident_list"]:
+        rows = [["Date", "Class", "What happened", "Days lost", "Modified days",
+                 "Investigated", "Reported to WSCB"]]
+        rows += [[i["date"], i["class"], i["description"], i["days_lost"], i["modified_days"],
+                  i["investigated"], i["reported"]] for i in view["incident_list"]]
+        out += [p("Each incident", st.h2),
+                table(rows, fit(0.7, 0.85, 2.8, 0.5, 0.6, 0.8, 0.75), st,
+                      numeric_from=3)]
+    return out
+
+
+def _rates(view: dict, st: Styles) -> list:
+    rows = [["Rate", "Value", "How it is calculated"]]
+    rows += [[r["label"], r["value"], r["formula"]] for r in view["rate_rows"]]
+    out = [p("4. Injury rates", st.h1),
+           p(f"Per {view['rate_base']} hours worked (100 workers for a year). The counts above "
+             "come first; the rates let a year be compared with others.", st.body),
+           table(rows, [1.8 * inch, 0.7 * inch, FRAME_W - 2.5 * inch], st)]
+    if view["rates_caution"]:
+        out.append(p(view["rates_caution"], st.caution))
+    return [KeepTogether(out)]
+
+
+def _training(view: dict, st: Styles) -> list:
+    rows = [["Course", "Title", "Held by", "Status", "Met"]]
+    rows += [[c["course"], c["title"], c["holder"], c["status"], c["met"]]
+             for c in view["courses"]]
+    people = [["Person", "Position", "Supervisor", "Program courses expected", "Other training"]]
+    people += [[r["name"], r["position"], r["supervisor"], r["required"], r["other"]]
+               for r in view["people"]]
+    return [
+        CondPageBreak(2.5 * inch), p("5. Training", st.h1),
+        p(f"Status on {view['training_as_of']}.", st.body),
+        table(rows, fit(0.6, 2.9, 1.3, 1.6, 0.6), st),
+        Spacer(1, 5), p(view["ratio_text"], st.body),
+        p("By person", st.h2),
+        table(people, fit(1.2, 1.2, 0.6, 2.0, 2.0), st),
+    ]
+
+
+def _action_plan(view: dict, st: Styles) -> list:
+    facts = [["Items", "Closed", "Open", "Overdue"],
+             [view["action_total"], view["action_closed"], view["action_open"],
+              view["action_overdue"]]]
+    out: list = [p("6. Audit action plan", st.h1),
+                 table(facts, [1.0 * inch] * 4, st, numeric_from=0, zebra=False)]
+    if not view["action_rows"]:
+        out.append(p("No audit action plan items are recorded (records/action-plan).", st.note))
+    else:
+        rows = [["#", "Element", "Finding", "Action", "Responsible", "Due", "Status"]]
+        rows += [[a["item"], a["element"], a["finding"], a["action"], a["responsible"],
+                  a["due"], a["status"]] for a in view["action_rows"]]
+        out += [Spacer(1, 6),
+                table(rows, fit(0.25, 0.5, 1.7, 1.9, 1.05, 0.7, 0.9), st)]
+    return [CondPageBreak(2.5 * inch), KeepTogether(out)]
+
+
+def _goals(view: dict, st: Styles) -> list:
+    out = [CondPageBreak(2 * inch), p("7. Goals", st.h1), p("Last year's goals", st.h2)]
+    if view["goals_last"]:
+        rows = [["Goal", "Outcome", "Result"]]
+        rows += [[g["goal"], g["outcome"], g["result"]] for g in view["goals_last"]]
+        out.append(table(rows, fit(2.4, 3.6, 1.0), st))
+    else:
+        out.append(p("No goals were recorded for last year (records/goals.yaml).", st.note))
+    out.append(p("Next year's goals", st.h2))
+    if view["goals_next"]:
+        rows = [["Goal", "How we will know", "Responsible", "By"]]
+        rows += [[g["goal"], g["measure"], g["responsible"], g["due"]]
+                 for g in view["goals_next"]]
+        out.append(table(rows, fit(2.2, 2.8, 1.3, 0.7), st))
+    else:
+        out.append(p("No goals are recorded for next year (records/goals.yaml).", st.note))
+    return out
+
+
+def _comparison(view: dict, st: Styles) -> list:
+    comp = view["comparison"]
+    if comp is None:
+        return []
+    groups: dict[str, list] = {}
+    for r in comp["rows"]:
+        groups.setdefault(r["group"], []).append(r)
+    half = (FRAME_W - 0.2 * inch) / 2
+    widths = [half - 1.65 * inch, 0.6 * inch, 0.6 * inch, 0.45 * inch]
+
+    def column(names: list[str]) -> Table | str:
+        rows: list[list] = [["", "Last year", "This year", "Change"]]
+        spans = []
+        for name in names:
+            if name not in groups:
+                continue
+            spans.append(len(rows))
+            rows.append([name, "", "", ""])
+            rows += [[r["label"], r["previous"], r["current"], r["change"]]
+                     for r in groups[name]]
+        if len(rows) == 1:
+            return ""
+        t = table(rows, widths, st, numeric_from=1, zebra=False, small=True)
+        t.setStyle(TableStyle([cmd for i in spans for cmd in (
+            ("BACKGROUND", (0, i), (-1, i), SHADE), ("SPAN", (0, i), (-1, i)))]))
+        return t
+
+    left = column(["Workforce", "Activities"])
+    right = column(["Incidents", "Rates"])
+    both = Table([[left, right]], colWidths=[half + 0.1 * inch, half + 0.1 * inch],
+                 hAlign="LEFT")
+    both.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [KeepTogether([p("8. Comparison with the previous year", st.h1),
+                          p(f"Last year: {comp['previous_period']}. This year counts the "
+                            f"records up to {view['as_of']}.", st.body), both])]
+
+
+def _sign_off(view: dict, st: Styles) -> list:
+    statement = ("I have reviewed this report and the records it summarises. To the best of my "
+                 "knowledge it is complete and accurate.")
+    line = "_" * 34
+    short = "_" * 18
+    rows = [
+        [p("Owner or senior manager", st.cell_bold), p("Signature", st.cell_bold),
+         p("Date", st.cell_bold)],
+        [p(f"{view['signer']}\n", st.cell), p(line, st.cell), p(short, st.cell)],
+        [p(view["signer_position"], st.small), "", ""],
+        [p("Prepared by", st.cell_bold), "", ""],
+        [p(view["prepared_by"], st.cell), p(line, st.cell), p(short, st.cell)],
+    ]
+    t = Table(rows, colWidths=fit(2.6, 2.8, 1.6), hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("TOPPADDING", (0, 1), (-1, 1), 16),
+                           ("TOPPADDING", (0, 4), (-1, 4), 16),
+                           ("TOPPADDING", (0, 3), (-1, 3), 12)]))
+    return [KeepTogether([p("9. Sign-off", st.h1), p(statement, st.body), Spacer(1, 4), t]),
+            Spacer(1, 14), p(f"Built by manualgen from {view['sources']}.", st.note)]
+
+
+def render_pdf(fig: Figures, view: dict, logo: Path | None = None) -> bytes:
+    st = Styles()
+    buf = io.BytesIO()
+    creation = f"D:{fig.header.as_of:%Y%m%d}120000+00'00'"
+    doc = SimpleDocTemplate(
+        buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=TOP,
+        bottomMargin=BOTTOM, title=f"{TITLE} - {fig.header.company} - {view['period']}",
+        author=view["prepared_by"], subject=f"SECOR annual submission {fig.header.year}",
+        creator="manualgen", producer="manualgen (reportlab)", invariant=1,
+        keywords=["SECOR", "year end summary", fig.header.company], lang="en-CA")
+    story: list = _title_block(view, logo, st)
+    story.append(table([list(r) for r in view["header_rows"]], [1.6 * inch, FRAME_W - 1.6 * inch],
+                       st, header=False, shade_first_col=True))
+    story += [p("The year at a glance", st.h2),
+              table([list(r) for r in view["glance"]], [2.6 * inch, FRAME_W - 2.6 * inch], st,
+                    header=False, shade_first_col=True)]
+    story += _workforce(view, st)
+    story += _activities(fig, view, st)
+    story += _incidents(fig, view, st)
+    story += _rates(view, st)
+    story += _training(view, st)
+    story += _action_plan(view, st)
+    story += _goals(view, st)
+    story += _comparison(view, st)
+    story += _sign_off(view, st)
+    decor = _page_decor(fig.header.company, logo, st)
+    doc.build(story, onFirstPage=decor, onLaterPages=decor,
+              canvasmaker=_NumberedCanvas.factory(st.font, creation))
+    return buf.getvalue()
