@@ -41,7 +41,7 @@ FORM_ONLY_VARIABLES = frozenset({
     "policies",        # the policies that apply to the company: id, title, element
     "hazard_items",    # the company's hazards: key, label, policies (titles it switches on)
     "training_rows",   # one row per person and course: name, position, course, completed, expires
-    "issued",          # the date the forms are issued (the manual's issue date)
+    "first_aid_attendants",  # people with the first_aid role: name, position, certificate, expires
 })
 
 CURLY_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2032\u2033"
