@@ -338,12 +338,12 @@ def compose_book(lib: Library, texts: dict[str, str]):
 
     from manualgen.library.coverage import set_widths
     from manualgen.render import wordxml
-    from manualgen.render.manual_doc import _fill_tokens, open_master
+    from manualgen.render.manual_doc import fill_tokens, open_master
     from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 
     info = lib.info
     document = open_master(lib.forms_dir / "master.docx")
-    _fill_tokens(document, {"company_name": info.publisher,
+    fill_tokens(document, {"company_name": info.publisher,
                             "document_title": f"{BOOK_TITLE} {info.version}",
                             "revision": info.version})
     for text, style in ((BOOK_TITLE, "Title"), (info.name, "Subtitle"),

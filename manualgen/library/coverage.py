@@ -140,12 +140,12 @@ def _docx(report: Coverage) -> bytes:
 
     from manualgen.render import wordxml
     from manualgen.render.docx_io import docx_bytes, set_properties
-    from manualgen.render.manual_doc import _fill_tokens, open_master
+    from manualgen.render.manual_doc import fill_tokens, open_master
     from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 
     lib = report.lib
     document = open_master(lib.forms_dir / "master.docx")
-    _fill_tokens(document, {"company_name": lib.info.publisher, "document_title": TITLE,
+    fill_tokens(document, {"company_name": lib.info.publisher, "document_title": TITLE,
                             "revision": lib.info.version})
     section = document.sections[0]
     if section.orientation != WD_ORIENT.LANDSCAPE:

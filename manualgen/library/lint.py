@@ -37,7 +37,6 @@ from manualgen.render.jinja import policy_environment, template_error
 
 REQUIRED_SECTIONS = ("Purpose", "Scope", "Responsibilities", "Procedure", "Records")
 # NSNY reviews every policy at least once a year (issue 4); older reviews are a warning.
-REVIEW_MONTHS = 12
 README = "policy_library/README.md"
 
 
@@ -112,6 +111,7 @@ class Known:
     hazards: list[str] | None
     forms: dict[str, str] | None    # id -> title
     activities: list[str] | None
+    review_months: int | None       # None when program.yaml is broken
     library: Library
 
 
@@ -126,6 +126,7 @@ def check_library(root: Path | None = None, forms_dir: Path | None = None, *,
         hazards=lib.hazard_keys or None,
         forms={f.id: f.title for f in lib.forms} or None,
         activities=list(lib.rules.activities) if lib.rules else None,
+        review_months=lib.rules.policy_review_months if lib.rules else None,
         library=lib,
     )
     seen_ids: dict[str, Path] = {}
@@ -239,11 +240,11 @@ def _check_header(path: Path, doc: YamlDoc, data: dict, known: Known, found: Col
                                  _did_you_mean(str(key), known.activities,
                                                "activities in program.yaml"))])
     reviewed = _as_date(data.get("reviewed"))
-    if reviewed is not None:
-        due = add_months(reviewed, REVIEW_MONTHS)
+    if reviewed is not None and known.review_months is not None:
+        due = add_months(reviewed, known.review_months)
         if due < on:
             add([doc.problem(("reviewed",), f"last reviewed {reviewed.isoformat()}, more than "
-                             f"{REVIEW_MONTHS} months before {on.isoformat()}",
+                             f"{known.review_months} months before {on.isoformat()}",
                              "review the policy with a safety advisor, then raise revision "
                              "if it changed and set reviewed to the review date",
                              severity="warning")])

@@ -59,7 +59,7 @@ def open_master(path: Path) -> Document:
     return document
 
 
-def _fill_tokens(document: Document, values: dict[str, str]) -> None:
+def fill_tokens(document: Document, values: dict[str, str]) -> None:
     """Replace {{ name }} tokens in the template's headers and footers (data, not code)."""
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header,
@@ -250,7 +250,7 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Com
     """The whole manual, with placeholder page numbers in the contents."""
     document = open_master(master)
     p = inputs.profile.profile
-    _fill_tokens(document, {"company_name": p.company.name, "document_title": DOCUMENT_TITLE,
+    fill_tokens(document, {"company_name": p.company.name, "document_title": DOCUMENT_TITLE,
                             "revision": str(p.manual.revision)})
     toc: list[TocEntry] = []
     _cover(document, inputs)
