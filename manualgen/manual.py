@@ -11,13 +11,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from manualgen.errors import Collector, InputError, ToolError
 from manualgen.io import atomic_write_bytes
 from manualgen.pipeline import Inputs, load_inputs
+from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text
 from manualgen.render.libreoffice import find_soffice
@@ -67,14 +66,6 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     return rendered
 
 
-def _update_fields_on_open(document) -> None:
-    """Without LibreOffice we cannot number the contents: ask Word to update on open."""
-    settings = document.settings.element
-    el = OxmlElement("w:updateFields")
-    el.set(qn("w:val"), "true")
-    settings.append(el)
-
-
 def build_manual(profile_path: Path, output: Path, *, pdf: bool = False) -> ManualResult:
     inputs = load_inputs(Path(profile_path))
     rendered = render_policies(inputs)
@@ -96,7 +87,8 @@ def build_manual(profile_path: Path, output: Path, *, pdf: bool = False) -> Manu
         if pdf:
             raise ToolError("LibreOffice is needed for --pdf and was not found",
                             fix="install libreoffice-writer-nogui, or leave out --pdf")
-        _update_fields_on_open(composed.document)
+        composed.clear_pages()
+        wordxml.update_fields_on_open(composed.document)
         data = docx_bytes(composed.document, when)
         warnings.append("LibreOffice was not found, so the contents have no page numbers "
                         "until Word updates them (it asks when the file is opened)")

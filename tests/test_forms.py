@@ -271,3 +271,10 @@ def test_pdf_of_every_form(example_company, tmp_path):
         first = reader.pages[0].extract_text()
         assert "Kluane Ridge Roofing" in first and "Page 1 of" in first, pdf.name
         assert not TAG.search("".join(p.extract_text() for p in reader.pages)), pdf.name
+
+
+def test_word_xml_in_schema_order(example_forms):
+    from ooxml import order_problems
+
+    problems = [p for path in sorted(example_forms.glob("*.docx")) for p in order_problems(path)]
+    assert problems == []

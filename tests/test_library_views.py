@@ -187,6 +187,9 @@ def test_book_has_every_policy_with_placeholders_and_details(home, tmp_path):
     assert beta["Applies"] == ("Only when the company lists the hazard Working alone "
                                "(working_alone) or Ladders (ladders).")
     assert beta["Targets"] == "Site inspections: 1/month"
+    from ooxml import order_problems
+
+    assert order_problems(tmp_path / "book.docx") == []
 
 
 def test_book_is_deterministic(home, tmp_path):

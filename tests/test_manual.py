@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from ooxml import order_problems
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.library import load_library
@@ -112,6 +113,26 @@ def test_numbered_lists_restart(built):
 def test_two_builds_are_byte_identical(built, tmp_path):
     again = build_manual(built.output.parent / "company.yaml", tmp_path / "again.docx")
     assert again.output.read_bytes() == built.output.read_bytes()
+
+
+def test_word_xml_in_schema_order(built):
+    assert order_problems(built.output) == []
+
+
+def test_without_libreoffice_word_is_asked_to_number_the_contents(minimal_company, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setenv("MANUALGEN_SOFFICE", "")
+    result = build_manual(minimal_company, tmp_path / "m.docx")
+    assert result.warnings and "LibreOffice was not found" in result.warnings[0]
+    with zipfile.ZipFile(result.output) as z:
+        settings = z.read("word/settings.xml").decode()
+        body = z.read("word/document.xml").decode()
+    assert '<w:updateFields w:val="true"/>' in settings
+    assert "<w:t>00</w:t>" not in body
+    assert order_problems(result.output) == []
+    with pytest.raises(Exception, match="LibreOffice is needed for --pdf"):
+        build_manual(minimal_company, tmp_path / "n.docx", pdf=True)
+    assert not (tmp_path / "n.docx").exists()
 
 
 def test_pdf_passes_qpdf_check(built):

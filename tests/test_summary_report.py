@@ -121,6 +121,14 @@ def test_word_file_carries_the_json_figures(example):
     assert "{{" not in xml and "{%" not in xml
 
 
+def test_word_xml_in_schema_order(example, tmp_path):
+    from ooxml import order_problems
+
+    path = tmp_path / "summary.docx"
+    path.write_bytes(example.docx_bytes())
+    assert order_problems(path) == []
+
+
 def test_json_is_the_figures(example):
     data = json.loads(example.json_text())
     assert data["schema"] == "manualgen-summary/1"

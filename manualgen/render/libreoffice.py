@@ -23,8 +23,8 @@ CANDIDATES = ("soffice", "libreoffice")
 
 def find_soffice() -> str | None:
     env = os.environ.get("MANUALGEN_SOFFICE")
-    if env:
-        return env
+    if env is not None:  # an explicit choice; "" or a missing file means "not available"
+        return env if env and shutil.which(env) else None
     for name in CANDIDATES:
         path = shutil.which(name)
         if path:

@@ -245,6 +245,11 @@ class Composed:
         for bookmark, run in self.page_runs.items():
             run.text = str(pages[bookmark])
 
+    def clear_pages(self) -> None:
+        """No layout available: leave the numbers for Word to fill in on update."""
+        for run in self.page_runs.values():
+            run.text = ""
+
 
 def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Composed:
     """The whole manual, with placeholder page numbers in the contents."""

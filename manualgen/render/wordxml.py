@@ -122,19 +122,33 @@ def restart_numbering(paragraph: Paragraph, numbering_part, base_num_id: int) ->
 
 
 def set_num(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    numpr = ppr.find(qn("w:numPr"))
-    if numpr is None:
-        numpr = OxmlElement("w:numPr")
-        ppr.append(numpr)
-    for child in list(numpr):
-        numpr.remove(child)
-    ilvl = OxmlElement("w:ilvl")
-    ilvl.set(qn("w:val"), str(level))
-    nid = OxmlElement("w:numId")
-    nid.set(qn("w:val"), str(num_id))
-    numpr.append(ilvl)
-    numpr.append(nid)
+    """Attach a paragraph to a numbering definition (python-docx keeps schema order)."""
+    numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = level
+    numpr.get_or_add_numId().val = num_id
+
+
+# Children of w:settings that must come after w:updateFields (ECMA-376 CT_Settings).
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
+                        "rsids", "mathPr", "attachedSchema", "themeFontLang",
+                        "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                        "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator")
+
+
+def update_fields_on_open(document) -> None:
+    """Ask Word to update every field (the contents) when the file is opened."""
+    settings = document.settings.element
+    el = OxmlElement("w:updateFields")
+    el.set(qn("w:val"), "true")
+    successor = next((c for c in settings
+                      if c.tag in {qn(f"w:{n}") for n in _AFTER_UPDATE_FIELDS}), None)
+    if successor is not None:
+        successor.addprevious(el)
+    else:
+        settings.append(el)
 
 
 def style_num_id(style) -> int | None:
