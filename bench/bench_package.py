@@ -1,0 +1,313 @@
+"""Benchmark: `package build` of a ~1,000-page submission against the qpdf command line.
+
+In one run, in a scratch folder:
+1. generates a submission of about 1,000 pages - a few hundred PDFs (1-6 pages, a logo and
+   an embedded font each, like forms printed to PDF), phone photos and a few Word files -
+   plus the example company's records;
+2. builds it with `manualgen package build` in a child process, timing each stage;
+3. merges the same PDFs with `qpdf --empty --pages ...` and stamps every page with
+   `qpdf --overlay stamp.pdf` (the stamp PDF made by reportlab), the baseline;
+4. builds a submission of 40 phone photos (4000x3000 JPEG) and reports its size and the
+   resolution the pages keep; one page is rendered to PNG for a look.
+Wall time is the child process's, peak memory its ru_maxrss (LibreOffice, a grandchild,
+is reported apart). Usage: python bench/bench_package.py [--pdfs N] [--photos N] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+EXAMPLE = ROOT / "examples"
+WORDS = ["ladder", "anchor", "harness", "shingle", "flashing", "eave", "ridge", "valley",
+         "membrane", "torch", "nailer", "compressor", "trailer", "truck", "spotter",
+         "drop-zone", "tarp", "sheathing", "gutter", "skylight", "snow", "ice", "wind",
+         "bear", "spray", "inreach", "first-aid", "extinguisher", "muster", "helmet",
+         "gloves", "glasses"]
+
+
+# --- generating the submission -------------------------------------------------------------
+
+def form_pages(path: Path, pages: int, seed: int) -> None:
+    """A multi-page form 'printed to PDF': logo image, an embedded TrueType font, tables."""
+    from make_example_samples import SANS
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "Bench" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Bench", str(SANS)))
+    rnd = random.Random(seed)
+    w, h = letter
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=1)
+    for n in range(1, pages + 1):
+        c.drawImage(str(EXAMPLE / "logo.png"), 40, h - 80, 90, 45, mask="auto")
+        c.setFont("Bench", 16)
+        c.drawString(150, h - 60, f"Field-Level Hazard Assessment {seed}-{n}")
+        c.setFont("Helvetica", 9)
+        y = h - 110
+        for _ in range(34):
+            c.drawString(44, y, " ".join(rnd.choice(WORDS) for _ in range(9)))
+            c.drawString(330, y, f"{rnd.randint(1, 5)} x {rnd.randint(1, 5)}  "
+                                 f"{rnd.choice(('Yes', 'No', 'N/A'))}")
+            c.line(40, y - 4, w - 40, y - 4)
+            y -= 18
+        c.setFont("Bench", 8)
+        c.drawString(40, 30, f"F-FLHA-02 rev. 3 - page {n} of {pages}")
+        c.showPage()
+    c.save()
+
+
+def photo(path: Path, size: tuple[int, int], seed: int) -> None:
+    """A phone photo of a paper form, stored sideways with EXIF orientation 6."""
+    from make_example_samples import Form, Table, form_image, phone_photo, save_phone_jpeg
+
+    form = Form("Toolbox / Tailgate Meeting Record", "F-TBM-01",
+                [("Date", f"2026-05-{seed % 28 + 1:02d}"), ("Site", "Destruction Bay"),
+                 ("Presenter", "D. Tāgé Smith"), ("Time", "07:15")],
+                [Table(["Attendee", "Topic", "Signature"],
+                       [[rnd_name, " ".join(random.Random(seed + i).sample(WORDS, 3)), "ok"]
+                        for i, rnd_name in enumerate(("Priya Raman", "Owen Kuster",
+                                                      "Jesse Lindqvist", "Mary-Anne O'Brien",
+                                                      "Éloïse Tremblay"))])])
+    upright = (min(size), max(size))
+    paper = form_image(form, upright[0] * 7 // 8, seed=seed)
+    save_phone_jpeg(phone_photo(paper, upright, seed=seed, noise=12), path, quality=92)
+
+
+def make_submission(folder: Path, pdfs: int, photos: int, words: int,
+                    photo_size: tuple[int, int] = (2016, 1512)) -> dict:
+    from make_example_samples import Checklist, Form, form_docx
+
+    folder.mkdir(parents=True)
+    shutil.copy(EXAMPLE / "company.yaml", folder.parent / "company.yaml")
+    shutil.copy(EXAMPLE / "logo.png", folder.parent / "logo.png")
+    shutil.copytree(EXAMPLE / "2026-submission" / "records", folder / "records")
+    (folder / "submission.yaml").write_text("anniversary: 2026-12-15\n", encoding="utf-8")
+    cats = ["hazard-assessments", "site-inspections", "toolbox-meetings",
+            "preventative-maintenance", "investigations", "audit-action-plan",
+            "emergency-response", "orientations"]
+    rnd = random.Random(1)
+    pages = 0
+    pdf_files = []
+    for i in range(pdfs):
+        n = rnd.choice((1, 2, 3, 3, 4, 6))
+        day = f"2026-{i % 11 + 1:02d}-{i % 27 + 1:02d}"
+        path = folder / cats[i % len(cats)] / f"{day} form {i:04d}.pdf"
+        path.parent.mkdir(exist_ok=True)
+        form_pages(path, n, i)
+        pdf_files.append(path)
+        pages += n
+    for i in range(photos):
+        path = folder / cats[i % len(cats)] / f"2026-06-{i % 28 + 1:02d} photo {i:03d}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        photo(path, photo_size, i)
+    for i in range(words):
+        form = Form("Orientation checklist", "F-OR-01", [("Worker", f"Worker {i}")],
+                    [Checklist("Covered", [(w, "Yes") for w in WORDS[:12]])])
+        (folder / "orientations" / f"2026-04-{i + 10} orientation {i}.docx").write_bytes(
+            form_docx(form))
+    return {"pdf_files": pdf_files, "pdf_pages": pages}
+
+
+# --- measuring in child processes -----------------------------------------------------------
+
+def child_build(folder: str, out: str, keep: str) -> None:
+    """Run in a child: build, timing stages through the progress callback."""
+    from manualgen.package.build import BuildOptions, build_package
+
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        marks.setdefault(stage, time.perf_counter() - start)
+
+    build_package(Path(folder), Path(out), BuildOptions(skip_unreadable=True,
+                                                        keep_resolution=keep == "1"),
+                  progress=progress)
+    wall = time.perf_counter() - start
+    marks.setdefault("done", wall)
+    names = list(marks)
+    stages = {names[i]: marks[names[i + 1]] - marks[names[i]] for i in range(len(names) - 1)}
+    print(json.dumps({"wall": wall, "stages": stages,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "children_rss_mb":
+                          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def child_run(cmds: list[list[str]]) -> None:
+    """Run commands one after another in a child; report wall time and peak memory."""
+    start = time.perf_counter()
+    for cmd in cmds:
+        subprocess.run(cmd, check=True)
+    print(json.dumps({"wall": time.perf_counter() - start,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def measured(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], check=True,
+                          capture_output=True, text=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def stamp_pdf(path: Path, total: int) -> float:
+    """The qpdf baseline's stamp: one page per output page, made with reportlab."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    start = time.perf_counter()
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=1)
+    for i in range(1, total + 1):
+        c.setFont("Helvetica", 8)
+        c.drawCentredString(letter[0] / 2, 8, f"Kluane Ridge Roofing - SECOR submission 2026 - "
+                                             f"page {i} of {total}")
+        c.showPage()
+    c.save()
+    return time.perf_counter() - start
+
+
+def pages_of(path: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def mb(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pdfs", type=int, default=300)
+    parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--words", type=int, default=3)
+    parser.add_argument("--big-photos", type=int, default=40)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--child", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "build":
+            child_build(*rest)
+        elif kind == "make":
+            folder, pdfs, photos, words, w, h = rest
+            made = make_submission(Path(folder), int(pdfs), int(photos), int(words),
+                                   (int(w), int(h)))
+            print(json.dumps({"pdf_files": [str(p) for p in made["pdf_files"]],
+                              "pdf_pages": made["pdf_pages"]}))
+        else:
+            child_run(json.loads(rest[0]))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="bench-package-"))
+    try:
+        run(tmp, args)
+    finally:
+        if args.keep:
+            print(f"scratch folder kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(tmp: Path, args) -> None:
+    # Generated in a child: a parent grown big would inflate the children's ru_maxrss
+    # (Linux carries the high-water mark across exec).
+    t = time.perf_counter()
+    made = measured(["make", str(tmp / "big" / "sub"), str(args.pdfs), str(args.photos),
+                     str(args.words), "2016", "1512"])
+    print(f"generated {args.pdfs} PDFs ({made['pdf_pages']} pages), {args.photos} photos, "
+          f"{args.words} Word files in {time.perf_counter() - t:.1f} s")
+
+    out = tmp / "big-out" / "submission.pdf"
+    ours = measured(["build", str(tmp / "big" / "sub"), str(out), "0"])
+    total = pages_of(out)
+
+    merged, stamped = tmp / "qpdf-merged.pdf", tmp / "qpdf-stamped.pdf"
+    stamp = tmp / "stamp.pdf"
+    stamp_time = stamp_pdf(stamp, made["pdf_pages"])
+    qpdf = measured(["run", json.dumps([
+        ["qpdf", "--empty", "--pages", *[str(p) for p in made["pdf_files"]], "--", str(merged)],
+        ["qpdf", str(merged), "--overlay", str(stamp), "--", str(stamped)]])])
+    qpdf_merge = measured(["run", json.dumps([
+        ["qpdf", "--empty", "--pages", *[str(p) for p in made["pdf_files"]], "--",
+         str(merged)]])])
+    assemble = ours["stages"].get("assembling", 0)
+    base = qpdf["wall"] + stamp_time
+
+    print()
+    print(f"{'':34}{'wall s':>9}{'peak MB':>9}{'size MB':>9}{'pages':>7}")
+    print(f"{'manualgen package build':34}{ours['wall']:9.2f}{ours['rss_mb']:9.0f}"
+          f"{mb(out):9.1f}{total:7d}")
+    for stage, secs in ours["stages"].items():
+        print(f"{'  ' + stage:34}{secs:9.2f}")
+    print(f"{'  (LibreOffice, a child)':34}{'':9}{ours['children_rss_mb']:9.0f}")
+    print(f"{'qpdf merge + overlay stamp':34}{qpdf['wall']:9.2f}{qpdf['rss_mb']:9.0f}"
+          f"{mb(stamped):9.1f}{pages_of(stamped):7d}")
+    print(f"{'  qpdf merge only':34}{qpdf_merge['wall']:9.2f}{qpdf_merge['rss_mb']:9.0f}"
+          f"{mb(merged):9.1f}")
+    print(f"{'  stamp PDF by reportlab':34}{stamp_time:9.2f}")
+    print()
+    print(f"ratio whole build / (qpdf merge+stamp + stamp PDF): {ours['wall'] / base:.2f}x")
+    print(f"ratio assembling stage (merge, outline, links, stamp, share, save) / same: "
+          f"{assemble / base:.2f}x   (goal <= 1.5x)")
+    print(f"peak memory of the build: {ours['rss_mb']:.0f} MB (goal < 300 MB)")
+    print(f"output size: ours {mb(out):.1f} MB for {total} pages vs qpdf {mb(stamped):.1f} MB "
+          f"for {made['pdf_pages']} pages")
+
+    print()
+    t = time.perf_counter()
+    measured(["make", str(tmp / "photos" / "sub"), "0", str(args.big_photos), "0", "4000",
+              "3000"])
+    src = sum(p.stat().st_size for p in (tmp / "photos" / "sub").rglob("*.jpg")) / 1e6
+    print(f"generated {args.big_photos} phone photos 4000x3000 ({src:.1f} MB of JPEG) in "
+          f"{time.perf_counter() - t:.1f} s")
+    out2 = tmp / "photos-out" / "photos.pdf"
+    res = measured(["build", str(tmp / "photos" / "sub"), str(out2), "0"])
+    print(f"photo submission: {mb(out2):.1f} MB for {pages_of(out2)} pages (goal < 25 MB), "
+          f"{res['wall']:.1f} s, peak {res['rss_mb']:.0f} MB")
+    dpi = placed_dpi(out2)
+    print(f"photo pages keep {dpi:.0f} dpi at their printed size")
+    look = tmp / "photo-page.png"
+    render_one_photo(out2, look)
+    print(f"one photo page rendered at 100 dpi: {look}")
+
+
+def placed_dpi(pdf_path: Path) -> float:
+    import pikepdf
+
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            xobjects = page.Resources.get("/XObject", {})
+            if "/Im0" in xobjects:
+                ops = pikepdf.parse_content_stream(page)
+                width = next(float(o[0]) for o, op in ops if str(op) == "cm")
+                return float(xobjects.Im0.Width) / (width / 72)
+    return 0.0
+
+
+def render_one_photo(pdf_path: Path, target: Path) -> None:
+    import json as _json
+
+    index = _json.loads(pdf_path.with_suffix(".json").read_text(encoding="utf-8"))
+    page = next(d["pages"][0] for c in index["categories"] for d in c["documents"]
+                if d["source"].endswith(".jpg"))
+    png = subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", str(page), "-l", str(page),
+                          str(pdf_path)], check=True, capture_output=True).stdout
+    target.write_bytes(png)
+
+
+if __name__ == "__main__":
+    main()

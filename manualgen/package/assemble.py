@@ -1,0 +1,373 @@
+"""Merge the parts into one PDF: outline, links, page stamp, shared objects, properties.
+
+pikepdf (qpdf) does the merge: it was the fastest measured and keeps /Rotate right. Every
+page gets "company - year - page X of Y" in a strip along its displayed bottom edge; the
+page's own content is shrunk a little towards the top so the stamp never covers it
+(pages the packager drew itself already keep that strip free). Identical fonts and
+images of different files are stored once. Dates and /ID come from the inputs, so the
+same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from manualgen.errors import ToolError
+
+STAMP_STRIP = 22.0        # points kept free along the displayed bottom edge
+STAMP_SIZE = 8.0          # font size of the stamp
+STAMP_BASELINE = 8.0
+STAMP_GREY = 0.35
+
+
+@dataclass
+class Part:
+    """A run of pages in the output, from a file or bytes."""
+
+    source: Path | bytes
+    pages: int
+    framed: bool = False              # bottom strip already free: stamp without shrinking
+    links: list[tuple[int, tuple[float, float, float, float], str]] = field(
+        default_factory=list)         # (page in part, rect, target key)
+
+
+@dataclass
+class OutlineNode:
+    title: str
+    target: str
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+@dataclass
+class Properties:
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    creator: str
+    date: dt.date
+
+
+# --- geometry ----------------------------------------------------------------------------
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def compose(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix applying `first`, then `then` (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    A, B, C, D, E, F = then
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def invert(m: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def visible_box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    media = [float(v) for v in page.mediabox]
+    box = media
+    if "/CropBox" in page.obj:
+        crop = [float(v) for v in page.obj.CropBox]
+        box = [max(min(media[0], media[2]), min(crop[0], crop[2])),
+               max(min(media[1], media[3]), min(crop[1], crop[3])),
+               min(max(media[0], media[2]), max(crop[0], crop[2])),
+               min(max(media[1], media[3]), max(crop[1], crop[3]))]
+        if box[2] <= box[0] or box[3] <= box[1]:
+            box = media
+    x0, x1 = sorted((box[0], box[2]))
+    y0, y1 = sorted((box[1], box[3]))
+    return x0, y0, x1, y1
+
+
+def display_matrix(box: tuple[float, float, float, float], rotate: int) -> tuple[
+        Matrix, float, float]:
+    """(display -> user space matrix, displayed width, displayed height) for /Rotate."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if rotate == 90:
+        return (0, 1, -1, 0, x1, y0), h, w
+    if rotate == 180:
+        return (-1, 0, 0, -1, x1, y1), w, h
+    if rotate == 270:
+        return (0, -1, 1, 0, x0, y1), h, w
+    return (1, 0, 0, 1, x0, y0), w, h
+
+
+def page_rotation(page: pikepdf.Page) -> int:
+    try:
+        return int(page.obj.get("/Rotate", 0)) % 360 // 90 * 90
+    except (TypeError, ValueError):
+        return 0
+
+
+def _num(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def cm(m: Matrix) -> bytes:
+    return (" ".join(_num(v) for v in m) + " cm").encode()
+
+
+# --- shared objects ----------------------------------------------------------------------
+
+class Deduplicator:
+    """Gives identical fonts and images (same dictionary, same bytes) one object."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[int, int], bytes] = {}
+        self.canonical: dict[bytes, pikepdf.Object] = {}
+
+    def digest(self, obj) -> bytes:
+        if not isinstance(obj, pikepdf.Object):        # numbers, booleans, null
+            return f"{type(obj).__name__}:{obj}".encode()
+        if obj.is_indirect:
+            key = obj.objgen
+            if key in self.memo:
+                return self.memo[key]
+            self.memo[key] = b"cycle%d" % key[0]     # placeholder while walking
+            value = self._digest(obj)
+            self.memo[key] = value
+            return value
+        return self._digest(obj)
+
+    def _digest(self, obj: pikepdf.Object) -> bytes:
+        h = hashlib.sha256()
+        if isinstance(obj, pikepdf.Stream):
+            h.update(b"S")
+            for k in sorted(obj.keys()):
+                if k not in ("/Length", "/Parent"):
+                    h.update(k.encode() + self.digest(obj[k]))
+            h.update(obj.read_raw_bytes())
+        elif isinstance(obj, Dictionary):
+            h.update(b"D")
+            if obj.get("/Type") == Name.Page:
+                h.update(b"page%d" % obj.objgen[0])   # never merge pages
+            for k in sorted(obj.keys()):
+                if k != "/Parent":
+                    h.update(k.encode() + self.digest(obj[k]))
+        elif isinstance(obj, Array):
+            h.update(b"A")
+            for item in obj:
+                h.update(self.digest(item))
+        else:
+            h.update(b"O" + obj.unparse())
+        return h.digest()
+
+    def share(self, resources: pikepdf.Object, depth: int = 0) -> None:
+        """Point the entries of a /Resources dictionary at the first identical object."""
+        if not isinstance(resources, Dictionary) or depth > 8:
+            return
+        for kind in ("/Font", "/XObject"):
+            group = resources.get(kind)
+            if not isinstance(group, Dictionary):
+                continue
+            for name in list(group.keys()):
+                obj = group[name]
+                if not obj.is_indirect:
+                    continue
+                if kind == "/XObject" and obj.get("/Subtype") == Name.Form:
+                    self.share(obj.get("/Resources"), depth + 1)
+                first = self.canonical.setdefault(self.digest(obj), obj)
+                if first.objgen != obj.objgen:
+                    group[name] = first
+
+
+# --- the stamp ---------------------------------------------------------------------------
+
+def stamp_forms(texts: list[str]) -> tuple[bytes, list[tuple[float, float]]]:
+    """One small page per stamp text, drawn with the packager's font; (pdf, sizes)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    from manualgen.package.pages import fonts
+
+    regular, _ = fonts()
+    buf = io.BytesIO()
+    c = rl_canvas.Canvas(buf, invariant=1, pageCompression=1)
+    sizes = []
+    height = STAMP_SIZE * 1.4
+    for text in texts:
+        width = stringWidth(text, regular, STAMP_SIZE) + 2
+        c.setPageSize((width, height))
+        c.setFillGray(STAMP_GREY)
+        c.setFont(regular, STAMP_SIZE)
+        c.drawString(1, STAMP_SIZE * 0.3, text)
+        c.showPage()
+        sizes.append((width, height))
+    c.save()
+    return buf.getvalue(), sizes
+
+
+def _stamp_page(page: pikepdf.Page, form: pikepdf.Object, size: tuple[float, float],
+                shrink: bool) -> None:
+    box = visible_box(page)
+    to_user, width, height = display_matrix(box, page_rotation(page))
+    if shrink:
+        scale = max(0.5, (height - STAMP_STRIP) / height) if height > 2 * STAMP_STRIP else 1.0
+        # In display space: scale about the top centre, freeing a strip at the bottom.
+        squeeze: Matrix = (scale, 0, 0, scale, (1 - scale) * width / 2, (1 - scale) * height)
+        user = compose(compose(invert(to_user), squeeze), to_user)
+        page.contents_add(b"q " + cm(user) + b"\n", prepend=True)
+        page.contents_add(b"\nQ\n")
+        _move_annotations(page, user)
+    fw, fh = size
+    k = min(1.0, (width - 16) / fw) if width > 16 else 1.0
+    place: Matrix = (k, 0, 0, k, (width - fw * k) / 2, STAMP_BASELINE - STAMP_SIZE * 0.3 * k)
+    name = _own_resource(page, form)
+    page.contents_add(b"q " + cm(compose(place, to_user)) + b" " + name.unparse() +
+                      b" Do Q\n")
+
+
+def _own_resource(page: pikepdf.Page, form: pikepdf.Object) -> Name:
+    """Add the stamp under a fixed free name, in resources of the page's own.
+
+    Pages often share one /Resources dictionary (LibreOffice does); the page gets a
+    shallow copy so each page's stamp stays its own, and the name is chosen, not random,
+    so the same inputs give the same bytes.
+    """
+    old = page.obj.get("/Resources")
+    res = Dictionary({k: v for k, v in old.items()}) if isinstance(old, Dictionary) \
+        else Dictionary()
+    old_x = res.get("/XObject")
+    xobjects = Dictionary({k: v for k, v in old_x.items()}) if isinstance(old_x, Dictionary) \
+        else Dictionary()
+    n, name = 0, "/MgStamp"
+    while name in xobjects:
+        n += 1
+        name = f"/MgStamp{n}"
+    xobjects[name] = form
+    res.XObject = xobjects
+    page.obj.Resources = res
+    return Name(name)
+
+
+def _move_annotations(page: pikepdf.Page, m: Matrix) -> None:
+    annots = page.obj.get("/Annots")
+    if not isinstance(annots, Array):
+        return
+    for annot in annots:
+        if not isinstance(annot, Dictionary):
+            continue
+        rect = annot.get("/Rect")
+        if isinstance(rect, Array) and len(rect) == 4:
+            x0, y0, x1, y1 = (float(v) for v in rect)
+            pts = [apply(m, x, y) for x in (x0, x1) for y in (y0, y1)]
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            annot.Rect = Array([min(xs), min(ys), max(xs), max(ys)])
+        quads = annot.get("/QuadPoints")
+        if isinstance(quads, Array) and len(quads) % 2 == 0:
+            vals = [float(v) for v in quads]
+            out = []
+            for i in range(0, len(vals), 2):
+                out.extend(apply(m, vals[i], vals[i + 1]))
+            annot.QuadPoints = Array(out)
+
+
+# --- the whole document ------------------------------------------------------------------
+
+def pdf_date(day: dt.date) -> str:
+    return f"D:{day:%Y%m%d}120000Z"
+
+
+def _link(pdf: pikepdf.Pdf, rect, page: pikepdf.Page) -> pikepdf.Object:
+    return pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Link, Rect=Array([float(v) for v in rect]),
+        Border=Array([0, 0, 0]),
+        Dest=Array([page.obj, Name.XYZ, None, None, None])))
+
+
+def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, int],
+             stamp: Callable[[int, int], str], props: Properties, output: Path,
+             progress: Callable[[int], None] | None = None) -> int:
+    """Write the merged PDF to `output`; returns its page count.
+
+    targets: link/outline key -> 0-based page index in the output.
+    """
+    tick = progress or (lambda n: None)
+    out = pikepdf.new()
+    opened: list[pikepdf.Pdf] = []
+    framed: list[bool] = []
+    links: list[tuple[int, tuple[float, float, float, float], str]] = []
+    version = "1.4"
+    try:
+        for part in parts:
+            src = pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes)
+                               else part.source, password="")
+            opened.append(src)
+            if len(src.pages) != part.pages:
+                raise ToolError(f"{part.source if isinstance(part.source, Path) else 'a page'}"
+                                f" has {len(src.pages)} pages, {part.pages} were planned")
+            version = max(version, src.pdf_version)
+            start = len(out.pages)
+            out.pages.extend(src.pages)
+            framed.extend([part.framed] * part.pages)
+            links.extend((start + page_no, rect, target) for page_no, rect, target in part.links)
+            tick(1)
+        total = len(out.pages)
+        for page_no, rect, target in links:
+            if target not in targets:
+                raise ToolError(f"internal: link to unknown target {target}")
+            page = out.pages[page_no]
+            if "/Annots" not in page.obj:
+                page.obj.Annots = Array()
+            page.obj.Annots.append(_link(out, rect, out.pages[targets[target]]))
+        dedupe = Deduplicator()
+        for page in out.pages:
+            dedupe.share(page.obj.get("/Resources"))
+        stamp_bytes, sizes = stamp_forms([stamp(i + 1, total) for i in range(total)])
+        stamps = pikepdf.open(io.BytesIO(stamp_bytes))
+        opened.append(stamps)
+        for i, page in enumerate(out.pages):
+            form = out.copy_foreign(stamps.pages[i].as_form_xobject())
+            _stamp_page(page, form, sizes[i], shrink=not framed[i])
+        _outline(out, outline, targets)
+        _properties(out, props)
+        out.save(output, compress_streams=True, deterministic_id=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version=version,
+                 fix_metadata_version=False)
+        tick(1)
+        return total
+    finally:
+        out.close()
+        for src in opened:
+            src.close()
+
+
+def _outline(pdf: pikepdf.Pdf, nodes: list[OutlineNode], targets: dict[str, int]) -> None:
+    def item(node: OutlineNode) -> pikepdf.OutlineItem:
+        entry = pikepdf.OutlineItem(node.title, targets[node.target])
+        entry.children.extend(item(child) for child in node.children)
+        return entry
+
+    with pdf.open_outline() as outline:
+        outline.root.extend(item(n) for n in nodes)
+    pdf.Root.PageMode = Name.UseOutlines
+
+
+def _properties(pdf: pikepdf.Pdf, props: Properties) -> None:
+    stamp = pdf_date(props.date)
+    pdf.docinfo = pdf.make_indirect(Dictionary(
+        Title=props.title, Author=props.author, Subject=props.subject,
+        Keywords=props.keywords, Creator=props.creator, Producer=props.creator,
+        CreationDate=stamp, ModDate=stamp))
+    pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    pdf.Root.Lang = pikepdf.String("en-CA")
