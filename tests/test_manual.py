@@ -12,10 +12,10 @@ import docx
 import pytest
 import yaml
 from click.testing import CliRunner
-from pypdf import PdfReader
-
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
 from ooxml import order_problems
+from pypdf import PdfReader
+
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.library import load_library

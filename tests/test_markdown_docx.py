@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import docx
+from conftest import needs_libreoffice
 from pypdf import PdfReader
 
-from conftest import needs_libreoffice
 from manualgen import resources
 from manualgen.render.libreoffice import convert_one
 from manualgen.render.markdown_docx import add_markdown
