@@ -24,7 +24,10 @@ from manualgen.errors import InputError, Problem, fail
 Key = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader with only true/false as booleans (YAML 1.2), so `NO`, `on`, `y` stay text,
     and dates left as text: the models parse them on purpose, so 2024-02-31 is a clear
     error at its line instead of a crash inside PyYAML."""
@@ -33,7 +36,7 @@ class _Loader(yaml.SafeLoader):
 _DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag not in _DROPPED]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+    for k, v in _Base.yaml_implicit_resolvers.copy().items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
@@ -84,11 +87,16 @@ def parse_yaml(text: str, path: str | Path, *, line_offset: int = 0) -> YamlDoc:
     """Parse YAML text; a syntax error becomes an InputError with PyYAML's own line."""
     path = str(path)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and "stream end" in (exc.problem or ""):
+        at_end = exc.problem_mark is not None and exc.problem_mark.index >= len(text.rstrip())
+        if exc.context_mark and at_end:
             mark = exc.context_mark  # an unclosed bracket or quote: point where it opened
         line = mark.line + 1 + line_offset if mark else None
         what = exc.problem or str(exc)
