@@ -6,6 +6,7 @@ on stderr and its exit code (2 bad input); anything else is a bug and shows a tr
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -20,6 +21,24 @@ EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 OUT_FILE = click.Path(dir_okay=False, path_type=Path)
 OUT_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+class _Date(click.ParamType):
+    """A calendar day typed as YYYY-MM-DD, handed to the library as a datetime.date."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14",
+                      param, ctx)
+
+
+DATE = _Date()
 
 
 def reports_errors(func):
@@ -96,12 +115,9 @@ def forms(profile: Path, output: Path, pdf: bool) -> None:
 
 # --- status and init commands (issue 5) ---
 
-ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
 @main.command()
 @click.argument("profile", type=EXISTING_FILE)
-@click.option("--on", "on", type=ISO_DATE, default=None, metavar="YYYY-MM-DD",
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="The day to judge (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--ics", type=OUT_FILE, default=None,
@@ -109,11 +125,9 @@ ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 @reports_errors
 def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
     """Where the company stands in its SECOR cycle: what is due, training, LSE ratio."""
-    import datetime as dt
-
     from manualgen.status import build_status
 
-    report = build_status(profile, on.date() if on else dt.date.today())
+    report = build_status(profile, on or dt.date.today())
     if ics is not None:
         from manualgen.calendar_ics import write_ics
 
@@ -126,16 +140,14 @@ def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
 @click.argument("directory", type=OUT_DIR, default=".", required=False)
 @click.option("--defaults", is_flag=True,
               help="Write the example company's profile without asking questions.")
-@click.option("--on", "on", type=ISO_DATE, default=None, metavar="YYYY-MM-DD",
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="The date offered as the manual's issue date (default: today).")
 @reports_errors
 def init(directory: Path, defaults: bool, on) -> None:
     """Write a commented company.yaml by asking the questions in plain words."""
-    import datetime as dt
-
     from manualgen.interview import run_init
 
-    path = run_init(directory, defaults=defaults, on=on.date() if on else dt.date.today())
+    path = run_init(directory, defaults=defaults, on=on or dt.date.today())
     if path is not None:
         click.echo(f"wrote {path} - check it with: manualgen check {path}")
 
@@ -150,7 +162,7 @@ def init(directory: Path, defaults: bool, on) -> None:
 @click.option("--json", "json_out", type=OUT_FILE, help="Also write the figures as JSON.")
 @click.option("--company", type=EXISTING_FILE,
               help="The company profile (default: company.yaml in or above the folder).")
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--on", "on", type=DATE,
               help="Count the figures to this day (default: the last date in the records).")
 @reports_errors
 def summary(folder: Path, output: Path, docx_out: Path | None, json_out: Path | None,
@@ -159,7 +171,7 @@ def summary(folder: Path, output: Path, docx_out: Path | None, json_out: Path | 
     from manualgen.summary import write_summary
 
     result = write_summary(folder, output, docx_out, json_out, company=company,
-                           on=on.date() if on else None)
+                           on=on)
     click.echo(result.summary())
     for path in (output, docx_out, json_out):
         if path is not None:
@@ -167,7 +179,6 @@ def summary(folder: Path, output: Path, docx_out: Path | None, json_out: Path | 
 
 # --- package commands (issue 7) ---
 
-_PACKAGE_DATE = click.DateTime(formats=["%Y-%m-%d"])
 _PACKAGE_COMPANY = click.option(
     "--company", type=EXISTING_FILE, default=None,
     help="The company profile (default: company.yaml in the folder or the one above it).")
@@ -192,7 +203,7 @@ def package_init(directory: Path, company: Path | None) -> None:
 @package.command("check")
 @click.argument("directory", type=EXISTING_DIR)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option("--on", "on", type=_PACKAGE_DATE, default=None, metavar="YYYY-MM-DD",
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Judge as of this day (default: today).")
 @_PACKAGE_COMPANY
 @reports_errors
@@ -200,7 +211,7 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None) -> N
     """Say what is missing, late, out of period or unreadable; builds nothing."""
     from manualgen.package.check import check_package
 
-    emit(check_package(directory, company=company, on=on.date() if on else None), as_json)
+    emit(check_package(directory, company=company, on=on), as_json)
 
 
 @package.command("build")
@@ -211,7 +222,7 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None) -> N
               help="Leave out files that cannot be read and list them on the checklist.")
 @click.option("--keep-resolution", is_flag=True,
               help="Keep pictures at full resolution (default: at most 200 dpi).")
-@click.option("--on", "on", type=_PACKAGE_DATE, default=None, metavar="YYYY-MM-DD",
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Only to choose the anniversary when submission.yaml gives none.")
 @_PACKAGE_COMPANY
 @reports_errors
@@ -223,7 +234,7 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
     from manualgen.package.build import BuildOptions, build_package
 
     options = BuildOptions(skip_unreadable=skip_unreadable, keep_resolution=keep_resolution,
-                           company=company, on=on.date() if on else None)
+                           company=company, on=on)
     with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             if bar.total != total:
@@ -246,16 +257,14 @@ def library() -> None:
 
 @library.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--on", "on", type=DATE, default=None,
               metavar="YYYY-MM-DD", help="The day reviews are judged against (default: today).")
 @reports_errors
 def library_check(as_json: bool, on) -> None:
     """Find every problem in the library at once: exit 0 clean, 1 with findings."""
-    import datetime as dt
-
     from manualgen.library.lint import check_library
 
-    emit(check_library(on=on.date() if on else dt.date.today()), as_json)
+    emit(check_library(on=on or dt.date.today()), as_json)
 
 
 @library.command("list")

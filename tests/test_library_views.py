@@ -118,7 +118,7 @@ def test_coverage_as_word_and_html(gappy, tmp_path):
                                                       "Forms", "Gaps"]
     assert [c.text for c in table.rows[2].cells] == [
         "2. Hazards", "Hazard assessment\nWorker involvement",
-        "Beta Practice (hazard working_alone or ladders)", "Spare Form",
+        "Beta Practice (lists the hazard working_alone or ladders)", "Spare Form",
         "no policy applies always: a company without these conditions gets an empty "
         "chapter\nno policy names the form Spare Form"]
     assert document.sections[0].page_width > document.sections[0].page_height  # landscape

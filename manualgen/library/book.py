@@ -273,20 +273,9 @@ def _applies_text(policy: Policy, lib: Library) -> str:
     applies = policy.header.applies
     if applies == "always":
         return "Always: every company's manual has it."
-    parts = []
-    if applies.hazards:
-        parts.append("the company lists the hazard " + " or ".join(
-            f"{lib.hazard_label(k)} ({k})" for k in applies.hazards))
-    if applies.min_employees is not None:
-        parts.append(f"the company has {applies.min_employees} or more employees at peak")
-    if applies.subcontractors is not None:
-        parts.append("the company uses subcontractors" if applies.subcontractors
-                     else "the company uses no subcontractors")
-    if applies.safety_rep is not None:
-        parts.append(("the company needs" if applies.safety_rep else
-                      "the company does not need") + " a worker health and safety "
-                     f"representative ({lib.rules.safety_rep_min_workers} or more workers)")
-    return "Only when " + "; and ".join(parts) + "."
+    parts = applies.clauses(lambda k: f"{lib.hazard_label(k)} ({k})",
+                            lib.rules.safety_rep_min_workers)
+    return "Only when the company " + "; and the company ".join(parts) + "."
 
 
 def details(policy: Policy, lib: Library) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -41,6 +42,24 @@ class Conditions(Strict):
     # The company needs a safety representative under program.yaml's safety_rep_min_workers.
     safety_rep: bool | None = None
 
+    def clauses(self, hazard_label: Callable[[str], str] = str,
+                safety_rep_min: int | None = None) -> list[str]:
+        """Each condition as words that follow "the company": the one wording of them."""
+        parts = []
+        if self.hazards:
+            parts.append("lists the hazard " + " or ".join(hazard_label(k) for k in self.hazards))
+        if self.min_employees is not None:
+            parts.append(f"has {self.min_employees} or more employees at peak")
+        if self.subcontractors is not None:
+            parts.append("uses subcontractors" if self.subcontractors
+                         else "uses no subcontractors")
+        if self.safety_rep is not None:
+            rep = "a worker health and safety representative"
+            if safety_rep_min is not None:
+                rep += f" ({safety_rep_min} or more workers)"
+            parts.append(("needs " if self.safety_rep else "does not need ") + rep)
+        return parts
+
 
 class PolicyHeader(Strict):
     id: str = Slug
@@ -75,20 +94,7 @@ class Policy:
 
     def describe_applies(self) -> str:
         applies = self.header.applies
-        if applies == "always":
-            return "always"
-        parts = []
-        if applies.hazards:
-            parts.append("hazard " + " or ".join(applies.hazards))
-        if applies.min_employees is not None:
-            parts.append(f"{applies.min_employees} or more employees")
-        if applies.subcontractors is not None:
-            parts.append("uses subcontractors" if applies.subcontractors
-                         else "uses no subcontractors")
-        if applies.safety_rep is not None:
-            parts.append("a safety representative is required" if applies.safety_rep
-                         else "no safety representative is required")
-        return "; ".join(parts) or "always"
+        return "always" if applies == "always" else "; ".join(applies.clauses()) or "always"
 
 
 class FormInfo(Strict):

@@ -21,6 +21,18 @@ LIGHT = colors.HexColor("#DDE3EA")
 TEXT = colors.HexColor("#222222")
 
 
+
+def _value_axis(axis, top: float, step: float, font: str) -> None:
+    """The count axis both charts share: from zero, light grid, small labels."""
+    axis.valueMin = 0
+    axis.valueMax = top
+    axis.valueStep = step
+    axis.labels.fontName = font
+    axis.labels.fontSize = 7
+    axis.visibleGrid = True
+    axis.gridStrokeColor = LIGHT
+    axis.strokeColor = GREY
+
 def _axis_max(value: float) -> tuple[int, int]:
     """A round top for the value axis and a whole-number step."""
     top = max(1, math.ceil(value))
@@ -55,14 +67,7 @@ def activity_chart(activity: ActivityFigures, months: tuple[Month, ...], month_l
     chart.bars[0].strokeColor = None
     chart.barSpacing = 0
     chart.groupSpacing = 3
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top
-    chart.valueAxis.valueStep = step
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = LIGHT
-    chart.valueAxis.strokeColor = GREY
+    _value_axis(chart.valueAxis, top, step, font)
     chart.categoryAxis.categoryNames = month_labels
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 6.5
@@ -105,14 +110,7 @@ def incidents_chart(figures: Figures, width: float, font: str, bold: str) -> Dra
     # reverse both so the page reads top-down, this year above last year.
     chart.data = ([list(reversed(previous))] if previous else []) + [list(reversed(current))]
     top, step = _axis_max(max(current + (previous or []) + [1]) * 1.1)
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top
-    chart.valueAxis.valueStep = step
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = LIGHT
-    chart.valueAxis.strokeColor = GREY
+    _value_axis(chart.valueAxis, top, step, font)
     chart.categoryAxis.categoryNames = list(reversed([c.label for c in classes]))
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7.5
