@@ -141,12 +141,22 @@ def test_pdf_passes_qpdf_check(built):
     subprocess.run(["qpdf", "--check", str(built.pdf)], check=True, capture_output=True)
 
 
-def test_minimal_company_builds(minimal_company, tmp_path):
-    result = build_manual(minimal_company, tmp_path / "m.docx")
-    text = "\n".join(p.text for p in docx.Document(str(result.output)).paragraphs)
-    assert "Solo Snow Ltd." in text
-    assert "Subcontractor" not in text.split("Appendix A")[0] or "subcontractors" in text
-    assert "Working at Heights" not in text
+def test_conditions_follow_the_company(built, minimal_company, tmp_path):
+    """Safety representative from 5 workers (program.yaml), contractors only if used."""
+    library = load_library()
+    rep = library.policy("safety-representative").title
+    contractors = library.policy("contractor-management").title
+
+    def headings(path):
+        return {p.text for p in docx.Document(str(path)).paragraphs
+                if p.style.name == "Heading 2"}
+
+    example = headings(built.output)            # 7 workers, uses subcontractors
+    assert rep in example and contractors in example
+    result = build_manual(minimal_company, tmp_path / "m.docx")   # 1 worker, none
+    minimal = headings(result.output)
+    assert rep not in minimal and contractors not in minimal
+    assert "Return to Work" in minimal           # always applies
 
 
 # --- bad input: a message naming the file, exit 2, and no output at all ---
@@ -204,3 +214,20 @@ def test_cli_manual_with_pdf(tmp_path, minimal_company):
     assert result.exit_code == 0, result.output
     assert out.is_file() and out.with_suffix(".pdf").is_file()
     assert len(PdfReader(out.with_suffix(".pdf")).pages) > 20
+
+
+def test_safety_rep_threshold_is_read_from_program_yaml(tmp_path, monkeypatch):
+    home = _copy_home(tmp_path)
+    program = home / "policy_library" / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    program.write_text(text.replace("safety_rep_min_workers: 5", "safety_rep_min_workers: 8"),
+                       encoding="utf-8")
+    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    shutil.copy(EXAMPLE, tmp_path / "company.yaml")
+    shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
+    monkeypatch.setenv("MANUALGEN_SOFFICE", "")  # the layout pass is not what is tested here
+    result = build_manual(tmp_path / "company.yaml", tmp_path / "m.docx")
+    titles = {p.text for p in docx.Document(str(result.output)).paragraphs
+              if p.style.name == "Heading 2"}
+    assert "Worker Health and Safety Representative" not in titles
+    assert "Subcontractor Management" in titles
