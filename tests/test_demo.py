@@ -7,8 +7,9 @@ import json
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import needs_libreoffice
 from manualgen.cli import main
+
+from conftest import needs_libreoffice
 
 
 @needs_libreoffice()

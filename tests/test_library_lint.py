@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_tree
 from docx import Document
 
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.library.lint import check_library
+
+from conftest import make_tree
 
 ON = dt.date(2026, 11, 26)
 

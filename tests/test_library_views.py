@@ -12,13 +12,14 @@ import yaml
 from click.testing import CliRunner
 from docx.enum.text import WD_COLOR_INDEX
 from markdown_it import MarkdownIt
-from test_library_lint import ALPHA, ELEMENTS, make_library
 
 from manualgen.cli import main
 from manualgen.library.book import build_book, mark_conditions, place_markers, split_ternary
 from manualgen.library.coverage import coverage
 from manualgen.library.importer import import_policy
 from manualgen.library.load import load_library
+
+from test_library_lint import ALPHA, ELEMENTS, make_library
 
 ELEMENTS_3 = ELEMENTS + "- number: 3\n  title: Rules\n  must_show: [Written rules]\n"
 FORMS_2 = """\

@@ -12,14 +12,15 @@ import docx
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
-from ooxml import order_problems
 from pypdf import PdfReader
 
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.library import load_library
 from manualgen.manual import build_manual
+
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from ooxml import order_problems
 
 pytestmark = needs_libreoffice()
 

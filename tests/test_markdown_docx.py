@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import docx
-from conftest import needs_libreoffice
 from pypdf import PdfReader
 
 from manualgen import resources
 from manualgen.render.libreoffice import convert_one
 from manualgen.render.markdown_docx import add_markdown
+
+from conftest import needs_libreoffice
 
 SAMPLE = """## Purpose
 Some **bold** and *italic* text, & <angle> brackets, Éloïse.

@@ -17,8 +17,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import needs_libreoffice
 from PIL import Image
+
+from manualgen import resources
+from manualgen.errors import InputError, Problem
+from manualgen.package.build import BuildOptions, build_package
+
+from conftest import needs_libreoffice
 from test_package_fixtures import (
     encrypted_pdf,
     make_folder,
@@ -31,10 +36,6 @@ from test_package_fixtures import (
     stub_summary,
     truncated_pdf,
 )
-
-from manualgen import resources
-from manualgen.errors import InputError, Problem
-from manualgen.package.build import BuildOptions, build_package
 
 COMPANY = resources.examples_dir() / "company.yaml"
 SETTINGS = """\

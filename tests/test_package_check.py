@@ -9,14 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_package_fixtures import (
-    encrypted_pdf,
-    make_folder,
-    png_with_alpha,
-    reportlab_pdf,
-    snapshot,
-    truncated_pdf,
-)
 
 from manualgen import resources
 from manualgen.cli import main
@@ -25,6 +17,15 @@ from manualgen.package.check import check_package
 from manualgen.package.intake import date_from_name, title_from_name
 from manualgen.package.spec import load_package
 from manualgen.program import load_rules
+
+from test_package_fixtures import (
+    encrypted_pdf,
+    make_folder,
+    png_with_alpha,
+    reportlab_pdf,
+    snapshot,
+    truncated_pdf,
+)
 
 COMPANY = resources.examples_dir() / "company.yaml"
 ON = dt.date(2026, 11, 20)

@@ -10,7 +10,6 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from test_package_fixtures import make_folder, photo_jpeg, reportlab_pdf
 
 from manualgen import resources
 from manualgen.cli import main
@@ -22,6 +21,8 @@ from manualgen.package.normalise import (
     normalise_image,
     normalise_pdf,
 )
+
+from test_package_fixtures import make_folder, photo_jpeg, reportlab_pdf
 
 COMPANY = resources.examples_dir() / "company.yaml"
 
@@ -150,9 +151,9 @@ def _logo_pdf(name: str, logo: Path) -> bytes:
 
 
 def test_identical_images_of_different_files_are_stored_once(tmp_path: Path) -> None:
-    from test_package_fixtures import stub_summary
-
     from manualgen.package.build import build_package
+
+    from test_package_fixtures import stub_summary
 
     logo = resources.examples_dir() / "logo.png"
     other = tmp_path / "other.png"

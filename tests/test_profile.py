@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import EXAMPLE, MINIMAL_PROFILE
 
 from manualgen.cli import main
 from manualgen.errors import InputError
 from manualgen.library import load_library
 from manualgen.profile import load_profile
+
+from conftest import EXAMPLE, MINIMAL_PROFILE
 
 
 @pytest.fixture(scope="module")

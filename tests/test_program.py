@@ -6,10 +6,11 @@ import copy
 import datetime as dt
 
 import pytest
-from conftest import MINIMAL_PROFILE
 
 from manualgen import program as P
 from manualgen.profile import Profile, Secor, Training
+
+from conftest import MINIMAL_PROFILE
 
 D = dt.date
 

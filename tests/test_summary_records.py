@@ -8,13 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import make_tree
 
 from manualgen.errors import InputError
 from manualgen.submission import Period, load_submission
 from manualgen.summary import build_summary
 from manualgen.summary.figures import period_length_months, rate, report_months
 from manualgen.summary.records import load_records
+
+from conftest import make_tree
 
 ACTIVITY_HEADER = "date,activity,site,description,people\n"
 INCIDENT_HEADER = "date,class,description,days_lost,modified_days,investigated,reported_to_wscb\n"

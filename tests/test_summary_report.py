@@ -14,12 +14,13 @@ import docx
 import pypdf
 import pytest
 from click.testing import CliRunner
-from test_summary_records import default_records, make_submission
 
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.submission import load_submission
 from manualgen.summary import build_summary
+
+from test_summary_records import default_records, make_submission
 
 EXAMPLE = resources.examples_dir() / "2026-submission"
 
