@@ -76,7 +76,8 @@ class Submission:
 def find_company(folder: Path, company: Path | None) -> Path:
     if company:
         return company
-    for candidate in (folder / COMPANY_FILE, folder.parent / COMPANY_FILE):
+    here = folder.absolute()  # "." has no parent until it is made absolute
+    for candidate in (folder / COMPANY_FILE, here.parent / COMPANY_FILE):
         if candidate.is_file():
             return candidate
     raise fail(folder / COMPANY_FILE, "no company profile found in the submission folder "
@@ -100,21 +101,24 @@ def load_submission(folder: Path, *, company: Path | None = None,
         settings = SubmissionSettings.model_validate(data)
     except ValidationError as exc:
         found.extend(problems_from(exc, doc))
-    if settings is not None:
-        rules = inputs.library.rules
-        for key in settings.targets:
-            if key not in rules.activities:
-                found.extend([doc.problem(("targets", key), f"unknown activity {key!r}",
-                                          "use one of: " + ", ".join(rules.activities))])
-        for name in settings.samples:
-            if Path(name).is_absolute() or ".." in Path(name).parts:
-                found.extend([doc.problem(("samples", name),
-                                          "sample paths are relative to the submission folder",
-                                          "write it like site-inspections/scan0042.pdf")])
+    # Checked on the raw values too, so one run reports every problem of the file.
+    rules = inputs.library.rules
+    raw = data if isinstance(data, dict) else {}
+    targets = raw.get("targets") if isinstance(raw.get("targets"), dict) else {}
+    for key in targets:
+        if key not in rules.activities:
+            found.extend([doc.problem(("targets", key), f"unknown activity {key!r}",
+                                      "use one of: " + ", ".join(rules.activities))])
+    samples = raw.get("samples") if isinstance(raw.get("samples"), dict) else {}
+    for name in samples:
+        if Path(str(name)).is_absolute() or ".." in Path(str(name)).parts:
+            found.extend([doc.problem(("samples", name),
+                                      "sample paths are relative to the submission folder",
+                                      "write it like site-inspections/scan0042.pdf")])
+    found.problems.sort(key=lambda p: p.line or 0)
     found.raise_if_errors()
     assert settings is not None
     profile = inputs.profile.profile
-    rules = inputs.library.rules
     anniversary = settings.anniversary
     if anniversary is None:
         if profile.secor is None:
