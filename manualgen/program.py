@@ -73,6 +73,7 @@ class ProgramRules(Strict):
     default_samples_per_category: int = Field(ge=0)
     statistics: Statistics
     wscb_report_working_days: int
+    wscb_phone: str
     policy_review_months: int = Field(default=12, gt=0)
     certification_steps: list[Step]
     activities: dict[str, str]

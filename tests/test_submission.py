@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, make_tree
 from manualgen.errors import InputError
 from manualgen.submission import load_submission
+
+from conftest import EXAMPLE, make_tree
 
 
 @pytest.fixture

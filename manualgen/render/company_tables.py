@@ -131,7 +131,7 @@ def _emergency(inputs: Inputs) -> Block:
     rows.append(["Company office", f"{p.company.phone} ({p.company.address})"])
     attendants = [x.name for x in p.with_role("first_aid")]
     rows.append(["First aid attendants", ", ".join(attendants) or "None designated"])
-    rows.append(["WSCB (to report injuries)", "867-667-5645 or 1-800-661-0443"])
+    rows.append(["WSCB (to report injuries)", inputs.library.rules.wscb_phone])
     return Block("Emergency contacts", "Post this table at every worksite and in every vehicle.",
                  ["Contact", "Details"], rows)
 
