@@ -18,7 +18,7 @@ from manualgen.io import atomic_write_bytes
 from manualgen.pipeline import Inputs, load_inputs
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
-from manualgen.render.jinja import policy_environment, render_text
+from manualgen.render.jinja import policy_environment, render_text, tidy_periods
 from manualgen.render.libreoffice import find_soffice
 from manualgen.render.manual_doc import DOCUMENT_TITLE, RenderedPolicy, compose
 from manualgen.render.paginate import paginate
@@ -61,6 +61,8 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
         except InputError as exc:
             found.extend(exc.problems)
             continue
+        company = inputs.context["company"]
+        text = tidy_periods(text, [company["name"], company["legal_name"]])
         rendered.append(RenderedPolicy(policy, text))
     found.raise_if_errors(title="The policy library has problems for this company:")
     return rendered

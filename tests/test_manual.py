@@ -158,6 +158,8 @@ def test_conditions_follow_the_company(built, minimal_company, tmp_path):
     minimal = headings(result.output)
     assert rep not in minimal and contractors not in minimal
     assert "Return to Work" in minimal           # always applies
+    text = "\n".join(p.text for p in docx.Document(str(result.output)).paragraphs)
+    assert "Solo Snow Ltd. " in text and "Ltd.." not in text   # a name ending a sentence
 
 
 # --- bad input: a message naming the file, exit 2, and no output at all ---

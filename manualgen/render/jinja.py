@@ -33,6 +33,13 @@ def join_names(items: Any, attribute: str = "name") -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def tidy_periods(text: str, names: list[str]) -> str:
+    """'Solo Snow Ltd..' -> 'Solo Snow Ltd.': a name ending in a period ends the sentence."""
+    for name in {n for n in names if n and n.endswith(".")}:
+        text = text.replace(name + ".", name)
+    return text
+
+
 FILTERS = {"long_date": long_date, "join_names": join_names}
 
 

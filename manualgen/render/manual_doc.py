@@ -21,7 +21,7 @@ from manualgen.library.model import Element, Policy
 from manualgen.pipeline import Inputs
 from manualgen.render import wordxml
 from manualgen.render.company_tables import BLOCKS, Block
-from manualgen.render.jinja import long_date
+from manualgen.render.jinja import long_date, tidy_periods
 from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3",
@@ -137,9 +137,9 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -
         rows.append([str(p.manual.revision), long_date(p.manual.issued), "This revision"])
     _table(document, ["Revision", "Date", "Changes"], rows, [0.9, 1.6, 4.0])
     wordxml.add_paragraph(document, "Approval", style="Heading 3")
-    wordxml.add_paragraph(document,
+    wordxml.add_paragraph(document, tidy_periods(
         f"This manual is approved for use at {p.company.name}. Every worker and supervisor "
-        f"is expected to know and follow it.")
+        f"is expected to know and follow it.", [p.company.name]))
     sig = document.add_table(rows=2, cols=3)
     sig._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
     for c, text in enumerate(("Name and position", "Signature", "Date")):
