@@ -16,6 +16,7 @@ import click
 
 from manualgen import __version__
 from manualgen.errors import EXIT_FINDINGS, ManualgenError
+from manualgen.params import DateParam
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -23,22 +24,7 @@ OUT_FILE = click.Path(dir_okay=False, path_type=Path)
 OUT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
-class _Date(click.ParamType):
-    """A calendar day typed as YYYY-MM-DD, handed to the library as a datetime.date."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14",
-                      param, ctx)
-
-
-DATE = _Date()
+DATE = DateParam()
 
 
 def reports_errors(func):

@@ -22,6 +22,7 @@ from manualgen import resources
 from manualgen.errors import InputError
 from manualgen.io import atomic_write_text, inside, parse_yaml
 from manualgen.library.load import Library, load_library
+from manualgen.params import DateParam
 from manualgen.profile import Employment, Role, nearest, validate_profile
 
 PROFILE_NAME = "company.yaml"
@@ -32,31 +33,6 @@ COMMENT_COLUMN = 50
 
 
 # ------------------------------------------------------------------ answer types
-
-
-class DateParam(click.ParamType):
-    """A YYYY-MM-DD date; with `optional`, an empty answer is None."""
-
-    name = "date"
-
-    def __init__(self, optional: bool = False, not_before: dt.date | None = None):
-        self.optional = optional
-        self.not_before = not_before
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        text = str(value).strip()
-        if not text and self.optional:
-            return None
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a date: write it as YYYY-MM-DD, for example 2026-03-14",
-                      param, ctx)
-        if self.not_before and day < self.not_before:
-            self.fail(f"{day} is before {self.not_before}", param, ctx)
-        return day
 
 
 class PeakParam(click.ParamType):

@@ -19,15 +19,10 @@ from manualgen.library.coverage import coverage
 from manualgen.library.importer import import_policy
 from manualgen.library.load import load_library
 
-from test_library_lint import ALPHA, ELEMENTS, make_library
+from test_library_lint import ALPHA, ELEMENTS, FORMS, make_library
 
 ELEMENTS_3 = ELEMENTS + "- number: 3\n  title: Rules\n  must_show: [Written rules]\n"
-FORMS_2 = """\
-- id: daily-log
-  title: Daily Log
-  template: daily-log.docx
-  element: 1
-  description: A log kept every day.
+FORMS_2 = FORMS + """\
 - id: spare
   title: Spare Form
   template: daily-log.docx

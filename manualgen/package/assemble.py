@@ -21,6 +21,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from manualgen.errors import ToolError
+from manualgen.render.pdfmeta import set_info
 
 STAMP_STRIP = 22.0        # points kept free along the displayed bottom edge
 STAMP_SIZE = 8.0          # font size of the stamp
@@ -284,10 +285,6 @@ def _move_annotations(page: pikepdf.Page, m: Matrix) -> None:
 
 # --- the whole document ------------------------------------------------------------------
 
-def pdf_date(day: dt.date) -> str:
-    return f"D:{day:%Y%m%d}120000Z"
-
-
 def _link(pdf: pikepdf.Pdf, rect, page: pikepdf.Page) -> pikepdf.Object:
     return pdf.make_indirect(Dictionary(
         Type=Name.Annot, Subtype=Name.Link, Rect=Array([float(v) for v in rect]),
@@ -364,10 +361,7 @@ def _outline(pdf: pikepdf.Pdf, nodes: list[OutlineNode], targets: dict[str, int]
 
 
 def _properties(pdf: pikepdf.Pdf, props: Properties) -> None:
-    stamp = pdf_date(props.date)
-    pdf.docinfo = pdf.make_indirect(Dictionary(
-        Title=props.title, Author=props.author, Subject=props.subject,
-        Keywords=props.keywords, Creator=props.creator, Producer=props.creator,
-        CreationDate=stamp, ModDate=stamp))
+    set_info(pdf, when=props.date, title=props.title, author=props.author,
+             subject=props.subject, keywords=props.keywords, creator=props.creator)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     pdf.Root.Lang = pikepdf.String("en-CA")

@@ -12,23 +12,24 @@ def pdf_date(day: dt.date) -> str:
     return f"D:{day:%Y%m%d}120000Z"
 
 
+def set_info(pdf: pikepdf.Pdf, *, when: dt.date, title: str, author: str, subject: str = "",
+             keywords: str = "", creator: str = "manualgen") -> None:
+    """Document properties with fixed dates; the XMP copy, with dates and an id of its
+    own, is dropped so the bytes depend only on the content."""
+    if "/Metadata" in pdf.Root:
+        del pdf.Root.Metadata
+    stamp = pdf_date(when)
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(
+        Title=title, Author=author, Subject=subject, Keywords=keywords, Creator=creator,
+        Producer=creator, CreationDate=stamp, ModDate=stamp))
+
+
 def normalise_pdf(data: bytes, *, when: dt.date, title: str, author: str,
                   subject: str = "", keywords: str = "") -> bytes:
     """Rewrite a PDF (LibreOffice's, say) with fixed metadata and a deterministic /ID."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        if "/Metadata" in pdf.Root:
-            del pdf.Root.Metadata  # XMP repeats the dates and a random document id
-        info = pdf.docinfo
-        for key in list(info.keys()):
-            del info[key]
-        info["/Title"] = title
-        info["/Author"] = author
-        info["/Subject"] = subject
-        info["/Keywords"] = keywords
-        info["/Creator"] = "manualgen"
-        info["/Producer"] = "manualgen"
-        info["/CreationDate"] = pdf_date(when)
-        info["/ModDate"] = pdf_date(when)
+        set_info(pdf, when=when, title=title, author=author, subject=subject,
+                 keywords=keywords)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
