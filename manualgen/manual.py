@@ -82,7 +82,7 @@ def build_manual(profile_path: Path, output: Path, *, pdf: bool = False) -> Manu
                    author=profile.manual.approved_by, when=when,
                    subject=inputs.library.rules.program, revision=profile.manual.revision,
                    keywords=f"SECOR; library {inputs.library.info.version}")
-    entries = [(e.bookmark, e.text) for e in composed.toc]
+    entries = [e.bookmark for e in composed.toc]
     pdf_data = None
     page_count = None
     if find_soffice() is None:

@@ -66,6 +66,72 @@ def test_contents_lists_every_chapter_with_the_real_page(built):
     assert footer and int(footer.group(1)) == len(pages)
 
 
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, page) of every PDF bookmark, in document order."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, " ".join(item.title.split()),
+                            reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def _contents_entries(path: Path) -> list[tuple[int, str, int]]:
+    """(level, text, page) of every contents line the manual prints."""
+    out = []
+    for para in docx.Document(str(path)).paragraphs:
+        if para.style.name in ("TOC 1", "TOC 2"):
+            text, _, page = para.text.rpartition("\t")
+            out.append((int(para.style.name[-1]), " ".join(text.split()), int(page)))
+    return out
+
+
+def assert_contents_match_layout(docx_path: Path, pdf_path: Path) -> int:
+    """Every contents entry against the page its own heading is on in LibreOffice's layout.
+
+    The PDF outline nests headings: a chapter at depth 0, a policy or company table at
+    depth 1, a policy's sub-headings deeper. Each entry is matched in order to the next
+    bookmark at its own depth with its text, so a sub-heading reading the same as a later
+    entry ("Equipment inventory") cannot stand in for it.
+    """
+    outline = _outline(PdfReader(pdf_path))
+    entries = _contents_entries(docx_path)
+    assert entries
+    pos = 0
+    for level, text, page in entries:
+        while pos < len(outline) and outline[pos][:2] != (level - 1, text):
+            pos += 1
+        assert pos < len(outline), f"contents entry {text!r} has no heading in the layout"
+        assert page == outline[pos][2], \
+            f"contents say {text!r} is on page {page}; its heading is on {outline[pos][2]}"
+        pos += 1
+    return len(entries)
+
+
+def test_every_contents_entry_shows_its_headings_page(built):
+    assert assert_contents_match_layout(built.output, built.pdf) > 40
+
+
+@pytest.mark.parametrize("variant", ["minimal", "no-hazards"])
+def test_every_contents_entry_right_for_other_companies(variant, minimal_company, tmp_path):
+    if variant == "minimal":
+        company = minimal_company
+    else:
+        data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        data["hazards"] = []
+        data["company"].pop("logo", None)
+        company = tmp_path / "company.yaml"
+        company.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = build_manual(company, tmp_path / "manual.docx", pdf=True)
+    assert assert_contents_match_layout(result.output, result.pdf) > 20
+
+
 def test_chapters_in_order_and_only_applicable_practices(built):
     paragraphs = docx.Document(str(built.output)).paragraphs
     chapters = [p.text for p in paragraphs if p.style.name == "Heading 1"]

@@ -7,6 +7,7 @@ expected PDF is checked to exist and have pages.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -48,8 +49,20 @@ class Conversion:
     error: str | None = None
 
 
+def export_filter(options: dict[str, bool | int | str] | None = None) -> str:
+    """The `--convert-to` argument, with PDF export options in LibreOffice's JSON form."""
+    if not options:
+        return "pdf:writer_pdf_Export"
+    typed = {k: {"type": "boolean" if isinstance(v, bool) else
+                 "long" if isinstance(v, int) else "string",
+                 "value": str(v).lower() if isinstance(v, bool) else str(v)}
+             for k, v in options.items()}
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
+
+
 def convert_to_pdf(sources: list[Path], out_dir: Path, *, timeout_per_file: float = 60,
-                   base_timeout: float = 60) -> list[Conversion]:
+                   base_timeout: float = 60,
+                   options: dict[str, bool | int | str] | None = None) -> list[Conversion]:
     """Convert every source in one LibreOffice run; report each file's own result.
 
     Sources must have distinct stems (LibreOffice names outputs `<stem>.pdf`).
@@ -64,7 +77,7 @@ def convert_to_pdf(sources: list[Path], out_dir: Path, *, timeout_per_file: floa
     timeout = base_timeout + timeout_per_file * len(sources)
     with tempfile.TemporaryDirectory(prefix="manualgen-lo-") as profile:
         cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--nologo", "--nodefault", "--convert-to", "pdf:writer_pdf_Export",
+               "--nologo", "--nodefault", "--convert-to", export_filter(options),
                "--outdir", str(out_dir), *[str(s) for s in sources]]
         env = dict(os.environ, HOME=profile, SAL_USE_VCLPLUGIN="svp")
         try:
@@ -92,9 +105,11 @@ def convert_to_pdf(sources: list[Path], out_dir: Path, *, timeout_per_file: floa
     return results
 
 
-def convert_one(source: Path, out_dir: Path, timeout: float = 120) -> Path:
+def convert_one(source: Path, out_dir: Path, timeout: float = 120,
+                options: dict[str, bool | int | str] | None = None) -> Path:
     """Convert one file or raise a ToolError naming it."""
-    (result,) = convert_to_pdf([source], out_dir, base_timeout=timeout, timeout_per_file=0)
+    (result,) = convert_to_pdf([source], out_dir, base_timeout=timeout, timeout_per_file=0,
+                               options=options)
     if result.pdf is None:
         raise ToolError(f"{source.name}: {result.error}")
     return result.pdf

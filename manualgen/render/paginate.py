@@ -1,13 +1,16 @@
 """Where each heading falls, from a LibreOffice rendering of the document.
 
 A Word TOC field shows nothing until somebody updates it; we fill its cached result with
-real page numbers instead. LibreOffice lays the document out once and exports its
-headings as PDF bookmarks; matching them in order to the contents entries gives each
-entry's page.
+real page numbers instead. LibreOffice lays the document out once and exports every Word
+bookmark as a PDF named destination; each contents entry's bookmark (written on its
+heading when the manual is composed) then names its page. Headings are found by their
+position in the document, never by their text: a policy's sub-heading may read the same as
+a chapter's table ("Equipment inventory").
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,44 +19,39 @@ from pypdf import PdfReader
 from manualgen.errors import ToolError
 from manualgen.render.libreoffice import convert_one
 
+# LibreOffice's PDF export option that turns Word bookmarks into named destinations.
+BOOKMARK_DESTINATIONS = {"ExportBookmarksToPDFDestination": True}
 
-def _outline(reader: PdfReader) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-
-    def walk(items) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                found.append((item.title.strip(), reader.get_destination_page_number(item) + 1))
-
-    walk(reader.outline)
-    return found
+# A name's '_' may come back escaped as '#5F' (read by pypdf as '5F').
+_ESCAPED_UNDERSCORE = re.compile(r"^/?(?:#5F|5F)")
 
 
-def heading_pages(pdf: Path, entries: list[tuple[str, str]]) -> dict[str, int]:
-    """Map each (bookmark, text) entry to its page, matching the PDF outline in order."""
-    outline = _outline(PdfReader(pdf))
-    pages: dict[str, int] = {}
-    pos = 0
-    for bookmark, text in entries:
-        want = " ".join(text.split())
-        while pos < len(outline) and " ".join(outline[pos][0].split()) != want:
-            pos += 1
-        if pos == len(outline):
-            raise ToolError(f"the heading {text!r} was not found in LibreOffice's layout",
-                            fix="check that the master template's Heading styles have an "
-                                "outline level")
-        pages[bookmark] = outline[pos][1]
-        pos += 1
-    return pages
+def _destination_name(key: str) -> str:
+    return _ESCAPED_UNDERSCORE.sub("_", key).lstrip("/")
 
 
-def paginate(docx_data: bytes, entries: list[tuple[str, str]], name: str = "manual"
+def destination_pages(reader: PdfReader) -> dict[str, int]:
+    """Every named destination of the PDF and its 1-based page."""
+    return {_destination_name(name): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+def heading_pages(pdf: Path, bookmarks: list[str]) -> dict[str, int]:
+    """Map each contents entry's bookmark to the page LibreOffice put it on."""
+    pages = destination_pages(PdfReader(pdf))
+    missing = [b for b in bookmarks if b not in pages]
+    if missing:
+        raise ToolError(f"{len(missing)} headings were not found in LibreOffice's layout "
+                        f"(first: {missing[0]})",
+                        fix="check that LibreOffice is version 7.4 or later")
+    return {b: pages[b] for b in bookmarks}
+
+
+def paginate(docx_data: bytes, bookmarks: list[str], name: str = "manual"
              ) -> tuple[dict[str, int], bytes]:
     """Lay out the document with LibreOffice; return heading pages and the PDF bytes."""
     with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
         src = Path(tmp) / f"{name}.docx"
         src.write_bytes(docx_data)
-        pdf = convert_one(src, Path(tmp) / "out")
-        return heading_pages(pdf, entries), pdf.read_bytes()
+        pdf = convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
+        return heading_pages(pdf, bookmarks), pdf.read_bytes()
