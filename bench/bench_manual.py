@@ -22,10 +22,10 @@ from pypdf import PdfReader
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from manualgen.manual import render_policies  # noqa: E402
-from manualgen.pipeline import load_inputs  # noqa: E402
+from manualgen.inputs.pipeline import load_inputs  # noqa: E402
+from manualgen.manual.build import render_policies  # noqa: E402
+from manualgen.manual.compose import compose  # noqa: E402
 from manualgen.render.docx_io import docx_bytes  # noqa: E402
-from manualgen.render.manual_doc import compose  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "company.yaml"
 

@@ -11,12 +11,12 @@ from manualgen import resources
 
 def run_demo(out_dir: Path, say: Callable[[str], None] = print) -> list[Path]:
     """Build the manual, forms, status calendar, summary report and submission PDF."""
-    from manualgen.calendar_ics import write_ics
-    from manualgen.forms import build_forms
-    from manualgen.io import atomic_write_text
-    from manualgen.manual import build_manual
+    from manualgen.forms.build import build_forms
+    from manualgen.manual.build import build_manual
     from manualgen.package.build import build_package
-    from manualgen.status import build_status
+    from manualgen.services.storage import atomic_write_text
+    from manualgen.status.calendar import write_ics
+    from manualgen.status.report import build_status
     from manualgen.summary import write_summary
 
     examples = resources.examples_dir()

@@ -1,4 +1,4 @@
-"""Reading YAML with line numbers kept, front matter, and atomic writes.
+"""Reading YAML with line numbers kept, and front matter.
 
 Values come from a loader that follows YAML 1.2 habits where 1.1 surprises people
 (`NO` stays the string "NO"); line numbers come from the node tree, so every validation
@@ -7,12 +7,7 @@ error can point at the line the user has to change.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,52 +148,6 @@ def split_front_matter(text: str, path: str | Path) -> FrontMatter:
     header = parse_yaml(header_text, path, line_offset=1)
     body_line = text[: match.end()].count("\n") + 1
     return FrontMatter(header, text[match.end():], body_line)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-@contextlib.contextmanager
-def staging_dir(near: Path) -> Iterator[Path]:
-    """A scratch folder beside `near` (same file system), removed whatever happens."""
-    near = Path(near)
-    near.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{near.name}.", dir=near.parent))
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def publish_files(staged: Path, target_dir: Path) -> list[Path]:
-    """Move every file of a finished staging folder into place, each with an atomic rename."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for src in sorted(staged.iterdir()):
-        if src.is_file():
-            dest = target_dir / src.name
-            os.replace(src, dest)
-            written.append(dest)
-    return written
 
 
 def inside(root: Path, candidate: Path) -> bool:

@@ -52,7 +52,7 @@ def make_tree(root: Path, spec: dict) -> Path:
 
 def needs_libreoffice():
     """Skip without LibreOffice on a developer's machine; never in CI, where it must run."""
-    from manualgen.render.libreoffice import find_soffice
+    from manualgen.services.office import find_soffice
 
     missing = find_soffice() is None and os.environ.get("CI", "").lower() not in ("1", "true")
     return pytest.mark.skipif(missing, reason="LibreOffice not installed")

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.errors import InputError
-from manualgen.forms import build_forms
+from manualgen.forms.build import build_forms
 from manualgen.io import load_yaml
 from tests.conftest import MINIMAL_PROFILE, needs_libreoffice
 

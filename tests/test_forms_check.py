@@ -8,10 +8,10 @@ import pytest
 from docx import Document
 
 from manualgen import resources
-from manualgen.context import build_context
-from manualgen.forms_check import CONTEXT_VARIABLES, check_template, form_variables
+from manualgen.forms.check import CONTEXT_VARIABLES, check_template, form_variables
+from manualgen.inputs.context import build_context
+from manualgen.inputs.pipeline import load_inputs
 from manualgen.io import load_yaml
-from manualgen.pipeline import load_inputs
 
 FORMS_DIR = resources.templates_dir()
 

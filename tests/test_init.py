@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from manualgen import resources
 from manualgen.cli import main
-from manualgen.interview import scalar
+from manualgen.cli.interview import scalar
+from manualgen.inputs.library.load import load_library
+from manualgen.inputs.profile import load_profile
 from manualgen.io import parse_yaml
-from manualgen.library.load import load_library
-from manualgen.profile import load_profile
 
 # One full interview, with a wrong answer at each checked question (re-asked).
 ANSWERS = [

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from manualgen.errors import InputError
-from manualgen.io import atomic_write_bytes, parse_yaml, split_front_matter
+from manualgen.io import parse_yaml, split_front_matter
+from manualgen.services.storage import atomic_write_bytes
 
 
 def test_lines_of_nested_keys_and_items():

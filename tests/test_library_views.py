@@ -14,10 +14,10 @@ from docx.enum.text import WD_COLOR_INDEX
 from markdown_it import MarkdownIt
 
 from manualgen.cli import main
+from manualgen.inputs.library.load import load_library
 from manualgen.library.book import build_book, mark_conditions, place_markers, split_ternary
 from manualgen.library.coverage import coverage
 from manualgen.library.importer import import_policy
-from manualgen.library.load import load_library
 
 from test_library_lint import ALPHA, ELEMENTS, FORMS, make_library
 

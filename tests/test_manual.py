@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.library import load_library
-from manualgen.manual import build_manual
+from manualgen.manual.build import build_manual
 
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
 from ooxml import order_problems

@@ -6,8 +6,8 @@ import docx
 from pypdf import PdfReader
 
 from manualgen import resources
-from manualgen.render.libreoffice import convert_one
 from manualgen.render.markdown_docx import add_markdown
+from manualgen.services.office import convert_one
 
 from conftest import needs_libreoffice
 

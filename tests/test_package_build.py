@@ -332,7 +332,7 @@ def test_word_file_goes_through_one_converter_call(tmp_path: Path) -> None:
     calls = []
 
     def fake_convert(sources, out_dir):
-        from manualgen.render.libreoffice import Conversion
+        from manualgen.services.office import Conversion
 
         calls.append([s.name for s in sources])
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.errors import InputError
+from manualgen.inputs.program import load_rules
 from manualgen.package.check import check_package
 from manualgen.package.intake import date_from_name, title_from_name
 from manualgen.package.spec import load_package
-from manualgen.program import load_rules
 
 from test_package_fixtures import (
     encrypted_pdf,

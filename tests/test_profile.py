@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from manualgen.cli import main
 from manualgen.errors import InputError
+from manualgen.inputs.profile import load_profile
 from manualgen.library import load_library
-from manualgen.profile import load_profile
 
 from conftest import EXAMPLE, MINIMAL_PROFILE
 

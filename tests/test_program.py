@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from manualgen import program as P
-from manualgen.profile import Profile, Secor, Training
+from manualgen.inputs import program as P
+from manualgen.inputs.profile import Profile, Secor, Training
 
 from conftest import MINIMAL_PROFILE
 

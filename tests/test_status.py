@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from manualgen.calendar_ics import calendar_bytes
 from manualgen.cli import main
-from manualgen.status import CHECK, DONE, OPEN, build_status
+from manualgen.status.calendar import calendar_bytes
+from manualgen.status.report import CHECK, DONE, OPEN, build_status
 
 
 def run(*args: str):

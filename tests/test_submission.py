@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from manualgen.errors import InputError
-from manualgen.submission import load_submission
+from manualgen.inputs.submission import load_submission
 
 from conftest import EXAMPLE, make_tree
 

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from manualgen.errors import InputError
-from manualgen.submission import Period, load_submission
+from manualgen.inputs.records import load_records
+from manualgen.inputs.submission import Period, load_submission
 from manualgen.summary import build_summary
 from manualgen.summary.figures import period_length_months, rate, report_months
-from manualgen.summary.records import load_records
 
 from conftest import make_tree
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from manualgen import resources
 from manualgen.cli import main
-from manualgen.submission import load_submission
+from manualgen.inputs.submission import load_submission
 from manualgen.summary import build_summary
 
 from test_summary_records import default_records, make_submission

@@ -873,7 +873,7 @@ def make_samples(target: Path = TARGET) -> list[Path]:
                 16, dither=Image.Dither.NONE).save(path, optimize=True)
         written.append(path)
     if libre:
-        from manualgen.render.libreoffice import convert_to_pdf
+        from manualgen.services.office import convert_to_pdf
 
         with tempfile.TemporaryDirectory() as tmp:
             sources = []

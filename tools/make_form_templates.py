@@ -9,7 +9,7 @@ Each form starts from master.docx (styles, page size, margins). The page header 
 the company name, address, WSCB account and logo; the footer the form's title, id,
 revision and "Page X of Y". Tags are docxtpl/Jinja: `{{ company.name }}`, and row loops
 `{%tr for e in equipment %}` ... `{%tr endfor %}` in rows of their own. The names a form
-may use are `manualgen.forms_check.form_variables()`.
+may use are `manualgen.forms.check.form_variables()`.
 """
 
 from __future__ import annotations

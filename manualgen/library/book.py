@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manualgen.errors import Collector, InputError
-from manualgen.io import atomic_write_bytes
+from manualgen.inputs.library.load import Library, load_library
+from manualgen.inputs.library.model import Policy
 from manualgen.library.listing import users_of_forms
-from manualgen.library.load import Library, load_library
-from manualgen.library.model import Policy
 from manualgen.library.variables import (
     CLOSE,
     NUMBER_OF,
@@ -29,6 +28,7 @@ from manualgen.library.variables import (
     relabel,
 )
 from manualgen.render.jinja import long_date, policy_environment, render_text
+from manualgen.services.storage import atomic_write_bytes
 
 BOOK_TITLE = "Policy Library"
 DETAILS_HEADER = ("Policy", "Details")   # the importer recognises this table by its header
@@ -326,8 +326,8 @@ def compose_book(lib: Library, texts: dict[str, str]):
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
     from manualgen.library.coverage import set_widths
+    from manualgen.manual.compose import fill_tokens, open_master
     from manualgen.render import wordxml
-    from manualgen.render.manual_doc import fill_tokens, open_master
     from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 
     info = lib.info

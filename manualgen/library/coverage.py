@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from manualgen.errors import fail
-from manualgen.io import atomic_write_bytes, atomic_write_text
+from manualgen.inputs.library.load import Library
+from manualgen.inputs.library.model import Element, FormInfo, Policy
 from manualgen.library.listing import users_of_forms
-from manualgen.library.load import Library
-from manualgen.library.model import Element, FormInfo, Policy
+from manualgen.services.storage import atomic_write_bytes, atomic_write_text
 
 TITLE = "Audit element coverage of the policy library"
 HEADER = ["Element", "Must show", "Policies", "Forms", "Gaps"]
@@ -138,9 +138,9 @@ def _docx(report: Coverage) -> bytes:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Inches
 
+    from manualgen.manual.compose import fill_tokens, open_master
     from manualgen.render import wordxml
     from manualgen.render.docx_io import docx_bytes, set_properties
-    from manualgen.render.manual_doc import fill_tokens, open_master
     from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 
     lib = report.lib

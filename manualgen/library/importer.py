@@ -25,7 +25,6 @@ from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
 from manualgen.errors import InputError, fail
-from manualgen.io import atomic_write_text
 from manualgen.library.book import AS_DATE, BEGIN_KINDS, DETAILS_HEADER, MARKERS
 from manualgen.library.lint import REQUIRED_SECTIONS
 from manualgen.library.variables import (
@@ -38,6 +37,7 @@ from manualgen.library.variables import (
     placeholder_names,
     resolve_path,
 )
+from manualgen.services.storage import atomic_write_text
 
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+[.)]|[A-Za-z][.)])\s+")
 _PLACEHOLDER = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
@@ -511,7 +511,7 @@ def import_policy(source: Path, output: Path | None = None, *,
     if output is not None and Path(output).exists():
         raise fail(output, "already exists; import does not overwrite a file",
                    fix="choose another name with -o, or delete the file first")
-    from manualgen.library.load import load_library
+    from manualgen.inputs.library.load import load_library
 
     lib = None
     with contextlib.suppress(InputError):  # a broken library: import without its names

@@ -21,8 +21,9 @@ import jinja2
 from jinja2 import nodes
 
 from manualgen.errors import Collector, InputError, Problem
+from manualgen.inputs.library.load import FORMS_INDEX, Library, load_library, policy_files
+from manualgen.inputs.program import add_months
 from manualgen.io import FrontMatter, YamlDoc, inside, load_yaml, read_text, split_front_matter
-from manualgen.library.load import FORMS_INDEX, Library, load_library, policy_files
 from manualgen.library.variables import (
     CLOSE,
     LEAF,
@@ -32,7 +33,6 @@ from manualgen.library.variables import (
     context_schema,
     probe_context,
 )
-from manualgen.program import add_months
 from manualgen.render.jinja import policy_environment, template_error
 
 REQUIRED_SECTIONS = ("Purpose", "Scope", "Responsibilities", "Procedure", "Records")
@@ -687,7 +687,7 @@ def _check_forms(lib: Library, known: Known, found: Collector) -> None:
         return
     _duplicates([f.id for f in lib.forms], doc, "id", "form id", found)
     try:
-        from manualgen.forms_check import check_template, form_variables
+        from manualgen.forms.check import check_template, form_variables
     except ImportError:  # pragma: no cover - the forms module is part of the package
         check_template = form_variables = None  # type: ignore[assignment]
     variables = form_variables() if form_variables else None

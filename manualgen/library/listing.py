@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manualgen.library.load import Library
+from manualgen.inputs.library.load import Library
 
 
 def text_table(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:

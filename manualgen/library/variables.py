@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from manualgen.context import build_context
-from manualgen.library.model import LibraryInfo
-from manualgen.profile import Profile
-from manualgen.program import ProgramRules, load_rules
+from manualgen.inputs.context import build_context
+from manualgen.inputs.library.model import LibraryInfo
+from manualgen.inputs.profile import Profile
+from manualgen.inputs.program import ProgramRules, load_rules
 
 OPEN, CLOSE = "⟦", "⟧"
 

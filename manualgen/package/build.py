@@ -21,7 +21,7 @@ import pikepdf
 
 from manualgen import __version__
 from manualgen.errors import InputError, Problem, fail
-from manualgen.io import atomic_write_text, staging_dir
+from manualgen.inputs.submission import Submission, load_submission
 from manualgen.package import intake
 from manualgen.package.assemble import OutlineNode, Part, Properties, assemble
 from manualgen.package.check import CategoryStatus, Report, judge
@@ -40,7 +40,7 @@ from manualgen.package.pages import (
     doc_label,
 )
 from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
-from manualgen.submission import Submission, load_submission
+from manualgen.services.storage import atomic_write_text, staging_dir
 
 Generator = Callable[[Submission], bytes]
 Progress = Callable[[str, int, int], None]        # (stage, steps done now, total steps)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from manualgen.errors import InputError, Problem
+from manualgen.inputs.submission import SUBMISSION_FILE, Submission, load_submission
 from manualgen.package import intake as intake_mod
 from manualgen.package.intake import Intake, Refused, Sample
 from manualgen.package.normalise import Unreadable, probe_image, probe_pdf, sniff_word
 from manualgen.package.spec import DEFAULT_PACKAGE, Category, PackageSpec, load_package
-from manualgen.submission import SUBMISSION_FILE, Submission, load_submission
 
 Reader = Callable[[Sample], tuple[int, list[str]]]
 
@@ -142,7 +142,7 @@ def _applicable(cat: Category, sub: Submission, has_samples: bool,
 
 def _activity_records(sub: Submission) -> list | InputError:
     """The activity log's rows, or the error that kept the records from being read."""
-    from manualgen.summary.records import load_records
+    from manualgen.inputs.records import load_records
 
     try:
         return load_records(sub).activities
@@ -279,7 +279,7 @@ def _deadline(sub: Submission, on: dt.date) -> list[Problem]:
 
 def _cycle(sub: Submission, spec: PackageSpec) -> list[Problem]:
     """Warn when the SECOR cycle asks for something else at this anniversary."""
-    from manualgen.program import cycle_items
+    from manualgen.inputs.program import cycle_items
 
     secor = sub.inputs.profile.profile.secor
     if secor is None or spec.cycle_item is None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from manualgen.errors import Problem
+from manualgen.inputs.submission import COMPANY_FILE, SUBMISSION_FILE, Submission
 from manualgen.package.spec import PackageSpec
-from manualgen.submission import COMPANY_FILE, SUBMISSION_FILE, Submission
 
 RECORDS_DIR = "records"
 README_NAMES = ("README.txt", "README.md")

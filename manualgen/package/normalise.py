@@ -174,7 +174,7 @@ def normalise_word(samples: list[Sample], work: Path,
                    convert: Callable | None = None) -> list[Normalised | Failed]:
     """One LibreOffice run for every Word/ODT sample, from numbered copies."""
     if convert is None:
-        from manualgen.render.libreoffice import convert_to_pdf as convert
+        from manualgen.services.office import convert_to_pdf as convert
     results: dict[int, Normalised | Failed] = {}
     copies: list[Path] = []
     index: dict[str, int] = {}

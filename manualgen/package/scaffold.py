@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manualgen.errors import fail
-from manualgen.io import staging_dir
+from manualgen.inputs.program import load_rules
+from manualgen.inputs.submission import SUBMISSION_FILE, next_anniversary
 from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
-from manualgen.program import load_rules
-from manualgen.submission import SUBMISSION_FILE, next_anniversary
+from manualgen.services.storage import staging_dir
 
 README = "README.txt"
 
@@ -131,12 +131,12 @@ def scaffold(folder: Path, *, company: Path | None = None,
     spec = load_package(package, rules)
     anniversary = None
     if company is not None:
-        from manualgen.pipeline import load_inputs
+        from manualgen.inputs.pipeline import load_inputs
 
         secor = load_inputs(company).profile.profile.secor
         if secor is not None:
             anniversary = next_anniversary(secor.certificate_date, on or dt.date.today())
-    from manualgen.summary.records import RECORDS_DIR, TABLES
+    from manualgen.inputs.records import RECORDS_DIR, TABLES
 
     files: list[str] = []
     with staging_dir(folder) as staged:

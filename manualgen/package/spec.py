@@ -14,9 +14,9 @@ from pydantic import Field, model_validator
 
 from manualgen import resources
 from manualgen.errors import fail
+from manualgen.inputs.models import Strict, Text, validate
+from manualgen.inputs.program import ProgramRules
 from manualgen.io import load_yaml
-from manualgen.models import Strict, Text, validate
-from manualgen.program import ProgramRules
 
 DEFAULT_PACKAGE = "annual-documentation-review"
 GENERATORS = ("year_end_summary",)          # reports the toolkit can generate

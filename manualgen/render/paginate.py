@@ -17,7 +17,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from manualgen.errors import ToolError
-from manualgen.render.libreoffice import convert_one
+from manualgen.services.office import convert_one
 
 # LibreOffice's PDF export option that turns Word bookmarks into named destinations.
 BOOKMARK_DESTINATIONS = {"ExportBookmarksToPDFDestination": True}

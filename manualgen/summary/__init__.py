@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from manualgen.io import atomic_write_bytes, atomic_write_text
-from manualgen.submission import Submission, load_submission
+from manualgen.inputs.records import Records, load_records
+from manualgen.inputs.submission import Submission, load_submission
+from manualgen.services.storage import atomic_write_bytes, atomic_write_text
 from manualgen.summary.figures import Figures, compute_figures
-from manualgen.summary.records import Records, load_records
 
 
 @dataclass

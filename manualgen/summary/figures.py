@@ -3,7 +3,7 @@
 The PDF, the Word file and the JSON are three views of one `Figures` value, so they cannot
 disagree. Every number the program sets (rate base, small-workforce hours, hours per
 employee, the recordable classes, the course rules) comes from the program rules; training
-status and the supervisor ratio are asked of `manualgen.program`, never re-derived here.
+status and the supervisor ratio are asked of `manualgen.inputs.program`, never re-derived here.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from manualgen import program
-from manualgen.program import add_months
-from manualgen.submission import Period, Submission
-from manualgen.summary.records import ACTION_STATUSES, Records
+from manualgen.inputs import program
+from manualgen.inputs.program import add_months
+from manualgen.inputs.records import ACTION_STATUSES, Records
+from manualgen.inputs.submission import Period, Submission
 
 LOST_TIME = "lost_time"          # the class the lost-time frequency counts (domain 5)
 MONTHS_A_YEAR = 12

@@ -17,11 +17,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from manualgen.errors import Collector, InputError
+from manualgen.inputs import tables
+from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.submission import Period, Submission
+from manualgen.inputs.tables import CellError, Row, Table
 from manualgen.io import YamlDoc, load_yaml
-from manualgen.models import Date, Strict, Text, problems_from
-from manualgen.submission import Period, Submission
-from manualgen.summary import tables
-from manualgen.summary.tables import CellError, Row, Table
 
 RECORDS_DIR = "records"
 

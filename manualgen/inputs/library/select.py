@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from manualgen.library.model import Policy
-from manualgen.profile import Profile
-from manualgen.program import ProgramRules
+from manualgen.inputs.library.model import Policy
+from manualgen.inputs.profile import Profile
+from manualgen.inputs.program import ProgramRules
 
 
 def applies(policy: Policy, profile: Profile, rules: ProgramRules) -> bool:

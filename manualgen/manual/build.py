@@ -14,15 +14,15 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from manualgen.errors import Collector, InputError, ToolError
-from manualgen.io import atomic_write_bytes
-from manualgen.pipeline import Inputs, load_inputs
+from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.manual.compose import DOCUMENT_TITLE, RenderedPolicy, compose
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
-from manualgen.render.libreoffice import find_soffice
-from manualgen.render.manual_doc import DOCUMENT_TITLE, RenderedPolicy, compose
 from manualgen.render.paginate import paginate
 from manualgen.render.pdfmeta import normalise_pdf
+from manualgen.services.office import find_soffice
+from manualgen.services.storage import atomic_write_bytes
 
 MASTER_TEMPLATE = "master.docx"
 MAX_LAYOUT_PASSES = 3

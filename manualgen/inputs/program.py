@@ -16,8 +16,8 @@ from pathlib import Path
 from pydantic import Field
 
 from manualgen import resources
+from manualgen.inputs.models import Date, Strict, validate
 from manualgen.io import load_yaml
-from manualgen.models import Date, Strict, validate
 
 
 class Course(Strict):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
-from manualgen.io import atomic_write_bytes
-from manualgen.status import StatusReport
+from manualgen.services.storage import atomic_write_bytes
+from manualgen.status.report import StatusReport
 
 PRODID = "-//Northern Safety Network Yukon//manualgen SECOR status//EN"
 DOMAIN = "manualgen.secor"

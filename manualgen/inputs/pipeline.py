@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from manualgen.context import build_context
-from manualgen.library.load import Library, load_library
-from manualgen.library.model import Policy
-from manualgen.library.select import select_policies
-from manualgen.profile import LoadedProfile, load_profile
+from manualgen.inputs.context import build_context
+from manualgen.inputs.library.load import Library, load_library
+from manualgen.inputs.library.model import Policy
+from manualgen.inputs.library.select import select_policies
+from manualgen.inputs.profile import LoadedProfile, load_profile
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from manualgen.pipeline import Inputs
-from manualgen.program import training_status
+from manualgen.inputs.pipeline import Inputs
+from manualgen.inputs.program import training_status
 from manualgen.render.jinja import long_date
 
 ROLE_LABELS = {

@@ -26,7 +26,7 @@ from jinja2 import meta
 from manualgen.errors import Problem
 from manualgen.render.jinja import form_environment
 
-# The names `manualgen.context.build_context` provides (documented in policy_library/README.md).
+# The names `inputs.context.build_context` provides (documented in policy_library/README.md).
 # tests/test_forms_check.py compares this with the real context, so the two cannot drift.
 CONTEXT_VARIABLES = frozenset({
     "company", "owner", "people", "supervisors", "first_aiders", "safety_reps",
@@ -34,7 +34,7 @@ CONTEXT_VARIABLES = frozenset({
     "emergency", "secor", "manual", "needs_safety_rep", "rules", "library",
 })
 
-# The names only forms get (built in `manualgen.forms.form_context`).
+# The names only forms get (built in `manualgen.forms.build.form_context`).
 FORM_ONLY_VARIABLES = frozenset({
     "form",            # this form's index entry: id, title, revision, element, description
     "logo",            # the company logo as an image, or "" when the profile has none

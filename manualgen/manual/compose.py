@@ -17,10 +17,10 @@ from docx.shared import Inches, Pt
 from docx.text.run import Run
 
 from manualgen.errors import fail
-from manualgen.library.model import Element, Policy
-from manualgen.pipeline import Inputs
+from manualgen.inputs.library.model import Element, Policy
+from manualgen.inputs.pipeline import Inputs
+from manualgen.manual.company_tables import BLOCKS, Block
 from manualgen.render import wordxml
-from manualgen.render.company_tables import BLOCKS, Block
 from manualgen.render.jinja import long_date, tidy_periods
 from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
 

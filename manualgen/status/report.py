@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from manualgen import program as rules_mod
-from manualgen.pipeline import load_inputs
-from manualgen.program import (
+from manualgen.inputs import program as rules_mod
+from manualgen.inputs.pipeline import load_inputs
+from manualgen.inputs.program import (
     EXPIRED,
     EXPIRING,
     FUTURE,

@@ -13,11 +13,11 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from manualgen.errors import Collector, fail
+from manualgen.inputs.library.load import Library
+from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.inputs.program import next_anniversary, review_period
 from manualgen.io import YamlDoc, load_yaml, parse_yaml
-from manualgen.library.load import Library
-from manualgen.models import Date, Strict, Text, problems_from
-from manualgen.pipeline import Inputs, load_inputs
-from manualgen.program import next_anniversary, review_period
 
 SUBMISSION_FILE = "submission.yaml"
 COMPANY_FILE = "company.yaml"

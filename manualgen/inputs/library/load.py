@@ -9,10 +9,17 @@ from pydantic import TypeAdapter, ValidationError
 
 from manualgen import resources
 from manualgen.errors import Collector, InputError
+from manualgen.inputs.library.model import (
+    Element,
+    FormInfo,
+    HazardTerm,
+    LibraryInfo,
+    Policy,
+    PolicyHeader,
+)
+from manualgen.inputs.models import problems_from
+from manualgen.inputs.program import ProgramRules, load_rules
 from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
-from manualgen.library.model import Element, FormInfo, HazardTerm, LibraryInfo, Policy, PolicyHeader
-from manualgen.models import problems_from
-from manualgen.program import ProgramRules, load_rules
 
 FORMS_INDEX = "forms.yaml"
 

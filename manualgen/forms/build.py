@@ -20,12 +20,13 @@ from lxml import etree
 from PIL import Image
 
 from manualgen.errors import Collector, InputError, Problem, ToolError
-from manualgen.forms_check import check_template, form_variables
-from manualgen.io import atomic_write_bytes, inside, publish_files, staging_dir
-from manualgen.library.model import FormInfo, Policy
-from manualgen.pipeline import Inputs, load_inputs
+from manualgen.forms.check import check_template, form_variables
+from manualgen.inputs.library.model import FormInfo, Policy
+from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.io import inside
 from manualgen.render.docx_io import normalise_zip, set_properties
 from manualgen.render.jinja import form_environment
+from manualgen.services.storage import atomic_write_bytes, publish_files, staging_dir
 
 # The logo sits in the right-hand cell of the page header (1.9 in wide, see
 # tools/make_form_templates.py): at most this tall and this wide.
@@ -194,7 +195,7 @@ def build_forms(profile_path: Path, out_dir: Path, pdf: bool = False) -> FormsRe
             atomic_write_bytes(target, data)
             staged.append(target)
         if pdf:
-            from manualgen.render.libreoffice import convert_to_pdf
+            from manualgen.services.office import convert_to_pdf
 
             failed = [f"{c.source.name}: {c.error}"
                       for c in convert_to_pdf(staged, stage) if c.pdf is None]

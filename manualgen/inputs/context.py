@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from manualgen.library.load import Library
-from manualgen.profile import Person, Profile
+from manualgen.inputs.library.load import Library
+from manualgen.inputs.profile import Person, Profile
 
 
 def _person(p: Person) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import Field, ValidationError
 
 from manualgen.errors import Collector
+from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.program import ProgramRules
 from manualgen.io import YamlDoc, inside, load_yaml
-from manualgen.models import Date, Strict, Text, problems_from
-from manualgen.program import ProgramRules
 
 Role = Literal["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"]
 

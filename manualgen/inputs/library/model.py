@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from manualgen.inputs.models import Date, Strict, Text
 from manualgen.io import YamlDoc
-from manualgen.models import Date, Strict, Text
 
 Frequency = Annotated[str, Field(pattern=r"^[1-9][0-9]*/(month|year)$")]
 Slug = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

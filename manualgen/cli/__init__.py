@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from manualgen import __version__
+from manualgen.cli.params import DateParam
 from manualgen.errors import EXIT_FINDINGS, ManualgenError
-from manualgen.params import DateParam
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -62,7 +62,7 @@ def main() -> None:
 @reports_errors
 def check(profile: Path) -> None:
     """Validate a company profile: every problem at once, with file, line and field."""
-    from manualgen.pipeline import load_inputs
+    from manualgen.inputs.pipeline import load_inputs
 
     loaded = load_inputs(profile)
     p = loaded.profile.profile
@@ -78,7 +78,7 @@ def check(profile: Path) -> None:
 @reports_errors
 def manual(profile: Path, output: Path, pdf: bool) -> None:
     """Build the draft health and safety manual in Word."""
-    from manualgen.manual import build_manual
+    from manualgen.manual.build import build_manual
 
     result = build_manual(profile, output, pdf=pdf)
     click.echo(result.summary())
@@ -93,7 +93,7 @@ def manual(profile: Path, output: Path, pdf: bool) -> None:
 @reports_errors
 def forms(profile: Path, output: Path, pdf: bool) -> None:
     """Build the company's personalised blank forms, one Word file each."""
-    from manualgen.forms import build_forms
+    from manualgen.forms.build import build_forms
 
     result = build_forms(profile, output, pdf=pdf)
     click.echo(result.summary())
@@ -111,11 +111,11 @@ def forms(profile: Path, output: Path, pdf: bool) -> None:
 @reports_errors
 def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
     """Where the company stands in its SECOR cycle: what is due, training, LSE ratio."""
-    from manualgen.status import build_status
+    from manualgen.status.report import build_status
 
     report = build_status(profile, on or dt.date.today())
     if ics is not None:
-        from manualgen.calendar_ics import write_ics
+        from manualgen.status.calendar import write_ics
 
         count = write_ics(report, ics)
         click.echo(f"wrote {ics} ({count} calendar events)", err=as_json)
@@ -131,7 +131,7 @@ def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
 @reports_errors
 def init(directory: Path, defaults: bool, on) -> None:
     """Write a commented company.yaml by asking the questions in plain words."""
-    from manualgen.interview import run_init
+    from manualgen.cli.interview import run_init
 
     path = run_init(directory, defaults=defaults, on=on or dt.date.today())
     if path is not None:
@@ -258,8 +258,8 @@ def library_check(as_json: bool, on) -> None:
 @reports_errors
 def library_list(as_json: bool) -> None:
     """Policies, forms and hazard keys, with the library's version."""
+    from manualgen.inputs.library.load import load_library
     from manualgen.library.listing import list_library
-    from manualgen.library.load import load_library
 
     listing = list_library(load_library())
     click.echo(json.dumps(listing.as_dict(), indent=2, ensure_ascii=False) if as_json
@@ -273,8 +273,8 @@ def library_list(as_json: bool) -> None:
 @reports_errors
 def library_coverage(output: Path | None, as_json: bool) -> None:
     """Which policies and forms cover each audit element, and the gaps."""
+    from manualgen.inputs.library.load import load_library
     from manualgen.library.coverage import coverage, write_coverage
-    from manualgen.library.load import load_library
 
     report = coverage(load_library())
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if as_json

@@ -19,11 +19,12 @@ import click
 from PIL import Image, UnidentifiedImageError
 
 from manualgen import resources
+from manualgen.cli.params import DateParam
 from manualgen.errors import InputError
-from manualgen.io import atomic_write_text, inside, parse_yaml
-from manualgen.library.load import Library, load_library
-from manualgen.params import DateParam
-from manualgen.profile import Employment, Role, nearest, validate_profile
+from manualgen.inputs.library.load import Library, load_library
+from manualgen.inputs.profile import Employment, Role, nearest, validate_profile
+from manualgen.io import inside, parse_yaml
+from manualgen.services.storage import atomic_write_text
 
 PROFILE_NAME = "company.yaml"
 ROLES: tuple[str, ...] = get_args(Role)

@@ -1,0 +1,60 @@
+"""Writing at the edge: atomic files, staging folders moved into place at the end.
+
+Jobs return bytes; the front ends write them here, so a reader never sees half a file and a
+failed run leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def staging_dir(near: Path) -> Iterator[Path]:
+    """A scratch folder beside `near` (same file system), removed whatever happens."""
+    near = Path(near)
+    near.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{near.name}.", dir=near.parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish_files(staged: Path, target_dir: Path) -> list[Path]:
+    """Move every file of a finished staging folder into place, each with an atomic rename."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for src in sorted(staged.iterdir()):
+        if src.is_file():
+            dest = target_dir / src.name
+            os.replace(src, dest)
+            written.append(dest)
+    return written
