@@ -9,11 +9,13 @@ user fixes everything in one round instead of one error per run. The CLI catches
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 3          # an internal error: a bug in manualgen, never a finding
 
 
 @dataclass(frozen=True, order=True)
@@ -26,6 +28,8 @@ class Problem:
     message: str = ""
     fix: str | None = None
     severity: str = "error"  # "error" or "warning"
+    # The machine path of the field (("people", 0, "name")), for a form to place the message.
+    key: tuple | None = _field(default=None, compare=False)
 
     def location(self) -> str:
         where = self.path
@@ -79,6 +83,14 @@ class InputError(ManualgenError):
 
 class ToolError(ManualgenError):
     """An outside program (LibreOffice) failed or is missing: not the user's input."""
+
+    def __init__(self, message: str, *, fix: str | None = None):
+        self.fix = fix
+        super().__init__(message + (f" - {fix}" if fix else ""))
+
+
+class UsageError(ManualgenError):
+    """Options that do not go together, or a request the tool cannot meet as asked."""
 
     def __init__(self, message: str, *, fix: str | None = None):
         self.fix = fix

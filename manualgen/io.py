@@ -57,8 +57,11 @@ class YamlDoc:
         return self.lines.get((), 0) + self.line_offset if self.lines else None
 
     def problem(self, key: Key, message: str, fix: str | None = None,
-                severity: str = "error") -> Problem:
-        return Problem(self.path, self.line(key), dotted(key) or None, message, fix, severity)
+                severity: str = "error", *, words=None) -> Problem:
+        """A problem at `key`; `words(key, data)` names the field for the user."""
+        label = words(tuple(key), self.data) if words else dotted(key)
+        return Problem(self.path, self.line(key), label or None, message, fix, severity,
+                       key=tuple(key))
 
 
 def dotted(key: Key) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -54,7 +55,8 @@ def needs_libreoffice():
     """Skip without LibreOffice on a developer's machine; never in CI, where it must run."""
     from manualgen.services.office import find_soffice
 
-    missing = find_soffice() is None and os.environ.get("CI", "").lower() not in ("1", "true")
+    missing = find_soffice(os.environ.get("MANUALGEN_SOFFICE")) is None and \
+        os.environ.get("CI", "").lower() not in ("1", "true")
     return pytest.mark.skipif(missing, reason="LibreOffice not installed")
 
 
@@ -74,3 +76,72 @@ def minimal_company(tmp_path: Path) -> Path:
     path.parent.mkdir()
     path.write_text(yaml.safe_dump(MINIMAL_PROFILE, allow_unicode=True), encoding="utf-8")
     return path
+
+
+# --- the jobs through the API, written where a test looks for them -------------------
+
+LIBRARY = resources.library_paths()
+TEMPLATES = LIBRARY.forms
+
+
+class Built(SimpleNamespace):
+    """What a test of a written output needs: the paths, and the API's result."""
+
+
+def manual_files(profile: Path, output: Path, *, pdf: bool = False, library=None,
+                 layout: str = "libreoffice", office=None) -> Built:
+    from manualgen import api
+
+    lib = library if isinstance(library, api.Library) else api.load_library(library)
+    result = api.build_manual(profile, lib, pdf=pdf, layout=layout, office=office)
+    api.save(output, result.docx)
+    pdf_path = None
+    if result.pdf is not None:
+        pdf_path = api.save(Path(output).with_suffix(".pdf"), result.pdf)
+    return Built(output=Path(output), pdf=pdf_path, pages=result.pages,
+                 policies=len(result.policies), warnings=result.warnings, result=result)
+
+
+def forms_files(profile: Path, out_dir: Path, *, pdf: bool = False, library=None) -> Built:
+    from manualgen import api
+
+    lib = library if isinstance(library, api.Library) else api.load_library(library)
+    result = api.build_forms(profile, lib, pdf=pdf)
+    paths = [api.save(Path(out_dir) / name, data) for name, data in result.files.items()]
+    return Built(out_dir=Path(out_dir), company=result.company, result=result,
+                 docx=[p for p in paths if p.suffix == ".docx"],
+                 pdfs=[p for p in paths if p.suffix == ".pdf"])
+
+
+def status_of(profile: Path, on, library=None):
+    from manualgen import api
+
+    return api.company_status(profile, api.load_library(library), on=on)
+
+
+def submission_of(folder: Path, *, company=None, on=None, library=None):
+    from manualgen import api
+
+    return api.open_submission(folder, api.load_library(library), company=company, on=on)
+
+
+def package_check(folder: Path, *, company=None, on=None, library=None):
+    from manualgen import api
+
+    sub = submission_of(folder, company=company, on=on, library=library)
+    return api.check_submission(sub, on=on)
+
+
+def package_build(folder: Path, output: Path, options=None, *, company=None, on=None,
+                  library=None, **kwargs) -> Built:
+    """build the submission and write it (PDF and index), as `package build` does."""
+    from manualgen.package.build import BuildOptions, build_package, refuse_output_inside
+
+    refuse_output_inside(Path(folder), Path(output))
+    options = options or BuildOptions()
+    options.pdf_name = Path(output).name
+    sub = submission_of(folder, company=company, on=on, library=library)
+    result = build_package(sub, options, **kwargs)
+    pdf, index = result.write(output)
+    return Built(output=pdf, index=index, pages=result.pages, report=result.report,
+                 categories=result.categories, result=result, summary=result.summary)

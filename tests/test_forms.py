@@ -16,11 +16,12 @@ from pypdf import PdfReader
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.errors import InputError
-from manualgen.forms.build import build_forms
 from manualgen.io import load_yaml
-from tests.conftest import MINIMAL_PROFILE, needs_libreoffice
 
-FORM_IDS = [f["id"] for f in load_yaml(resources.templates_dir() / "forms.yaml").data]
+from conftest import LIBRARY, MINIMAL_PROFILE, needs_libreoffice
+from conftest import forms_files as build_forms
+
+FORM_IDS = [f["id"] for f in load_yaml(LIBRARY.forms / "forms.yaml").data]
 TAG = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
 
 
@@ -55,11 +56,11 @@ def minimal_forms(tmp_path_factory) -> Path:
 
 
 def _forms_home(tmp_path: Path) -> Path:
-    """A MANUALGEN_HOME with the real library and a copy of the form templates to break."""
+    """A library home with the real policies and a copy of the form templates to break."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "policy_library").symlink_to(resources.library_dir())
-    shutil.copytree(resources.templates_dir(), home / "form_templates")
+    (home / "policy_library").symlink_to(LIBRARY.policies)
+    shutil.copytree(LIBRARY.forms, home / "form_templates")
     return home
 
 
@@ -220,10 +221,9 @@ def test_broken_template_is_reported_by_name_and_nothing_written(
         minimal_company, tmp_path, monkeypatch, old, new, message):
     home = _forms_home(tmp_path)
     path = _break(home, "emergency-response-plan", old, new)
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
     out = tmp_path / "out"
     with pytest.raises(InputError) as err:
-        build_forms(minimal_company, out)
+        build_forms(minimal_company, out, library=home)
     problems = [str(p) for p in err.value.problems]
     assert any(p.startswith(f"{path}: ") and re.search(message, p) for p in problems), problems
     assert not out.exists()
@@ -233,10 +233,9 @@ def test_unknown_attribute_fails_before_anything_is_written(minimal_company, tmp
                                                             monkeypatch):
     home = _forms_home(tmp_path)
     path = _break(home, "toolbox-meeting", "{{ form.title }}", "{{ company.tagline }}")
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
     out = tmp_path / "out"
     with pytest.raises(InputError, match=re.escape(str(path)) + r".*'tagline'"):
-        build_forms(minimal_company, out)
+        build_forms(minimal_company, out, library=home)
     assert not out.exists()
 
 
@@ -250,7 +249,7 @@ def test_cli_forms(minimal_company, tmp_path):
 def test_cli_reports_a_broken_template_with_exit_2(minimal_company, tmp_path, monkeypatch):
     home = _forms_home(tmp_path)
     _break(home, "hazard-report", "{{ form.title }}", "{{ form.title ")
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
     result = CliRunner().invoke(main, ["forms", str(minimal_company), "-o",
                                        str(tmp_path / "out")])
     assert result.exit_code == 2

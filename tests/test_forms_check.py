@@ -13,7 +13,7 @@ from manualgen.inputs.context import build_context
 from manualgen.inputs.pipeline import load_inputs
 from manualgen.io import load_yaml
 
-FORMS_DIR = resources.templates_dir()
+FORMS_DIR = resources.library_paths().forms
 
 
 def _docx(path: Path, *paragraphs: str | tuple[str, ...], header: str | None = None) -> Path:

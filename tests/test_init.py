@@ -12,6 +12,7 @@ from manualgen import resources
 from manualgen.cli import main
 from manualgen.cli.interview import scalar
 from manualgen.inputs.library.load import load_library
+from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import load_profile
 from manualgen.io import parse_yaml
 
@@ -77,7 +78,7 @@ def test_interview_writes_a_profile_check_accepts(tmp_path):
     assert checked.exit_code == 0, checked.output
 
     library = load_library()
-    p = load_profile(path, library.rules, library.hazard_keys).profile
+    p = load_profile(path, vocabulary(library)).profile
     assert p.company.wscb_account == "0012345"
     assert p.company.scope_of_work == "Repairs: small engines #1 in town"
     assert p.company.peak_employees == 4 and p.company.uses_subcontractors

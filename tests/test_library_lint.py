@@ -159,10 +159,11 @@ def form_docx(path: Path, *paragraphs: str | tuple[str, ...]) -> None:
 
 
 def make_library(home: Path, policies: dict[str, str] | None = None, **files: str) -> Path:
-    """A MANUALGEN_HOME with a small, clean library; `files` replace data files by name."""
+    """A library home with a small, clean library; `files` replace data files by name."""
     lib = {
         "library.yaml": LIBRARY_YAML, "elements.yaml": ELEMENTS, "hazards.yaml": HAZARDS,
-        "program.yaml": (resources.library_dir() / "program.yaml").read_text(encoding="utf-8"),
+        "program.yaml": (resources.library_paths().policies / "program.yaml").read_text(
+            encoding="utf-8"),
         "CHANGELOG.md": CHANGELOG,
         "policies": policies if policies is not None else {"alpha.md": ALPHA, "beta.md": BETA},
     }
@@ -171,14 +172,14 @@ def make_library(home: Path, policies: dict[str, str] | None = None, **files: st
             lib[name] = text
     make_tree(home, {"policy_library": lib, "form_templates": {"forms.yaml": files.get(
         "forms.yaml", FORMS)}})
-    shutil.copy(resources.templates_dir() / "master.docx", home / "form_templates")
+    shutil.copy(resources.library_paths().forms / "master.docx", home / "form_templates")
     form_docx(home / "form_templates" / "daily-log.docx", "Daily Log of {{ company.name }}",
               "{% for p in people %}{{ p.name }} {% endfor %}")
     return home
 
 
 def check(home: Path, on: dt.date = ON):
-    return check_library(home / "policy_library", home / "form_templates", on=on)
+    return check_library(home, on=on)
 
 
 def test_clean_library_has_no_findings(tmp_path):
@@ -382,7 +383,7 @@ def test_broken_policy_is_one_finding_per_mistake(broken):
 def test_check_command_exit_codes_and_json(broken, tmp_path, monkeypatch):
     home, _ = broken
     runner = CliRunner()
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
     result = runner.invoke(main, ["library", "check", "--on", "2026-11-26", "--json"])
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)
@@ -390,14 +391,14 @@ def test_check_command_exit_codes_and_json(broken, tmp_path, monkeypatch):
     assert data["errors"] == len([p for p in data["problems"] if p["severity"] == "error"])
     assert any(p["line"] == 14 and "legal_nme" in p["message"] for p in data["problems"])
 
-    monkeypatch.setenv("MANUALGEN_HOME", str(make_library(tmp_path / "clean")))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(make_library(tmp_path / "clean")))
     result = runner.invoke(main, ["library", "check", "--on", "2026-11-26"])
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output
 
 
 def test_warnings_alone_exit_zero_but_are_shown(tmp_path, monkeypatch):
-    monkeypatch.setenv("MANUALGEN_HOME", str(make_library(tmp_path)))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(make_library(tmp_path)))
     result = CliRunner().invoke(main, ["library", "check", "--on", "2027-09-01"])
     assert result.exit_code == 0, result.output
     assert "alpha.md:10: reviewed: warning: last reviewed 2026-06-01" in result.output

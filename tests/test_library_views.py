@@ -13,11 +13,10 @@ from click.testing import CliRunner
 from docx.enum.text import WD_COLOR_INDEX
 from markdown_it import MarkdownIt
 
+from manualgen import api
 from manualgen.cli import main
-from manualgen.inputs.library.load import load_library
-from manualgen.library.book import build_book, mark_conditions, place_markers, split_ternary
+from manualgen.library.book import mark_conditions, place_markers, split_ternary
 from manualgen.library.coverage import coverage
-from manualgen.library.importer import import_policy
 
 from test_library_lint import ALPHA, ELEMENTS, FORMS, make_library
 
@@ -34,8 +33,31 @@ FORMS_2 = FORMS + """\
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     path = make_library(tmp_path / "home")
-    monkeypatch.setenv("MANUALGEN_HOME", str(path))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(path))
     return path
+
+
+def load_library():
+    """The library the test's CLI would use (MANUALGEN_LIBRARY)."""
+    import os
+
+    return api.load_library(os.environ["MANUALGEN_LIBRARY"])
+
+
+def build_book(path: Path) -> None:
+    api.save(path, api.library_book(load_library()).docx)
+
+
+def import_policy(source: Path, output: Path | None = None):
+    import contextlib
+
+    library = None
+    with contextlib.suppress(api.InputError):
+        library = load_library()
+    result = api.import_policy(source, library, policy_id=output.stem if output else None)
+    if output is not None:
+        api.save(output, result.text)
+    return result
 
 
 def run(*args: str):
@@ -71,7 +93,7 @@ def test_list_json(home):
 
 def test_list_of_a_broken_library_says_to_run_check(tmp_path, monkeypatch):
     home = make_library(tmp_path, {"alpha.md": ALPHA.replace("revision: 2", "revision: x")})
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
     result = run("list")
     assert result.exit_code == 2
     assert "manualgen library check" in result.output
@@ -85,7 +107,7 @@ def test_list_of_a_broken_library_says_to_run_check(tmp_path, monkeypatch):
 def gappy(tmp_path, monkeypatch):
     path = make_library(tmp_path / "gappy", **{"elements.yaml": ELEMENTS_3,
                                                 "forms.yaml": FORMS_2})
-    monkeypatch.setenv("MANUALGEN_HOME", str(path))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(path))
     return path
 
 

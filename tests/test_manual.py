@@ -14,12 +14,11 @@ import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from manualgen import resources
 from manualgen.cli import main
 from manualgen.library import load_library
-from manualgen.manual.build import build_manual
 
-from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from conftest import EXAMPLE, LIBRARY, MINIMAL_PROFILE, needs_libreoffice
+from conftest import manual_files as build_manual
 from ooxml import order_problems
 
 pytestmark = needs_libreoffice()
@@ -186,19 +185,25 @@ def test_word_xml_in_schema_order(built):
     assert order_problems(built.output) == []
 
 
-def test_without_libreoffice_word_is_asked_to_number_the_contents(minimal_company, tmp_path,
-                                                                  monkeypatch):
-    monkeypatch.setenv("MANUALGEN_SOFFICE", "")
-    result = build_manual(minimal_company, tmp_path / "m.docx")
-    assert result.warnings and "LibreOffice was not found" in result.warnings[0]
+def test_without_libreoffice_word_is_asked_to_number_the_contents(minimal_company, tmp_path):
+    from manualgen.services.office import Office
+
+    none = Office(None)
+    with pytest.raises(Exception, match="LibreOffice is needed to number the contents"):
+        build_manual(minimal_company, tmp_path / "x.docx", office=none)
+    assert not (tmp_path / "x.docx").exists()       # never a silent downgrade
+    result = build_manual(minimal_company, tmp_path / "m.docx", office=none,
+                          layout="word-updates-on-open")
+    assert result.warnings and "until Word updates them" in result.warnings[0]
     with zipfile.ZipFile(result.output) as z:
         settings = z.read("word/settings.xml").decode()
         body = z.read("word/document.xml").decode()
     assert '<w:updateFields w:val="true"/>' in settings
     assert "<w:t>00</w:t>" not in body
     assert order_problems(result.output) == []
-    with pytest.raises(Exception, match="LibreOffice is needed for --pdf"):
-        build_manual(minimal_company, tmp_path / "n.docx", pdf=True)
+    with pytest.raises(Exception, match="a PDF needs the LibreOffice layout"):
+        build_manual(minimal_company, tmp_path / "n.docx", pdf=True, office=none,
+                     layout="word-updates-on-open")
     assert not (tmp_path / "n.docx").exists()
 
 
@@ -233,7 +238,7 @@ def test_conditions_follow_the_company(built, minimal_company, tmp_path):
 def _copy_home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     for name in ("policy_library", "form_templates"):
-        shutil.copytree(resources.home() / name, home / name)
+        shutil.copytree(LIBRARY.home / name, home / name)
     return home
 
 
@@ -267,7 +272,7 @@ def test_broken_policy_is_reported_with_its_line(tmp_path, monkeypatch):
     target = next(i for i, t in enumerate(lines) if t.startswith("## Scope")) + 1
     lines.insert(target, "Applies to {{ company.legal_nme }} everywhere.")
     policy.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
+    monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
     out = tmp_path / "manual.docx"
     out.write_bytes(b"previous manual")
     result = CliRunner().invoke(main, ["manual", str(_profile(tmp_path)), "-o", str(out)])
@@ -291,11 +296,10 @@ def test_safety_rep_threshold_is_read_from_program_yaml(tmp_path, monkeypatch):
     text = program.read_text(encoding="utf-8")
     program.write_text(text.replace("safety_rep_min_workers: 5", "safety_rep_min_workers: 8"),
                        encoding="utf-8")
-    monkeypatch.setenv("MANUALGEN_HOME", str(home))
     shutil.copy(EXAMPLE, tmp_path / "company.yaml")
     shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
-    monkeypatch.setenv("MANUALGEN_SOFFICE", "")  # the layout pass is not what is tested here
-    result = build_manual(tmp_path / "company.yaml", tmp_path / "m.docx")
+    result = build_manual(tmp_path / "company.yaml", tmp_path / "m.docx", library=home,
+                          layout="word-updates-on-open")  # the layout is not tested here
     titles = {p.text for p in docx.Document(str(result.output)).paragraphs
               if p.style.name == "Heading 2"}
     assert "Worker Health and Safety Representative" not in titles

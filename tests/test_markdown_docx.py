@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from manualgen import resources
 from manualgen.render.markdown_docx import add_markdown
-from manualgen.services.office import convert_one
+from manualgen.services.office import Office
 
 from conftest import needs_libreoffice
 
@@ -36,7 +36,7 @@ A paragraph between the lists.
 
 
 def build(tmp_path):
-    document = docx.Document(str(resources.templates_dir() / "master.docx"))
+    document = docx.Document(str(resources.library_paths().forms / "master.docx"))
     add_markdown(document, SAMPLE, heading_offset=2)
     path = tmp_path / "sample.docx"
     document.save(str(path))
@@ -72,14 +72,14 @@ def test_each_numbered_list_has_its_own_restart(tmp_path):
 @needs_libreoffice()
 def test_second_list_restarts_at_one_in_the_pdf(tmp_path):
     _, path = build(tmp_path)
-    pdf = convert_one(path, tmp_path / "pdf")
+    pdf = Office.find().convert_one(path, tmp_path / "pdf")
     text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert "1. first step" in text and "3. third step" in text
     assert "1. again the first" in text and "2. again the second" in text
 
 
 def test_placeholders_are_highlighted(tmp_path):
-    document = docx.Document(str(resources.templates_dir() / "master.docx"))
+    document = docx.Document(str(resources.library_paths().forms / "master.docx"))
     add_markdown(document, "Signed by ⟦owner name⟧ today.")
     run = next(r for r in document.paragraphs[0].runs if r.text == "⟦owner name⟧")
     assert run.font.highlight_color is not None

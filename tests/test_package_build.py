@@ -21,9 +21,10 @@ from PIL import Image
 
 from manualgen import resources
 from manualgen.errors import InputError, Problem
-from manualgen.package.build import BuildOptions, build_package
+from manualgen.package.build import BuildOptions
 
 from conftest import needs_libreoffice
+from conftest import package_build as build_package
 from test_package_fixtures import (
     encrypted_pdf,
     make_folder,

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.errors import InputError
-from manualgen.inputs.program import load_rules
-from manualgen.package.check import check_package
+from manualgen.inputs.library.load import load_library
 from manualgen.package.intake import date_from_name, title_from_name
-from manualgen.package.spec import load_package
+from manualgen.package.spec import DEFAULT_PACKAGE, load_package
 
+from conftest import package_check as check_package
 from test_package_fixtures import (
     encrypted_pdf,
     make_folder,
@@ -203,8 +203,9 @@ def test_cli_check_json_and_exit_codes(tmp_path: Path) -> None:
 # --- the package definition ------------------------------------------------------------------
 
 def test_package_definition_reads_from_yaml() -> None:
-    rules = load_rules()
-    spec = load_package(rules=rules)
+    library = load_library()
+    rules = library.rules
+    spec = load_package(DEFAULT_PACKAGE, library)
     assert [c.key for c in spec.categories] == [
         "hazard-assessments", "site-inspections", "toolbox-meetings",
         "preventative-maintenance", "investigations", "audit-action-plan",
@@ -230,7 +231,7 @@ def test_bad_package_definitions(tmp_path: Path, category: str, message: str) ->
     path.write_text("id: p\ntitle: P\nshort_title: P\nsubmitted_to: NSNY\ndescription: D\n"
                     f"declaration: D\ncategories:\n  - {category}\n", encoding="utf-8")
     with pytest.raises(InputError, match=message) as err:
-        load_package(path, load_rules())
+        load_package(path, load_library())
     assert err.value.problems[0].line == 8
 
 
@@ -241,11 +242,13 @@ def test_init_scaffolds_a_folder_check_can_read(tmp_path: Path) -> None:
     target = tmp_path / "company" / "2027-submission"
     result = runner.invoke(main, ["package", "init", str(target), "--company", str(COMPANY)])
     assert result.exit_code == 0, result.output
-    spec = load_package()
+    spec = load_package(DEFAULT_PACKAGE, load_library())
     for folder in spec.folders:
         assert (target / folder).is_dir()
     header = (target / "records" / "activity-log.csv").read_text(encoding="utf-8")
-    assert header == ACTIVITY_HEADER
+    assert header.startswith(ACTIVITY_HEADER)
+    assert "# example" in header and "toolbox_meeting" in header   # the allowed values
+    assert (target / "records" / "goals.yaml").is_file()
     readme = (target / "README.txt").read_text(encoding="utf-8")
     assert "2026-03-14 roof inspection.pdf" in readme and "site-inspections/" in readme
     assert "anniversary: 20" in (target / "submission.yaml").read_text(encoding="utf-8")

@@ -151,8 +151,7 @@ def _logo_pdf(name: str, logo: Path) -> bytes:
 
 
 def test_identical_images_of_different_files_are_stored_once(tmp_path: Path) -> None:
-    from manualgen.package.build import build_package
-
+    from conftest import package_build as build_package
     from test_package_fixtures import stub_summary
 
     logo = resources.examples_dir() / "logo.png"

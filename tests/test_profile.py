@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from manualgen.cli import main
 from manualgen.errors import InputError
+from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import load_profile
 from manualgen.library import load_library
 
@@ -23,7 +24,7 @@ def library():
 
 
 def load(library, path: Path):
-    return load_profile(path, library.rules, library.hazard_keys)
+    return load_profile(path, vocabulary(library))
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -55,9 +56,10 @@ def test_every_problem_reported_at_once_with_lines(example_company, library):
     joined = "\n".join(messages)
     assert re.search(r"company\.yaml:\d+: company\.peak_employees: 12 - SECOR is for fewer "
                      r"than 10 employees - larger companies apply for COR", joined)
-    assert re.search(r"company\.yaml:\d+: hazards\.0: unknown hazard key 'working_at_height' - "
-                     r"did you mean working_at_heights", joined)
-    assert re.search(r"people\.0\.training\.0\.completed: '2024-02-31' is not a date", joined)
+    assert re.search(r"company\.yaml:\d+: hazard 1 \(working_at_height\): unknown hazard key "
+                     r"'working_at_height' - did you mean working_at_heights", joined)
+    assert re.search(r"Éloïse Tremblay, course 1 \(PHSM\), completed: '2024-02-31' is not a "
+                     r"date", joined)
     assert re.search(r"company\.yaml:\d+: company\.industry: this field is required", joined)
     assert len(info.value.problems) == 4
     assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)
@@ -67,7 +69,8 @@ def test_line_numbers_point_at_the_field(tmp_path, library):
     bad = dict(MINIMAL_PROFILE, hazards=["ladders", "bears"])
     path = write(tmp_path, yaml.safe_dump(bad, sort_keys=False))
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "- bears" in t)
-    with pytest.raises(InputError, match=rf"company\.yaml:{line}: hazards\.1: unknown hazard"):
+    with pytest.raises(InputError,
+                       match=rf"company\.yaml:{line}: hazard 2 \(bears\): unknown hazard"):
         load(library, path)
 
 
@@ -90,7 +93,7 @@ def test_unknown_field_and_wrong_type(tmp_path, library):
     text = str(info.value)
     assert "company.legal_nme: unknown field - check the spelling" in text
     assert "company.peak_employees: 'seven' is not a whole number" in text
-    assert "people.0.roles.0: 'boss' is not allowed - use one of 'owner'" in text
+    assert "Sam Solo, role 1 (boss): 'boss' is not allowed - use one of 'owner'" in text
 
 
 def test_logo_that_is_not_an_image(tmp_path, library):

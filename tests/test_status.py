@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from manualgen.cli import main
 from manualgen.status.calendar import calendar_bytes
-from manualgen.status.report import CHECK, DONE, OPEN, build_status
+from manualgen.status.report import CHECK, DONE, OPEN
+
+from conftest import status_of
 
 
 def run(*args: str):
@@ -83,7 +85,7 @@ def test_expired_course_and_unmet_ratio_exit_1(example_company):
 
 def test_course_completed_in_the_future_is_a_warning(example_company):
     # Owen's fall protection is dated 2026-04-20
-    report = build_status(example_company, dt.date(2026, 1, 10))
+    report = status_of(example_company, dt.date(2026, 1, 10))
     assert any("Owen Kuster: Fall Protection completion date 2026-04-20 is in the future" in w
                for w in report.warnings)
     assert "future (2026-04-20)" in report.as_text()
@@ -94,7 +96,7 @@ def test_before_certification_shows_the_steps(minimal_company):
     assert result.exit_code == 1      # no courses: required courses unmet
     out = result.output
     assert "Not certified yet" in out and "Register with NSNY" in out
-    report = build_status(minimal_company, dt.date(2026, 12, 1))
+    report = status_of(minimal_company, dt.date(2026, 12, 1))
     states = {s.key: s.state for s in report.steps}
     assert states == {"register": CHECK, "courses": OPEN, "manual": OPEN, "implement": OPEN,
                       "audit": OPEN, "certificate": OPEN}
@@ -114,17 +116,17 @@ def test_steps_progress_with_the_profile(minimal_company):
     edit(minimal_company, trained)
     result = run(minimal_company, "--on", "2026-07-01")
     assert result.exit_code == 0, result.output
-    report = build_status(minimal_company, dt.date(2026, 7, 1))
+    report = status_of(minimal_company, dt.date(2026, 7, 1))
     states = {s.key: s.state for s in report.steps}
     assert states["courses"] == DONE and states["manual"] == CHECK
     assert states["implement"] == DONE            # 3 months after 2026-04-01
-    assert build_status(minimal_company, dt.date(2026, 6, 30)).steps[3].state == OPEN
+    assert status_of(minimal_company, dt.date(2026, 6, 30)).steps[3].state == OPEN
 
 
 def test_february_29_certificate(minimal_company):
     edit(minimal_company, lambda d: d.update(
         secor={"certificate_number": "S-29", "certificate_date": "2024-02-29"}))
-    report = build_status(minimal_company, dt.date(2026, 2, 28))
+    report = status_of(minimal_company, dt.date(2026, 2, 28))
     assert report.position.anniversary == dt.date(2026, 2, 28)
     assert report.position.next_item.period_start == dt.date(2025, 3, 1)
     assert report.position.days_left == 0
@@ -179,8 +181,8 @@ def test_ics_holds_the_due_dates_and_expiries(example_company, tmp_path):
 
 def test_ics_is_deterministic(example_company):
     on = dt.date(2026, 11, 26)
-    first = calendar_bytes(build_status(example_company, on))
-    assert first == calendar_bytes(build_status(example_company, on))
+    first = calendar_bytes(status_of(example_company, on))
+    assert first == calendar_bytes(status_of(example_company, on))
     assert b"DTSTAMP:20261126T000000Z" in first
 
 

@@ -1,7 +1,10 @@
-"""The command line: click commands that parse, call one library function, and print.
+"""The command line: click commands that parse, call the API, write and print.
 
-Errors are caught once, here, by their base class: a `ManualgenError` becomes its message
-on stderr and its exit code (2 bad input); anything else is a bug and shows a traceback.
+Everything the environment decides is read here, once: the library (`--library`, then
+`MANUALGEN_LIBRARY`, then the bundled one) and LibreOffice (`MANUALGEN_SOFFICE`, then
+PATH). Errors are caught once, by their base class: a `ManualgenError` becomes its
+message and its exit code (2 bad input); anything else is a bug in manualgen: one plain
+line, the traceback in a log file (or on screen with --debug), exit code 3.
 """
 
 from __future__ import annotations
@@ -9,22 +12,40 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import click
 
 from manualgen import __version__
 from manualgen.cli.params import DateParam
-from manualgen.errors import EXIT_FINDINGS, ManualgenError
+from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 OUT_FILE = click.Path(dir_okay=False, path_type=Path)
 OUT_DIR = click.Path(file_okay=False, path_type=Path)
-
-
 DATE = DateParam()
+LIBRARY_ENV = "MANUALGEN_LIBRARY"
+SOFFICE_ENV = "MANUALGEN_SOFFICE"
+
+
+# --------------------------------------------------------------------------- the edge
+
+
+def _crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback of a bug where the user can send it to us."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        fd, name = tempfile.mkstemp(prefix="manualgen-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"manualgen {__version__}: {' '.join(sys.argv)}\n\n{text}")
+        return Path(name)
+    except OSError:
+        return None
 
 
 def reports_errors(func):
@@ -35,10 +56,54 @@ def reports_errors(func):
         try:
             return func(*args, **kwargs)
         except ManualgenError as exc:
-            click.echo(f"error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
+            text = str(exc)
+            click.secho(text if "\n" in text else f"error: {text}", err=True, fg="red")
             sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+                KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: said plainly, never a bare traceback
+            ctx = click.get_current_context(silent=True)
+            debug = bool(ctx and ctx.find_root().params.get("debug"))
+            if debug:
+                traceback.print_exception(exc, file=sys.stderr)
+            else:
+                log = _crash_log(exc)
+                where = f"the details are in {log}" if log else "run again with --debug"
+                click.secho(f"manualgen failed with an internal error "
+                            f"({type(exc).__name__}); this is a bug in manualgen, not in "
+                            f"your files - {where}", err=True, fg="red")
+            sys.exit(EXIT_BUG)
 
     return wrapper
+
+
+def library_option(func):
+    """`--library DIR` on every command that reads the library."""
+    return click.option(
+        "--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
+        envvar=LIBRARY_ENV, show_envvar=True, default=None,
+        help="The policy library to use (a folder holding policy_library/, or a policy "
+             "library folder). Default: the library that came with manualgen.")(func)
+
+
+def _library(library_dir: Path | None):
+    from manualgen import api
+
+    return api.load_library(library_dir)
+
+
+def _office():
+    from manualgen.services.office import Office
+
+    return Office.find(os.environ.get(SOFFICE_ENV))
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    from manualgen import api
+
+    api.save(path, data)
+    click.echo(f"wrote {path}")
 
 
 def emit(report, as_json: bool) -> None:
@@ -51,55 +116,101 @@ def emit(report, as_json: bool) -> None:
         sys.exit(EXIT_FINDINGS)
 
 
+def _warn(lines) -> None:
+    for line in lines:
+        click.secho(f"warning: {line}", err=True, fg="yellow")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="manualgen")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+def main(debug: bool) -> None:
     """Yukon SECOR health and safety manuals, forms and annual submissions."""
+
+
+# --------------------------------------------------------------------------- company
 
 
 @main.command()
 @click.argument("profile", type=EXISTING_FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@library_option
 @reports_errors
-def check(profile: Path) -> None:
+def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
     """Validate a company profile: every problem at once, with file, line and field."""
-    from manualgen.inputs.pipeline import load_inputs
+    from manualgen import api
+    from manualgen.errors import EXIT_BAD_INPUT
 
-    loaded = load_inputs(profile)
-    p = loaded.profile.profile
-    click.echo(f"{profile}: OK - {p.company.name}, {len(p.people)} people, "
+    library = _library(library_dir)
+    result = api.check_profile(profile, library)
+    if as_json:
+        click.echo(json.dumps({"profile": str(profile), "ok": result.ok,
+                               "problems": [p.as_dict() for p in result.problems],
+                               "policies": result.policies}, indent=2, ensure_ascii=False))
+        if not result.ok:
+            sys.exit(EXIT_BAD_INPUT)
+        return
+    if not result.ok:
+        raise api.InputError([p for p in result.problems if p.severity == "error"])
+    p = result.profile.profile
+    _warn(str(w) for w in result.problems)
+    click.echo(f"{profile}: " + click.style("OK", fg="green") +
+               f" - {p.company.name}, {len(p.people)} people, "
                f"{len(p.worksites)} worksites, {len(p.hazards)} hazards, "
-               f"{len(loaded.policies)} policies apply.")
+               f"{len(result.policies)} policies apply.")
 
 
 @main.command()
 @click.argument("profile", type=EXISTING_FILE)
 @click.option("-o", "--output", type=OUT_FILE, required=True, help="The .docx to write.")
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
+@click.option("--layout", type=click.Choice(["libreoffice", "word-updates-on-open"]),
+              default="libreoffice", show_default=True,
+              help="How the contents get their page numbers: laid out now by LibreOffice, "
+                   "or filled in by Word when the file is opened.")
+@library_option
 @reports_errors
-def manual(profile: Path, output: Path, pdf: bool) -> None:
+def manual(profile: Path, output: Path, pdf: bool, layout: str,
+           library_dir: Path | None) -> None:
     """Build the draft health and safety manual in Word."""
-    from manualgen.manual.build import build_manual
+    from manualgen import api
 
-    result = build_manual(profile, output, pdf=pdf)
-    click.echo(result.summary())
+    library = _library(library_dir)
+    result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=_office())
+    api.save(output, result.docx)
+    pages = f", {result.pages} pages" if result.pages else ""
+    click.echo(f"wrote {output} ({len(result.policies)} policies{pages})")
+    if result.pdf is not None:
+        _write(output.with_suffix(".pdf"), result.pdf)
+    _warn(result.warnings)
 
 
-# --- forms command (issue 3) ---
 @main.command()
 @click.argument("profile", type=EXISTING_FILE)
 @click.option("-o", "--output", type=OUT_DIR, required=True,
               help="The folder to write the forms into (created if missing).")
 @click.option("--pdf", is_flag=True, help="Also write a PDF of each form (needs LibreOffice).")
+@click.option("--zip", "as_zip", is_flag=True, help="Also write all the forms as forms.zip.")
+@library_option
 @reports_errors
-def forms(profile: Path, output: Path, pdf: bool) -> None:
+def forms(profile: Path, output: Path, pdf: bool, as_zip: bool,
+          library_dir: Path | None) -> None:
     """Build the company's personalised blank forms, one Word file each."""
-    from manualgen.forms.build import build_forms
+    from manualgen import api
 
-    result = build_forms(profile, output, pdf=pdf)
-    click.echo(result.summary())
+    library = _library(library_dir)
+    loaded = api.load_profile(profile, library)
+    result = api.build_forms(loaded, library, pdf=pdf, office=_office())
+    files = dict(result.files)
+    if as_zip:
+        files["forms.zip"] = result.zip_bytes(loaded.profile.manual.issued)
+    for name, data in files.items():
+        api.save(output / name, data)
+    text = f"Wrote {len(result.docx)} forms for {result.company} to {output}"
+    if result.pdfs:
+        text += f" (with {len(result.pdfs)} PDFs)"
+    click.echo(text + ".")
 
-
-# --- status and init commands (issue 5) ---
 
 @main.command()
 @click.argument("profile", type=EXISTING_FILE)
@@ -108,17 +219,18 @@ def forms(profile: Path, output: Path, pdf: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--ics", type=OUT_FILE, default=None,
               help="Also write the due dates and course expiries as a calendar (.ics).")
+@library_option
 @reports_errors
-def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
+def status(profile: Path, on, as_json: bool, ics: Path | None,
+           library_dir: Path | None) -> None:
     """Where the company stands in its SECOR cycle: what is due, training, LSE ratio."""
-    from manualgen.status.report import build_status
+    from manualgen import api
 
-    report = build_status(profile, on or dt.date.today())
+    report = api.company_status(profile, _library(library_dir), on=on or dt.date.today())
     if ics is not None:
-        from manualgen.status.calendar import write_ics
-
-        count = write_ics(report, ics)
-        click.echo(f"wrote {ics} ({count} calendar events)", err=as_json)
+        data = api.status_calendar(report)
+        api.save(ics, data)
+        click.echo(f"wrote {ics} ({data.count(b'BEGIN:VEVENT')} calendar events)", err=as_json)
     emit(report, as_json)
 
 
@@ -128,17 +240,32 @@ def status(profile: Path, on, as_json: bool, ics: Path | None) -> None:
               help="Write the example company's profile without asking questions.")
 @click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="The date offered as the manual's issue date (default: today).")
+@library_option
 @reports_errors
-def init(directory: Path, defaults: bool, on) -> None:
+def init(directory: Path, defaults: bool, on, library_dir: Path | None) -> None:
     """Write a commented company.yaml by asking the questions in plain words."""
     from manualgen.cli.interview import run_init
 
-    path = run_init(directory, defaults=defaults, on=on or dt.date.today())
+    path = run_init(directory, defaults=defaults, on=on or dt.date.today(),
+                    library=_library(library_dir))
     if path is not None:
         click.echo(f"wrote {path} - check it with: manualgen check {path}")
 
 
-# --- summary command (issue 6) ---
+# --------------------------------------------------------------------------- submission
+
+_COMPANY = click.option(
+    "--company", type=EXISTING_FILE, default=None,
+    help="The company profile (default: company.yaml in the folder or the one above it).")
+
+
+def _submission(folder: Path, company: Path | None, library, on=None, quiet=False):
+    from manualgen import api
+
+    path = api.find_company(folder, company)
+    if not quiet:
+        click.echo(f"company profile: {path}", err=True)
+    return api.open_submission(folder, library, company=path, on=on)
 
 
 @main.command()
@@ -146,28 +273,27 @@ def init(directory: Path, defaults: bool, on) -> None:
 @click.option("-o", "--output", type=OUT_FILE, required=True, help="The PDF to write.")
 @click.option("--docx", "docx_out", type=OUT_FILE, help="Also write the editable Word version.")
 @click.option("--json", "json_out", type=OUT_FILE, help="Also write the figures as JSON.")
-@click.option("--company", type=EXISTING_FILE,
-              help="The company profile (default: company.yaml in or above the folder).")
+@_COMPANY
 @click.option("--on", "on", type=DATE,
               help="Count the figures to this day (default: the last date in the records).")
+@library_option
 @reports_errors
 def summary(folder: Path, output: Path, docx_out: Path | None, json_out: Path | None,
-            company: Path | None, on) -> None:
+            company: Path | None, on, library_dir: Path | None) -> None:
     """The Year End Safety Activity Summary Report from a submission folder's records."""
-    from manualgen.summary import write_summary
+    from manualgen import api
 
-    result = write_summary(folder, output, docx_out, json_out, company=company,
-                           on=on)
+    result = api.build_summary(_submission(folder, company, _library(library_dir), on), on=on)
+    outputs: list[tuple[Path, bytes | str]] = [(output, result.pdf_bytes())]
+    if docx_out is not None:
+        outputs.append((docx_out, result.docx_bytes()))
+    if json_out is not None:
+        outputs.append((json_out, result.json_text()))
+    for path, data in outputs:       # every form rendered before any is written
+        api.save(path, data)
     click.echo(result.summary())
-    for path in (output, docx_out, json_out):
-        if path is not None:
-            click.echo(f"wrote {path}")
-
-# --- package commands (issue 7) ---
-
-_PACKAGE_COMPANY = click.option(
-    "--company", type=EXISTING_FILE, default=None,
-    help="The company profile (default: company.yaml in the folder or the one above it).")
+    for path, _ in outputs:
+        click.echo(f"wrote {path}")
 
 
 @main.group()
@@ -177,13 +303,28 @@ def package() -> None:
 
 @package.command("init")
 @click.argument("directory", type=OUT_DIR)
-@_PACKAGE_COMPANY
+@_COMPANY
+@library_option
 @reports_errors
-def package_init(directory: Path, company: Path | None) -> None:
+def package_init(directory: Path, company: Path | None, library_dir: Path | None) -> None:
     """Make an empty submission folder: category folders, record files and a README."""
-    from manualgen.package.scaffold import scaffold
+    from manualgen import api
+    from manualgen.errors import fail
+    from manualgen.package.scaffold import README
 
-    click.echo(scaffold(directory, company=company).summary())
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise fail(directory, "already exists and is not empty",
+                   fix="choose a new folder name; init never writes over your files")
+    library = _library(library_dir)
+    if company is None:
+        candidate = directory.absolute().parent / "company.yaml"
+        company = candidate if candidate.is_file() else None
+    files = api.new_submission_files(library, profile=company)
+    api.save_tree(directory, files)
+    if company is not None:
+        click.echo(f"company profile: {company}", err=True)
+    click.echo(f"{directory}: submission folder ready ({len(files)} files and folders). "
+               f"Read {README} in it first.")
 
 
 @package.command("check")
@@ -191,13 +332,17 @@ def package_init(directory: Path, company: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Judge as of this day (default: today).")
-@_PACKAGE_COMPANY
+@_COMPANY
+@library_option
 @reports_errors
-def package_check(directory: Path, as_json: bool, on, company: Path | None) -> None:
+def package_check(directory: Path, as_json: bool, on, company: Path | None,
+                  library_dir: Path | None) -> None:
     """Say what is missing, late, out of period or unreadable; builds nothing."""
-    from manualgen.package.check import check_package
+    from manualgen import api
 
-    emit(check_package(directory, company=company, on=on), as_json)
+    on = on or dt.date.today()
+    sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
+    emit(api.check_submission(sub, on=on), as_json)
 
 
 @package.command("build")
@@ -210,17 +355,23 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None) -> N
               help="Keep pictures at full resolution (default: at most 200 dpi).")
 @click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Only to choose the anniversary when submission.yaml gives none.")
-@_PACKAGE_COMPANY
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@_COMPANY
+@library_option
 @reports_errors
 def package_build(directory: Path, output: Path, skip_unreadable: bool,
-                  keep_resolution: bool, on, company: Path | None) -> None:
+                  keep_resolution: bool, on, as_json: bool, company: Path | None,
+                  library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     from tqdm import tqdm
 
-    from manualgen.package.build import BuildOptions, build_package
+    from manualgen import api
+    from manualgen.package.build import refuse_output_inside
 
-    options = BuildOptions(skip_unreadable=skip_unreadable, keep_resolution=keep_resolution,
-                           company=company, on=on)
+    refuse_output_inside(directory, output)
+    sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
+    options = api.BuildOptions(skip_unreadable=skip_unreadable,
+                               keep_resolution=keep_resolution, pdf_name=output.name)
     with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             if bar.total != total:
@@ -228,12 +379,18 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
             bar.set_description(stage, refresh=False)
             bar.update(done)
 
-        result = build_package(directory, output, options, progress=progress)
-    click.echo(result.summary())
+        result = api.build_submission(sub, options, office=_office(), progress=progress)
+    result.write(output)
+    if as_json:
+        click.echo(json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False,
+                              default=str))
+    else:
+        click.echo(result.summary(str(output)))
     if result.report.has_findings:
         sys.exit(EXIT_FINDINGS)
 
-# --- library commands (issue 4) ---
+
+# --------------------------------------------------------------------------- library
 
 
 @main.group()
@@ -245,23 +402,24 @@ def library() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--on", "on", type=DATE, default=None,
               metavar="YYYY-MM-DD", help="The day reviews are judged against (default: today).")
+@library_option
 @reports_errors
-def library_check(as_json: bool, on) -> None:
+def library_check(as_json: bool, on, library_dir: Path | None) -> None:
     """Find every problem in the library at once: exit 0 clean, 1 with findings."""
-    from manualgen.library.lint import check_library
+    from manualgen import api
 
-    emit(check_library(on=on or dt.date.today()), as_json)
+    emit(api.check_library(library_dir, on=on or dt.date.today()), as_json)
 
 
 @library.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@library_option
 @reports_errors
-def library_list(as_json: bool) -> None:
+def library_list(as_json: bool, library_dir: Path | None) -> None:
     """Policies, forms and hazard keys, with the library's version."""
-    from manualgen.inputs.library.load import load_library
-    from manualgen.library.listing import list_library
+    from manualgen import api
 
-    listing = list_library(load_library())
+    listing = api.library_listing(_library(library_dir))
     click.echo(json.dumps(listing.as_dict(), indent=2, ensure_ascii=False) if as_json
                else listing.as_text())
 
@@ -270,56 +428,78 @@ def library_list(as_json: bool) -> None:
 @click.option("-o", "--output", type=OUT_FILE, default=None,
               help="Also write the table as a Word (.docx) or HTML (.html) page.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@library_option
 @reports_errors
-def library_coverage(output: Path | None, as_json: bool) -> None:
+def library_coverage(output: Path | None, as_json: bool, library_dir: Path | None) -> None:
     """Which policies and forms cover each audit element, and the gaps."""
-    from manualgen.inputs.library.load import load_library
-    from manualgen.library.coverage import coverage, write_coverage
+    from manualgen import api
 
-    report = coverage(load_library())
+    report = api.library_coverage(_library(library_dir))
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if as_json
                else report.as_text())
     if output is not None:
-        click.echo(f"wrote {write_coverage(report, output)}", err=as_json)
+        api.save(output, api.coverage_document(report, output))
+        click.echo(f"wrote {output}", err=as_json)
 
 
 @library.command("book")
 @click.option("-o", "--output", type=OUT_FILE, required=True, help="The .docx to write.")
+@library_option
 @reports_errors
-def library_book(output: Path) -> None:
+def library_book(output: Path, library_dir: Path | None) -> None:
     """The whole library in one Word document for proofreading."""
-    from manualgen.library.book import build_book
+    from manualgen import api
 
-    click.echo(build_book(output).summary())
+    result = api.library_book(_library(library_dir))
+    api.save(output, result.docx)
+    click.echo(result.summary(str(output)))
 
 
 @library.command("import")
 @click.argument("policy", type=EXISTING_FILE)
-@click.option("-o", "--output", type=OUT_FILE, default=None,
-              help="The .md file to write (default: print it).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The .md file to write, or a folder to write <id>.md into "
+                   "(default: print it).")
+@library_option
 @reports_errors
-def library_import(policy: Path, output: Path | None) -> None:
+def library_import(policy: Path, output: Path | None, library_dir: Path | None) -> None:
     """Turn a Word policy (.docx) into a library Markdown file with a header to complete."""
-    from manualgen.library.importer import import_policy
+    import contextlib
 
-    result = import_policy(policy, output)
+    from manualgen import api
+    from manualgen.errors import fail
+
+    library = None
+    with contextlib.suppress(api.InputError):  # a broken library: import without its names
+        library = _library(library_dir)
+    into_folder = output is not None and (output.is_dir() or str(output).endswith(os.sep))
+    wanted = output.stem if output is not None and not into_folder else None
+    result = api.import_policy(policy, library, policy_id=wanted)
+    if into_folder:
+        output = output / f"{result.policy_id}.md"
+    if output is not None and output.exists():
+        raise fail(output, "already exists; import does not overwrite a file",
+                   fix="choose another name with -o, or delete the file first")
     if output is None:
         click.echo(result.text, nl=False)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if output is not None:
+        api.save(output, result.text)
         click.echo(f"wrote {output} - complete its header, then run: manualgen library check")
 
-# --- demo command ---
+
+# --------------------------------------------------------------------------- demo
 
 
 @main.command()
 @click.option("-o", "--output", type=OUT_DIR, default=Path("demo-output"), show_default=True,
               help="The folder to write everything into.")
+@library_option
 @reports_errors
-def demo(output: Path) -> None:
+def demo(output: Path, library_dir: Path | None) -> None:
     """Run every job on the bundled example company."""
-    from manualgen.demo import run_demo
+    from manualgen.cli.demo import run_demo
 
-    files = run_demo(output, say=click.echo)
+    files = run_demo(output, _library(library_dir), _office(), say=click.echo)
     click.echo(f"done: {len(files)} files in {output}/")

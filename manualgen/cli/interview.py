@@ -21,7 +21,8 @@ from PIL import Image, UnidentifiedImageError
 from manualgen import resources
 from manualgen.cli.params import DateParam
 from manualgen.errors import InputError
-from manualgen.inputs.library.load import Library, load_library
+from manualgen.inputs.library.load import Library
+from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import Employment, Role, nearest, validate_profile
 from manualgen.io import inside, parse_yaml
 from manualgen.services.storage import atomic_write_text
@@ -421,7 +422,7 @@ def _default_profile(directory: Path) -> str:
 
 
 def run_init(directory: Path, *, defaults: bool, on: dt.date,
-             library_dir: Path | None = None) -> Path | None:
+             library: Library) -> Path | None:
     """Ask (or take the example), check, and write DIR/company.yaml. None: left as it was."""
     directory = Path(directory)
     target = directory / PROFILE_NAME
@@ -429,13 +430,12 @@ def run_init(directory: Path, *, defaults: bool, on: dt.date,
             f"{target} already exists. Replace it?", default=False):
         click.echo(f"{target} left unchanged.")
         return None
-    library = load_library(library_dir)
     directory.mkdir(parents=True, exist_ok=True)
     if defaults:
         text = _default_profile(directory)
     else:
         text = render_profile(ask(library, directory, on), library, on)
     # The same check `manualgen check` makes: a profile init writes must pass it.
-    validate_profile(parse_yaml(text, target), library.rules, library.hazard_keys, directory)
+    validate_profile(parse_yaml(text, target), vocabulary(library), folder=directory)
     atomic_write_text(target, text)
     return target

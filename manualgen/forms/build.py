@@ -1,14 +1,16 @@
 """Render NSNY's template forms for one company: its personalised blank forms in Word.
 
-The stages read in order: load the profile and library once, check every template
-(tags Word damaged, names the profile does not provide) before anything is rendered,
-render each form in memory, then write them all into a staging folder (PDFs too, in one
-LibreOffice call) and move them into place together. A failed run leaves nothing behind.
+The stages read in order: take the validated inputs, check every template (tags Word
+damaged, names the profile does not provide) before anything is rendered, render each
+form in memory, and (with `pdf`) convert them all in one LibreOffice call. The result is
+bytes per form; writing them is the caller's step.
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,13 @@ from PIL import Image
 from manualgen.errors import Collector, InputError, Problem, ToolError
 from manualgen.forms.check import check_template, form_variables
 from manualgen.inputs.library.model import FormInfo, Policy
-from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.inputs.pipeline import Inputs
+from manualgen.inputs.profile import Logo
 from manualgen.io import inside
-from manualgen.render.docx_io import normalise_zip, set_properties
+from manualgen.render.docx_io import ZIP_EPOCH, normalise_zip, set_properties
 from manualgen.render.jinja import form_environment
-from manualgen.services.storage import atomic_write_bytes, publish_files, staging_dir
+from manualgen.render.pdfmeta import normalise_pdf
+from manualgen.services.office import Office
 
 # The logo sits in the right-hand cell of the page header (1.9 in wide, see
 # tools/make_form_templates.py): at most this tall and this wide.
@@ -36,16 +40,30 @@ LOGO_MAX_WIDTH_IN = 1.7
 
 @dataclass
 class FormsResult:
-    out_dir: Path
-    company: str
-    docx: list[Path] = field(default_factory=list)
-    pdfs: list[Path] = field(default_factory=list)
+    """Each form as .docx bytes (and PDF bytes when asked), by file name, in library order."""
 
-    def summary(self) -> str:
-        text = f"Wrote {len(self.docx)} forms for {self.company} to {self.out_dir}"
-        if self.pdfs:
-            text += f" (with {len(self.pdfs)} PDFs)"
-        return text + "."
+    company: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def docx(self) -> list[str]:
+        return [n for n in self.files if n.endswith(".docx")]
+
+    @property
+    def pdfs(self) -> list[str]:
+        return [n for n in self.files if n.endswith(".pdf")]
+
+    def zip_bytes(self, when) -> bytes:
+        """All forms in one zip (for a download), with fixed timestamps."""
+        out = io.BytesIO()
+        stamp = (max(when.year, ZIP_EPOCH), when.month, when.day, 0, 0, 0)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name in sorted(self.files):
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, self.files[name])
+        return out.getvalue()
 
 
 # --------------------------------------------------------------------------- context
@@ -139,13 +157,39 @@ def check_forms(inputs: Inputs) -> None:
 # --------------------------------------------------------------------------- rendering
 
 
-def _logo(tpl: DocxTemplate, logo_path: Path | None) -> Any:
-    if logo_path is None:
+class NamedImage(InlineImage):
+    """docxtpl's inline image from bytes, keeping the logo's file name in its properties."""
+
+    def __init__(self, tpl: DocxTemplate, logo: Logo, height) -> None:
+        super().__init__(tpl, logo.stream(), height=height)
+        self.name = logo.name
+
+    def _insert_image(self) -> str:
+        return _renamed(super()._insert_image(), self.name)
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def _renamed(xml: str, name: str) -> str:
+    """Put the logo's file name where python-docx wrote 'image.<ext>' for a stream."""
+    start = xml.find("<pic:cNvPr")
+    if start < 0:
+        return xml
+    at = xml.find('name="', start)
+    end = xml.find('"', at + 6)
+    return xml[:at + 6] + _xml_attr(name) + xml[end:]
+
+
+def _logo(tpl: DocxTemplate, logo: Logo | None) -> Any:
+    if logo is None:
         return ""
-    with Image.open(logo_path) as img:
+    with Image.open(logo.stream()) as img:
         width, height = img.size
     h = min(LOGO_MAX_HEIGHT_IN, LOGO_MAX_WIDTH_IN * height / width)
-    return InlineImage(tpl, str(logo_path), height=Inches(h))
+    return NamedImage(tpl, logo, Inches(h))
 
 
 def render_form(inputs: Inputs, form: FormInfo) -> bytes:
@@ -153,7 +197,7 @@ def render_form(inputs: Inputs, form: FormInfo) -> bytes:
     path = template_path(inputs, form)
     profile = inputs.profile.profile
     tpl = DocxTemplate(str(path))
-    context = form_context(inputs, form, _logo(tpl, inputs.profile.logo_path))
+    context = form_context(inputs, form, _logo(tpl, inputs.profile.logo))
     try:
         tpl.render(context, jinja_env=form_environment(), autoescape=True)
     except jinja2.UndefinedError as exc:
@@ -181,28 +225,34 @@ def _problem(path: Path, message: str, fix: str) -> InputError:
                       title="A form template could not be rendered:")
 
 
-def build_forms(profile_path: Path, out_dir: Path, pdf: bool = False) -> FormsResult:
-    """Write one .docx per form (and a PDF of each with `pdf`) into `out_dir`."""
-    inputs = load_inputs(Path(profile_path))
+def build_forms(inputs: Inputs, *, pdf: bool = False, office: Office | None = None
+                ) -> FormsResult:
+    """Every form as .docx bytes (and a PDF of each with `pdf`), checked first."""
     check_forms(inputs)
-    rendered = {form.id: render_form(inputs, form) for form in inputs.library.forms}
-    out_dir = Path(out_dir)
-    result = FormsResult(out_dir, inputs.profile.profile.company.name)
-    with staging_dir(out_dir) as stage:
-        staged = []
-        for form_id, data in rendered.items():
-            target = stage / f"{form_id}.docx"
-            atomic_write_bytes(target, data)
-            staged.append(target)
-        if pdf:
-            from manualgen.services.office import convert_to_pdf
-
-            failed = [f"{c.source.name}: {c.error}"
-                      for c in convert_to_pdf(staged, stage) if c.pdf is None]
-            if failed:
-                raise ToolError("LibreOffice could not convert these forms: "
-                                + "; ".join(failed), fix="nothing was written; try again")
-        written = publish_files(stage, out_dir)
-    result.docx = [p for p in written if p.suffix == ".docx"]
-    result.pdfs = [p for p in written if p.suffix == ".pdf"]
+    profile = inputs.profile.profile
+    result = FormsResult(profile.company.name)
+    for form in inputs.library.forms:
+        result.files[f"{form.id}.docx"] = render_form(inputs, form)
+    if pdf:
+        office = office or Office.find()
+        for form, data in zip(inputs.library.forms, _pdfs(result, office), strict=True):
+            result.files[f"{form.id}.pdf"] = normalise_pdf(
+                data, when=profile.manual.issued, title=form.title,
+                author=profile.company.legal_name, subject=form.description)
     return result
+
+
+def _pdfs(result: FormsResult, office: Office) -> list[bytes]:
+    """One LibreOffice run for every form; any failure names the forms."""
+    with tempfile.TemporaryDirectory(prefix="manualgen-forms-") as tmp:
+        sources = []
+        for name in result.docx:
+            path = Path(tmp) / name
+            path.write_bytes(result.files[name])
+            sources.append(path)
+        conversions = office.convert(sources, Path(tmp) / "pdf")
+        failed = [f"{c.source.name}: {c.error}" for c in conversions if c.pdf is None]
+        if failed:
+            raise ToolError("LibreOffice could not convert these forms: " + "; ".join(failed),
+                            fix="nothing was written; try again")
+        return [c.pdf.read_bytes() for c in conversions if c.pdf is not None]

@@ -1,15 +1,19 @@
 """Pydantic glue: strict models and validation errors in the user's language.
 
-Each pydantic error becomes a `Problem` at the YAML line of its field, with the dotted
-field path (`people.2.training.0.completed`) and a sentence a non-programmer can act on.
+Each pydantic error becomes a `Problem` at the YAML line of its field, with the field
+named in the user's words (a document may pass its own `words` function; the default is
+the dotted path) and a sentence a non-programmer can act on. The machine path stays on
+the problem as `key`, so a web form can put the message beside its field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from manualgen.errors import InputError, Problem
 from manualgen.io import YamlDoc, dotted
@@ -32,7 +36,21 @@ def _to_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_to_text)]
+# Characters Word's XML cannot hold (and that no one types on purpose): C0 controls other
+# than tab and line breaks, surrogates, and U+FFFE/U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        bad = _UNPRINTABLE.search(value)
+        if bad:
+            raise ValueError(f"contains an invisible control character (U+{ord(bad.group()):04X}) "
+                             "- retype the text, or paste it as plain text")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_printable)]
 
 
 def _to_date(value: Any) -> Any:
@@ -79,22 +97,38 @@ def _explain(err: dict) -> tuple[str, str | None]:
         return "must not be empty", "fill it in"
     if kind in ("greater_than_equal", "greater_than", "less_than", "less_than_equal"):
         return err["msg"].lower(), None
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"is longer than {limit} characters", "shorten it"
+    if kind == "too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"has more than {limit} entries", "list fewer"
     msg = err.get("msg", "invalid value")
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     fix = None
     if " - " in msg:
-        msg, fix = msg.split(" - ", 1)
+        msg, fix = msg.rsplit(" - ", 1)
     return msg, fix
 
 
-def problems_from(exc: ValidationError, doc: YamlDoc, prefix: tuple = ()) -> list[Problem]:
+Words = Callable[[tuple, Any], str]
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # pydantic adds the names of validator wrappers to the path; the user never wrote them.
+    return tuple(p for p in loc if not (isinstance(p, str) and
+                                        p.startswith(("function-", "lax-"))))
+
+
+def problems_from(exc: ValidationError, doc: YamlDoc, prefix: tuple = (), *,
+                  words: Words | None = None) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and
-                                                         p.startswith(("function-", "lax-"))))
+        loc = prefix + _clean_loc(tuple(err["loc"]))
         message, fix = _explain(err)
-        out.append(Problem(doc.path, doc.line(loc), dotted(loc) or None, message, fix))
+        label = (words(loc, doc.data) if words else dotted(loc)) or None
+        out.append(Problem(doc.path, doc.line(loc), label, message, fix, key=loc))
     return out
 
 

@@ -1,42 +1,153 @@
-"""The company profile (`company.yaml`): typed models and the one function that loads it.
+"""The company profile (`company.yaml`): the typed model and every rule it must meet.
 
-Everything in a profile is checked in one pass so the employer sees every problem at
-once, each at its line: shape and types first (pydantic), then the program rules
-(employee limit) and the library's vocabulary (hazard keys), then the files it names.
+This module is the one place a profile is judged, whether it comes from a file (`check`,
+every job) or from a web form: field shapes and words (pydantic), the program's numbers
+and the library's vocabulary (through a `Vocabulary` handed to validation), the rules
+across fields (owner named, nobody listed twice), then the files it names (the logo).
+Every problem comes back at once, at its line when there is a file, with its field named
+in the user's words ("Dave Kowalski, course 1 (PHSM), completed").
 """
 
 from __future__ import annotations
 
 import difflib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
-from manualgen.errors import Collector
+from manualgen.errors import Collector, InputError, Problem
 from manualgen.inputs.models import Date, Strict, Text, problems_from
-from manualgen.inputs.program import ProgramRules
 from manualgen.io import YamlDoc, inside, load_yaml
 
 Role = Literal["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"]
-
 Employment = Literal["full_time", "part_time", "seasonal"]
-NonEmpty = Field(min_length=1)
+
+ROLE_LABELS: dict[str, str] = {
+    "owner": "Owner", "senior_manager": "Senior manager", "supervisor": "Supervisor",
+    "worker": "Worker", "safety_rep": "Health and safety representative",
+    "first_aid": "First aid attendant",
+}
+EMPLOYMENT_LABELS: dict[str, str] = {
+    "full_time": "Full-time", "part_time": "Part-time", "seasonal": "Seasonal",
+}
+SITE_KIND_LABELS: dict[str, str] = {"fixed": "Fixed place", "mobile": "Moves from job to job"}
+# Words people write for a choice whose meaning is plain.
+_ALIASES: dict[str, str] = {
+    "safety_representative": "safety_rep", "rep": "safety_rep", "firstaid": "first_aid",
+    "first_aider": "first_aid", "manager": "senior_manager", "fulltime": "full_time",
+    "parttime": "part_time",
+}
+PEOPLE_NAMES = {"owner", "senior_manager"}   # one of these must be named
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the library decides about a profile: handed to validation as its context."""
+
+    employee_limit: int
+    hazard_keys: tuple[str, ...]
+
+
+def _choice_words(value: Any) -> Any:
+    """'Full time', 'first-aid', 'Safety Rep' -> full_time, first_aid, safety_rep."""
+    if not isinstance(value, str):
+        return value
+    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    return _ALIASES.get(key, key)
+
+
+def _choice_list(value: Any) -> Any:
+    if isinstance(value, str):  # "owner, supervisor" typed as one line
+        value = [v for v in re.split(r"\s*,\s*", value) if v]
+    return value
+
+
+def nearest(word: str, choices: list[str] | tuple[str, ...]) -> list[str]:
+    return difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
+
+
+def _context(info: ValidationInfo) -> Vocabulary | None:
+    ctx = info.context
+    return ctx if isinstance(ctx, Vocabulary) else None
+
+
+def _under_limit(value: int, info: ValidationInfo) -> int:
+    vocab = _context(info)
+    if vocab is not None and value >= vocab.employee_limit:
+        raise ValueError(f"{value} - SECOR is for fewer than {vocab.employee_limit} employees "
+                         "- larger companies apply for COR; check the number at your busiest "
+                         "time")
+    return value
+
+
+def _known_hazard(value: str, info: ValidationInfo) -> str:
+    vocab = _context(info)
+    if vocab is not None and value not in vocab.hazard_keys:
+        close = nearest(value, vocab.hazard_keys)
+        hint = f"did you mean {', '.join(close)}?" if close else \
+            f"use one of: {', '.join(vocab.hazard_keys)}"
+        raise ValueError(f"unknown hazard key {value!r} - {hint}")
+    return value
+
+
+_PHONE = re.compile(r"^\+?[0-9()\-. /]+(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def _phone(value: str) -> str:
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or not 7 <= digits <= 20:
+        raise ValueError(f"{value!r} is not a phone number - write digits, spaces and "
+                         "hyphens, like 867-555-0142 (ext. 12 may follow)")
+    return value
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str | None) -> str | None:
+    if value is not None and not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address - write it like "
+                         "office@example.ca")
+    return value
+
+
+Name = Annotated[Text, Field(min_length=1, max_length=120)]
+Line = Annotated[Text, Field(min_length=1, max_length=200)]
+Paragraph = Annotated[Text, Field(min_length=1, max_length=2000)]
+Phone = Annotated[Text, Field(min_length=1, max_length=40), AfterValidator(_phone)]
+RoleKey = Annotated[Role, BeforeValidator(_choice_words)]
+EmploymentKey = Annotated[Employment, BeforeValidator(_choice_words)]
+HazardKey = Annotated[str, BeforeValidator(_choice_words), AfterValidator(_known_hazard)]
+PeakEmployees = Annotated[int, Field(ge=1, le=100000), AfterValidator(_under_limit)]
 
 
 class Company(Strict):
-    legal_name: Text = NonEmpty
-    operating_name: Text | None = None
-    address: Text = NonEmpty
-    phone: Text = NonEmpty
-    email: Text | None = None
-    wscb_account: Text = NonEmpty
-    industry: Text = NonEmpty
-    scope_of_work: Text = NonEmpty
-    peak_employees: int = Field(ge=1)
-    uses_subcontractors: bool = False
-    logo: Text | None = None
+    legal_name: Line = Field(title="Legal name of the business, as registered")
+    operating_name: Line | None = Field(None, title="Name you operate under, if different")
+    address: Line = Field(title="Street address, town and postal code")
+    phone: Phone = Field(title="Phone number")
+    email: Annotated[Line | None, AfterValidator(_email)] = Field(None, title="E-mail address")
+    wscb_account: Annotated[Text, Field(min_length=1, max_length=20)] = Field(
+        title="WSCB employer account number")
+    industry: Line = Field(title="Industry, in a few words (e.g. Residential roofing)")
+    scope_of_work: Paragraph = Field(title="What work do you do? One or two sentences")
+    peak_employees: PeakEmployees = Field(
+        title="Most employees at your busiest time (count yourself)")
+    uses_subcontractors: bool = Field(False, title="Do you hire subcontractors?")
+    logo: Line | None = Field(None, title="Logo image file (PNG or JPEG)")
 
     @property
     def name(self) -> str:
@@ -45,66 +156,78 @@ class Company(Strict):
 
 
 class Training(Strict):
-    course: Text = NonEmpty
-    completed: Date
-    expires: Date | None = None
+    course: Line = Field(title="Course")
+    completed: Date = Field(title="Completed on")
+    expires: Date | None = Field(None, title="Expires on (if printed on the certificate)")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Training:
+        if self.expires and self.expires < self.completed:
+            raise ValueError("expires before it was completed - check the two dates")
+        return self
 
 
 class Person(Strict):
-    name: Text = NonEmpty
-    position: Text = NonEmpty
-    roles: list[Role] = Field(min_length=1)
-    employment: Employment = "full_time"
-    training: list[Training] = []
+    name: Name = Field(title="Full name")
+    position: Line = Field(title="Position or job title")
+    roles: Annotated[list[RoleKey], BeforeValidator(_choice_list)] = Field(
+        min_length=1, max_length=6, title="Roles")
+    employment: EmploymentKey = Field("full_time", title="Employment")
+    training: list[Training] = Field([], max_length=100, title="Courses taken")
 
     def has(self, role: str) -> bool:
         return role in self.roles
 
 
 class Worksite(Strict):
-    name: Text = NonEmpty
-    address: Text | None = None
-    kind: Literal["fixed", "mobile"] = "fixed"
+    name: Line = Field(title="Worksite name")
+    address: Line | None = Field(None, title="Address")
+    kind: Annotated[Literal["fixed", "mobile"], BeforeValidator(_choice_words)] = Field(
+        "fixed", title="Fixed place or moving from job to job")
 
 
 class Equipment(Strict):
-    id: Text = NonEmpty
-    description: Text = NonEmpty
-    interval: Text = NonEmpty
+    id: Annotated[Text, Field(min_length=1, max_length=40)] = Field(title="Unit id")
+    description: Line = Field(title="What it is")
+    interval: Annotated[Text, Field(min_length=1, max_length=60)] = Field(
+        title="How often it is serviced")
 
 
 class Emergency(Strict):
-    nearest_medical: Text = NonEmpty
-    emergency_number: Text = NonEmpty
-    muster_point: Text = NonEmpty
-    remote_communication: Text | None = None
+    nearest_medical: Line = Field(title="Nearest hospital or health centre")
+    emergency_number: Annotated[Text, Field(min_length=1, max_length=40)] = Field(
+        title="Emergency phone number")
+    muster_point: Line = Field(title="Where everyone gathers after leaving the building")
+    remote_communication: Line | None = Field(
+        None, title="How crews call for help where phones do not work")
 
 
 class Secor(Strict):
-    certificate_number: Text = NonEmpty
-    certificate_date: Date
+    certificate_number: Annotated[Text, Field(min_length=1, max_length=40)] = Field(
+        title="Certificate number")
+    certificate_date: Date = Field(title="Date of issue on the certificate")
 
 
 class Revision(Strict):
-    revision: int = Field(ge=0)
+    revision: int = Field(ge=0, le=1000)
     date: Date
-    changes: Text = NonEmpty
+    changes: Paragraph
 
 
 class ManualInfo(Strict):
-    revision: int = Field(ge=0)
-    issued: Date
-    approved_by: Text = NonEmpty
-    history: list[Revision] = []
-    distribution: list[Text] = []
+    revision: int = Field(ge=0, le=1000, title="Revision number (0 for a first draft)")
+    issued: Date = Field(title="Date of this revision")
+    approved_by: Name = Field(title="Who approves the manual")
+    history: list[Revision] = Field([], max_length=200)
+    distribution: list[Line] = Field([], max_length=50)
 
 
 class Profile(Strict):
     company: Company
-    people: list[Person] = Field(min_length=1)
-    worksites: list[Worksite] = Field(min_length=1)
-    hazards: list[Text] = []
-    equipment: list[Equipment] = []
+    people: list[Person] = Field(min_length=1, max_length=200)
+    worksites: list[Worksite] = Field(min_length=1, max_length=100)
+    hazards: list[HazardKey] = Field([], max_length=100)
+    equipment: list[Equipment] = Field([], max_length=500)
     emergency: Emergency
     secor: Secor | None = None
     manual: ManualInfo
@@ -112,123 +235,216 @@ class Profile(Strict):
     def with_role(self, role: str) -> list[Person]:
         return [p for p in self.people if p.has(role)]
 
+    def rule_problems(self) -> list[tuple[tuple, str, str]]:
+        """The rules across fields, as (field path, what is wrong, how to fix it)."""
+        out: list[tuple[tuple, str, str]] = []
+        if not any(self.with_role(r) for r in PEOPLE_NAMES):
+            out.append((("people",), "nobody has the role owner or senior_manager",
+                        "add the role owner to the owner's entry"))
+        for key, values, what, fix in (
+                ("people", [p.name for p in self.people], "listed twice",
+                 "list each person once, with all their roles"),
+                ("equipment", [e.id for e in self.equipment], "used twice as a unit id",
+                 "give every unit its own id"),
+                ("hazards", list(self.hazards), "listed twice", "remove one of them")):
+            seen: set[str] = set()
+            for i, value in enumerate(values):
+                if value in seen:
+                    sub = (key, i, "name") if key == "people" else \
+                        (key, i, "id") if key == "equipment" else (key, i)
+                    out.append((sub, f"{value!r} is {what}", fix))
+                seen.add(value)
+        return out
 
-class LoadedProfile:
-    """A validated profile plus where it came from (for the logo and error messages)."""
 
-    def __init__(self, profile: Profile, path: Path, doc: YamlDoc):
-        self.profile = profile
-        self.path = path
-        self.doc = doc
+# ------------------------------------------------------------------- the field words
+
+
+def _item_name(list_key: str, item: Any, index: int) -> str:
+    def get(name: str) -> str:
+        value = item.get(name) if isinstance(item, Mapping) else None
+        return str(value).strip() if value not in (None, "") else ""
+
+    n = index + 1
+    if list_key == "people":
+        return get("name") or f"person {n}"
+    if list_key == "training":
+        return f"course {n}" + (f" ({get('course')})" if get("course") else "")
+    if list_key == "worksites":
+        return f"worksite {n}" + (f" ({get('name')})" if get("name") else "")
+    if list_key == "equipment":
+        return f"unit {n}" + (f" ({get('id')})" if get("id") else "")
+    if list_key in ("hazards", "roles", "distribution"):
+        label = {"hazards": "hazard", "roles": "role", "distribution": "distribution line"}
+        shown = f" ({item})" if isinstance(item, str) and item else ""
+        return f"{label[list_key]} {n}{shown}"
+    if list_key == "history":
+        return f"revision history line {n}"
+    return f"{list_key} item {n}"
+
+
+def field_words(key: tuple, data: Any) -> str:
+    """A field path in the user's words: ('people', 0, 'training', 1, 'completed') ->
+    "Dave Kowalski, course 2 (PHSM), completed"; mapping keys stay as written."""
+    chunks: list[str] = []
+    dotted: list[str] = []
+    node = data
+    for i, part in enumerate(key):
+        nxt = key[i + 1] if i + 1 < len(key) else None
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            chunks.append(_item_name(str(key[i - 1]) if i else "", item, part))
+            node = item
+            continue
+        node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(nxt, int):
+            if dotted:
+                chunks.append(".".join(dotted))
+                dotted = []
+            continue                    # the list's own name is said by its item's name
+        dotted.append(str(part))
+    if dotted:
+        chunks.append(".".join(dotted))
+    return ", ".join(chunks)
+
+
+# ------------------------------------------------------------------- the loaded profile
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The company's logo as bytes, with the file name it was given."""
+
+    name: str
+    data: bytes
+
+    def stream(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+@dataclass
+class CompanyProfile:
+    """A validated profile and where it came from (its folder holds the logo and the
+    company's own files); made by `load_profile` from a file or from data."""
+
+    profile: Profile
+    doc: YamlDoc
+    folder: Path | None = None
+    logo: Logo | None = None
+    source: Path | None = None          # the company.yaml it was read from
+    problems: list[Problem] = field(default_factory=list)   # warnings
 
     @property
-    def logo_path(self) -> Path | None:
-        logo = self.profile.company.logo
-        return (self.path.parent / logo) if logo else None
+    def path(self) -> Path | None:
+        return self.source
 
 
-def nearest(word: str, choices: list[str]) -> list[str]:
-    return difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
+LoadedProfile = CompanyProfile      # the name the jobs knew it by
+
+LOGO_FORMATS = ("PNG", "JPEG", "GIF", "BMP")
+MAX_LOGO_BYTES = 10 * 1024 * 1024
+MAX_LOGO_PIXELS = 40_000_000
 
 
-def _check_raw(doc: YamlDoc, rules: ProgramRules, hazard_keys: list[str], base: Path,
-               found: Collector) -> None:
-    """Checks that work on the raw values, so they run even when the shape is wrong."""
-    data = doc.data
-    company = data.get("company") if isinstance(data.get("company"), dict) else {}
-    peak = company.get("peak_employees")
-    limit = rules.employee_limit
-    if isinstance(peak, int) and not isinstance(peak, bool) and peak >= limit:
-        found.extend([doc.problem(
-            ("company", "peak_employees"),
-            f"{peak} - SECOR is for fewer than {limit} employees",
-            "larger companies apply for COR; check the number at your busiest time")])
-    hazards = data.get("hazards")
-    seen: set[str] = set()
-    for i, key in enumerate(hazards if isinstance(hazards, list) else []):
-        if not isinstance(key, str):
-            continue
-        if key not in hazard_keys:
-            close = nearest(key, hazard_keys)
-            hint = f"did you mean {', '.join(close)}?" if close else \
-                f"use one of: {', '.join(hazard_keys)}"
-            found.extend([doc.problem(("hazards", i), f"unknown hazard key {key!r}", hint)])
-        elif key in seen:
-            found.extend([doc.problem(("hazards", i), f"hazard {key!r} is listed twice",
-                                      "remove one of them")])
-        seen.add(key)
-    if isinstance(company.get("logo"), str):
-        _check_logo(company["logo"], doc, base, found)
-
-
-def _check_model(profile: Profile, doc: YamlDoc, found: Collector) -> None:
-    """Checks across fields of a profile whose shape is already valid."""
-    if not (profile.with_role("owner") or profile.with_role("senior_manager")):
-        found.extend([doc.problem(("people",), "nobody has the role owner or senior_manager",
-                                  "add the role owner to the owner's entry")])
-    names = [p.name for p in profile.people]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            found.extend([doc.problem(("people", i, "name"), f"{name!r} is listed twice",
-                                      "list each person once, with all their roles")])
-    for i, person in enumerate(profile.people):
-        for j, course in enumerate(person.training):
-            if course.expires and course.expires < course.completed:
-                found.extend([doc.problem(
-                    ("people", i, "training", j, "expires"),
-                    "expires before it was completed", "check the two dates")])
-    ids = [e.id for e in profile.equipment]
-    for i, unit in enumerate(ids):
-        if unit in ids[:i]:
-            found.extend([doc.problem(("equipment", i, "id"), f"unit id {unit!r} is used twice",
-                                      "give every unit its own id")])
-
-
-def _check_logo(logo: str, doc: YamlDoc, base: Path, found: Collector) -> None:
-    key = ("company", "logo")
-    path = base / logo
-    if not inside(base, path):
-        found.extend([doc.problem(key, f"{logo!r} is outside the profile's folder",
-                                  "copy the logo next to company.yaml")])
-        return
-    if not path.is_file():
-        found.extend([doc.problem(key, f"logo file {logo!r} not found",
-                                  "put the image next to company.yaml or fix the name")])
-        return
+def check_logo(data: bytes, name: str) -> str | None:
+    """Why these bytes cannot be the logo, or None when they can."""
+    if len(data) > MAX_LOGO_BYTES:
+        return f"{name!r} is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB"
     try:
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_LOGO_PIXELS:
+                return (f"{name!r} is {img.width} x {img.height} pixels, more than a logo "
+                        f"needs (at most {MAX_LOGO_PIXELS // 1_000_000} million)")
             img.verify()
-            if img.format not in ("PNG", "JPEG", "GIF", "BMP"):
-                raise UnidentifiedImageError(img.format)
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        found.extend([doc.problem(key, f"{logo!r} is not a PNG or JPEG image",
-                                  "save the logo as PNG or JPEG")])
+            if img.format not in LOGO_FORMATS:
+                return f"{name!r} is not a PNG or JPEG image"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        return f"{name!r} is not a PNG or JPEG image"
+    return None
 
 
-def validate_profile(doc: YamlDoc, rules: ProgramRules, hazard_keys: list[str],
-                     base: Path) -> Profile:
-    """Every problem of one profile at once, or the valid profile."""
+def _read_logo(name: str, folder: Path | None, given: bytes | None, doc: YamlDoc,
+               found: Collector) -> Logo | None:
+    key = ("company", "logo")
+    if given is not None:
+        data = given
+    elif folder is None:
+        found.extend([doc.problem(key, f"logo file {name!r} was not given",
+                                  "upload the logo, or leave the logo out")])
+        return None
+    else:
+        path = folder / name
+        if not inside(folder, path):
+            found.extend([doc.problem(key, f"{name!r} is outside the profile's folder",
+                                      "copy the logo next to company.yaml")])
+            return None
+        if not path.is_file():
+            found.extend([doc.problem(key, f"logo file {name!r} not found",
+                                      "put the image next to company.yaml or fix the name")])
+            return None
+        if path.stat().st_size > MAX_LOGO_BYTES:
+            data = b"\0" * (MAX_LOGO_BYTES + 1)     # judged below without reading it all
+        else:
+            data = path.read_bytes()
+    why = check_logo(data, name)
+    if why:
+        found.extend([doc.problem(key, why, "save the logo as a PNG or JPEG of a few "
+                                            "hundred pixels")])
+        return None
+    return Logo(Path(name).name, data)
+
+
+def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,
+                     logo: bytes | None = None) -> tuple[CompanyProfile | None, list[Problem]]:
+    """Judge one profile: the loaded profile, or None and every problem at once."""
     found = Collector()
     if not isinstance(doc.data, dict):
         found.extend([doc.problem((), "the profile is empty or not a set of fields",
                                   "start from `manualgen init` or the example company.yaml")])
-        found.raise_if_errors()
-    _check_raw(doc, rules, hazard_keys, base, found)
+        return None, found.problems
+    profile = None
     try:
-        profile = Profile.model_validate(doc.data)
+        profile = Profile.model_validate(doc.data, context=vocab)
     except ValidationError as exc:
-        found.extend(problems_from(exc, doc))
-        profile = None
+        found.extend(problems_from(exc, doc, words=field_words))
+    company = doc.data.get("company") if isinstance(doc.data.get("company"), dict) else {}
+    logo_name = company.get("logo")
+    loaded_logo = None
+    if isinstance(logo_name, str) and logo_name.strip():
+        loaded_logo = _read_logo(logo_name.strip(), folder, logo, doc, found)
     if profile is not None:
-        _check_model(profile, doc, found)
-    found.problems.sort(key=lambda p: p.line or 0)
-    found.raise_if_errors()
-    assert profile is not None
-    return profile
+        for key, message, fix in profile.rule_problems():
+            found.extend([doc.problem(key, message, fix, words=field_words)])
+    problems = sorted(found.problems, key=lambda p: p.line or 0)
+    if found.errors or profile is None:
+        return None, problems
+    return CompanyProfile(profile, doc, folder, loaded_logo), problems
 
 
-def load_profile(path: Path, rules: ProgramRules, hazard_keys: list[str]) -> LoadedProfile:
-    path = Path(path)
-    doc = load_yaml(path)
-    profile = validate_profile(doc, rules, hazard_keys, path.parent)
-    return LoadedProfile(profile, path, doc)
+def validate_profile(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,
+                     logo: bytes | None = None) -> CompanyProfile:
+    """Every problem of one profile at once (as an InputError), or the loaded profile."""
+    loaded, problems = profile_problems(doc, vocab, folder=folder, logo=logo)
+    if loaded is None:
+        raise InputError([p for p in problems if p.severity == "error"])
+    loaded.problems = problems
+    return loaded
+
+
+PROFILE_NAME = "company.yaml"
+
+
+def load_profile(source: Path | str | Mapping[str, Any] | YamlDoc, vocab: Vocabulary, *,
+                 folder: Path | None = None, logo: bytes | None = None,
+                 name: str = PROFILE_NAME) -> CompanyProfile:
+    """A profile from a company.yaml path, from its parsed data (a web form), or from a
+    parsed document; `logo` gives the logo's bytes when there is no folder to read."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        doc = load_yaml(path)
+        loaded = validate_profile(doc, vocab, folder=folder or path.parent, logo=logo)
+        loaded.source = path
+        return loaded
+    doc = source if isinstance(source, YamlDoc) else YamlDoc(name, dict(source))
+    return validate_profile(doc, vocab, folder=folder, logo=logo)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -93,15 +92,11 @@ class ProgramRules(Strict):
         return workers >= self.safety_rep_min_workers
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> ProgramRules:
-    doc = load_yaml(path)
-    return validate(ProgramRules, doc)
-
-
 def load_rules(library_dir: Path | None = None) -> ProgramRules:
-    directory = library_dir or resources.library_dir()
-    return _load((directory / "program.yaml").resolve())
+    """program.yaml of a policy library folder (the bundled one by default), read afresh:
+    a library's rules live on its `Library`, which decides when to read them again."""
+    directory = library_dir or resources.library_paths().policies
+    return validate(ProgramRules, load_yaml(directory / "program.yaml"))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

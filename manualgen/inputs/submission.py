@@ -7,17 +7,20 @@ anniversary, review period and targets.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
 from manualgen.errors import Collector, fail
-from manualgen.inputs.library.load import Library
+from manualgen.inputs.library.load import Library, load_library
 from manualgen.inputs.models import Date, Strict, Text, problems_from
-from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.inputs.pipeline import Inputs, load_inputs, prepare
+from manualgen.inputs.profile import CompanyProfile
 from manualgen.inputs.program import next_anniversary, review_period
-from manualgen.io import YamlDoc, load_yaml, parse_yaml
+from manualgen.io import YamlDoc, inside, load_yaml, parse_yaml
+from manualgen.services.storage import Scratch
 
 SUBMISSION_FILE = "submission.yaml"
 COMPANY_FILE = "company.yaml"
@@ -59,6 +62,7 @@ class Submission:
     anniversary: dt.date
     period: Period
     prepared_by: str
+    scratch: Scratch | None = None   # holds a submission given as files
 
     @property
     def library(self) -> Library:
@@ -73,7 +77,8 @@ class Submission:
         return self.inputs.profile.profile.company.name
 
 
-def find_company(folder: Path, company: Path | None) -> Path:
+def find_company(folder: Path, company: Path | None = None) -> Path:
+    """The company profile of a submission folder: given, in it, or in the folder above."""
     if company:
         return company
     here = folder.absolute()  # "." has no parent until it is made absolute
@@ -84,14 +89,45 @@ def find_company(folder: Path, company: Path | None) -> Path:
                "or the folder above it", fix="copy company.yaml there or pass --company PATH")
 
 
-def load_submission(folder: Path, *, company: Path | None = None,
+def stage_files(files: Mapping[str, bytes]) -> Scratch:
+    """A private folder holding a submission given as {relative path: bytes}; paths that
+    would leave it are refused. The folder goes when the returned object is dropped."""
+    scratch = Scratch(prefix="manualgen-submission-")
+    root = Path(scratch.name)
+    for rel, data in files.items():
+        target = root / rel
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or not inside(root, target):
+            scratch.cleanup()
+            raise fail(rel, "a submission file's path leaves the submission",
+                       fix="give paths like site-inspections/2026-03-03 inspection.pdf")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return scratch
+
+
+def load_submission(folder: Path | Mapping[str, bytes], *, library: Library | None = None,
+                    company: Path | CompanyProfile | None = None,
                     on: dt.date | None = None) -> Submission:
-    """Read submission.yaml (every key optional) and the company; resolve the defaults."""
+    """Read submission.yaml (every key optional) and the company; resolve the defaults.
+
+    `folder` is the submission folder, or its files as {relative path: bytes} (then
+    `company` must be given, as a path or a loaded profile).
+    """
+    scratch = None
+    if isinstance(folder, Mapping):
+        if company is None:
+            raise fail("submission", "a submission given as files needs its company profile",
+                       fix="pass the company profile too")
+        scratch = stage_files(folder)
+        folder = Path(scratch.name)
     folder = Path(folder)
     if not folder.is_dir():
         raise fail(folder, "not a folder", fix="give the submission folder "
                    "(make one with `manualgen package init DIR`)")
-    inputs = load_inputs(find_company(folder, company))
+    if isinstance(company, CompanyProfile):
+        inputs = prepare(company, library or load_library())
+    else:
+        inputs = load_inputs(find_company(folder, company), library)
     path = folder / SUBMISSION_FILE
     doc = load_yaml(path) if path.is_file() else parse_yaml("{}", path)
     found = Collector()
@@ -133,4 +169,5 @@ def load_submission(folder: Path, *, company: Path | None = None,
         start, end = review_period(anniversary, rules)
         period = Period(start=start, end=end)
     prepared_by = settings.prepared_by or inputs.context["owner"]["name"]
-    return Submission(folder, settings, doc, inputs, anniversary, period, prepared_by)
+    return Submission(folder, settings, doc, inputs, anniversary, period, prepared_by,
+                      scratch)

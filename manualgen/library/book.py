@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from manualgen.errors import Collector, InputError
-from manualgen.inputs.library.load import Library, load_library
+from manualgen.inputs.library.load import Library
 from manualgen.inputs.library.model import Policy
 from manualgen.library.listing import users_of_forms
 from manualgen.library.variables import (
@@ -28,7 +27,6 @@ from manualgen.library.variables import (
     relabel,
 )
 from manualgen.render.jinja import long_date, policy_environment, render_text
-from manualgen.services.storage import atomic_write_bytes
 
 BOOK_TITLE = "Policy Library"
 DETAILS_HEADER = ("Policy", "Details")   # the importer recognises this table by its header
@@ -41,12 +39,12 @@ _HEADING = re.compile(r"^#{1,6}\s")
 
 @dataclass
 class BookResult:
-    output: Path
+    docx: bytes
     policies: int
     elements: int
 
-    def summary(self) -> str:
-        return f"wrote {self.output} ({self.policies} policies in {self.elements} chapters)"
+    def summary(self, shown: str) -> str:
+        return f"wrote {shown} ({self.policies} policies in {self.elements} chapters)"
 
 
 MARKERS = {"if": "if: ", "elif": "else if: ", "else": "else", "endif": "end if",
@@ -295,10 +293,8 @@ def details(policy: Policy, lib: Library) -> list[tuple[str, str]]:
     return rows
 
 
-def build_book(output: Path, root: Path | None = None, forms_dir: Path | None = None
-               ) -> BookResult:
-    """Render every policy for proofreading and write one .docx."""
-    lib = load_library(root, forms_dir)
+def build_book(lib: Library) -> BookResult:
+    """Render every policy for proofreading, as one .docx."""
     context = placeholder_context(context_schema(lib.rules, lib.info))
     found = Collector()
     texts: dict[str, str] = {}
@@ -315,10 +311,8 @@ def build_book(output: Path, root: Path | None = None, forms_dir: Path | None = 
     set_properties(document, title=f"{lib.info.name} {lib.info.version}",
                    author=lib.info.publisher, when=lib.info.released,
                    subject="Proofreading copy", keywords=f"library {lib.info.version}")
-    output = Path(output)
-    atomic_write_bytes(output, docx_bytes(document, lib.info.released))
     chapters = len({p.header.element for p in lib.policies})
-    return BookResult(output, len(lib.policies), chapters)
+    return BookResult(docx_bytes(document, lib.info.released), len(lib.policies), chapters)
 
 
 def compose_book(lib: Library, texts: dict[str, str]):

@@ -15,7 +15,6 @@ from manualgen.errors import fail
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.library.model import Element, FormInfo, Policy
 from manualgen.library.listing import users_of_forms
-from manualgen.services.storage import atomic_write_bytes, atomic_write_text
 
 TITLE = "Audit element coverage of the policy library"
 HEADER = ["Element", "Must show", "Policies", "Forms", "Gaps"]
@@ -120,18 +119,15 @@ def coverage(lib: Library) -> Coverage:
 # --------------------------------------------------------------------------- files
 
 
-def write_coverage(report: Coverage, output: Path) -> Path:
-    """Write the table as Word (.docx) or HTML (.html), chosen by the file's suffix."""
-    output = Path(output)
-    suffix = output.suffix.lower()
+def coverage_document(report: Coverage, name: Path | str) -> bytes:
+    """The table as Word (.docx) or HTML (.html), chosen by the file name's suffix."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".docx":
-        atomic_write_bytes(output, _docx(report))
-    elif suffix in (".html", ".htm"):
-        atomic_write_text(output, _html(report))
-    else:
-        raise fail(output, f"cannot write a coverage page as {suffix or 'a file without a suffix'}",
-                   fix="name the output .docx (Word) or .html")
-    return output
+        return _docx(report)
+    if suffix in (".html", ".htm"):
+        return _html(report).encode("utf-8")
+    raise fail(name, f"cannot write a coverage page as {suffix or 'a file without a suffix'}",
+               fix="name the output .docx (Word) or .html")
 
 
 def _docx(report: Coverage) -> bytes:

@@ -13,7 +13,6 @@ A chapter of the proofreading book comes back as it went in: its placeholders
 
 from __future__ import annotations
 
-import contextlib
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
-from manualgen.errors import InputError, fail
+from manualgen.errors import fail
+from manualgen.inputs.library.load import Library
 from manualgen.library.book import AS_DATE, BEGIN_KINDS, DETAILS_HEADER, MARKERS
 from manualgen.library.lint import REQUIRED_SECTIONS
 from manualgen.library.variables import (
@@ -37,7 +37,6 @@ from manualgen.library.variables import (
     placeholder_names,
     resolve_path,
 )
-from manualgen.services.storage import atomic_write_text
 
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+[.)]|[A-Za-z][.)])\s+")
 _PLACEHOLDER = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
@@ -498,24 +497,20 @@ class ImportResult:
     text: str
     policy_id: str
     notes: list[str]
-    output: Path | None = None
 
 
-def import_policy(source: Path, output: Path | None = None, *,
-                  root: Path | None = None, forms_dir: Path | None = None) -> ImportResult:
-    """Read a Word policy and return (and write, with `output`) the library Markdown."""
+def import_policy(source: Path, library: Library | None = None, *,
+                  policy_id: str | None = None) -> ImportResult:
+    """Read a Word policy and return the library Markdown (writing it is the caller's).
+
+    `library` gives the variable names and form titles to recognise (None: import without
+    them, as for a broken library); `policy_id` the id to give (default: from the text).
+    """
     source = Path(source)
     if source.suffix.lower() != ".docx":
         raise fail(source, "only Word .docx files can be imported",
                    fix="open it in Word and save it as .docx (Word Document)")
-    if output is not None and Path(output).exists():
-        raise fail(output, "already exists; import does not overwrite a file",
-                   fix="choose another name with -o, or delete the file first")
-    from manualgen.inputs.library.load import load_library
-
-    lib = None
-    with contextlib.suppress(InputError):  # a broken library: import without its names
-        lib = load_library(root, forms_dir)
+    lib = library
     blocks, notes = read_blocks(source)
     imported = structure(blocks, source.stem.replace("-", " ").replace("_", " ").title())
     schema = context_schema(lib.rules if lib else None, lib.info if lib else None)
@@ -523,14 +518,11 @@ def import_policy(source: Path, output: Path | None = None, *,
     if unknown:
         notes.append("placeholders left as they are (write the variable they stand for): "
                      + ", ".join(f"{OPEN}{u}{CLOSE}" for u in sorted(unknown)))
-    wanted = Path(output).stem if output is not None else imported.details.get("Id") or \
-        slug(imported.title)
+    wanted = policy_id or imported.details.get("Id") or slug(imported.title)
     policy_id = slug(wanted)
     plain = " ".join(re.sub(r"[*_`\\]", "", body).split()).lower()
     form_ids = [f.id for f in (lib.forms if lib else [])
                 if " ".join(f.title.split()).lower() in plain]
     text = header_skeleton(imported, source, policy_id, form_ids) + "\n" + body
     notes = notes + imported.notes
-    if output is not None:
-        atomic_write_text(Path(output), text)
-    return ImportResult(text, policy_id, notes, Path(output) if output else None)
+    return ImportResult(text, policy_id, notes)

@@ -34,6 +34,7 @@ from manualgen.library.variables import (
     probe_context,
 )
 from manualgen.render.jinja import policy_environment, template_error
+from manualgen.resources import LibraryPaths
 
 REQUIRED_SECTIONS = ("Purpose", "Scope", "Responsibilities", "Procedure", "Records")
 # NSNY reviews every policy at least once a year (issue 4); older reviews are a warning.
@@ -115,11 +116,12 @@ class Known:
     library: Library
 
 
-def check_library(root: Path | None = None, forms_dir: Path | None = None, *,
+def check_library(location: Path | LibraryPaths | None = None, *,
                   on: dt.date) -> LintReport:
-    """Check the whole library; `on` is the day reviews are judged against."""
+    """Check the whole library at `location` (the bundled one if None); `on` is the day
+    reviews are judged against. A library that cannot load is reported, not raised."""
     found = Collector()
-    lib = load_library(root, forms_dir, collect=found)
+    lib = load_library(location, collect=found)
     known = Known(
         schema=context_schema(lib.rules, lib.info),
         elements={e.number for e in lib.elements} or None,

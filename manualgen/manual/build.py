@@ -1,47 +1,47 @@
 """Build a company's draft health and safety manual: the staged pipeline.
 
-load and validate (profile, library) -> render each policy's Jinja -> compose the Word
-document -> lay it out once with LibreOffice for the contents' page numbers -> write
-atomically. Nothing is written unless every stage succeeded.
+inputs (profile and library, validated) -> render each policy's Jinja -> compose the Word
+document -> lay it out with LibreOffice for the contents' page numbers -> bytes. Writing
+is the caller's step; nothing here touches the user's files.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import StrEnum
 
 from pypdf import PdfReader
 
-from manualgen.errors import Collector, InputError, ToolError
-from manualgen.inputs.pipeline import Inputs, load_inputs
+from manualgen.errors import Collector, InputError, ToolError, UsageError
+from manualgen.inputs.pipeline import Inputs
 from manualgen.manual.compose import DOCUMENT_TITLE, RenderedPolicy, compose
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
 from manualgen.render.paginate import paginate
 from manualgen.render.pdfmeta import normalise_pdf
-from manualgen.services.office import find_soffice
-from manualgen.services.storage import atomic_write_bytes
+from manualgen.services.office import Office
 
 MASTER_TEMPLATE = "master.docx"
 MAX_LAYOUT_PASSES = 3
 
 
+class Layout(StrEnum):
+    """How the contents get their page numbers."""
+
+    LIBREOFFICE = "libreoffice"                    # laid out now; numbers in the file
+    WORD_UPDATES_ON_OPEN = "word-updates-on-open"  # no numbers; Word fills them on opening
+
+
 @dataclass
 class ManualResult:
-    output: Path
-    pdf: Path | None
-    policies: int
-    pages: int | None
+    docx: bytes
+    pdf: bytes | None
+    pages: int | None              # None when nothing was laid out
+    policies: list[str]            # the titles of the policies in it, in order
+    company: str
     warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        text = f"wrote {self.output} ({self.policies} policies"
-        text += f", {self.pages} pages)" if self.pages else ")"
-        if self.pdf:
-            text += f"\nwrote {self.pdf}"
-        return "\n".join([text, *(f"warning: {w}" for w in self.warnings)])
 
 
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
@@ -49,6 +49,7 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     env = policy_environment()
     found = Collector()
     rendered = []
+    company = inputs.context["company"]
     for policy in inputs.policies:
         for i, form_id in enumerate(policy.header.forms):
             if inputs.library.form(form_id) is None:
@@ -61,61 +62,62 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
         except InputError as exc:
             found.extend(exc.problems)
             continue
-        company = inputs.context["company"]
         text = tidy_periods(text, [company["name"], company["legal_name"]])
         rendered.append(RenderedPolicy(policy, text))
     found.raise_if_errors(title="The policy library has problems for this company:")
     return rendered
 
 
-def build_manual(profile_path: Path, output: Path, *, pdf: bool = False) -> ManualResult:
-    inputs = load_inputs(Path(profile_path))
+def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
+                 pdf: bool = False, office: Office | None = None) -> ManualResult:
+    """The manual as .docx bytes (and PDF bytes with `pdf`)."""
+    layout = Layout(layout)
+    if pdf and layout is not Layout.LIBREOFFICE:
+        raise UsageError("a PDF needs the LibreOffice layout",
+                         fix="leave out --pdf, or build with --layout libreoffice")
     rendered = render_policies(inputs)
     master = inputs.library.forms_dir / MASTER_TEMPLATE
     profile = inputs.profile.profile
     when = profile.manual.issued
     warnings: list[str] = []
+    office = office or Office.find()
+    if layout is Layout.LIBREOFFICE and not office.available:
+        raise ToolError("LibreOffice is needed to number the contents and was not found",
+                        fix="install libreoffice-writer-nogui, or build with "
+                            "--layout word-updates-on-open (and without --pdf)")
 
     composed = compose(master, inputs, rendered)
-    set_properties(composed.document,
-                   title=f"{DOCUMENT_TITLE} - {profile.company.legal_name}",
+    title = f"{DOCUMENT_TITLE} - {profile.company.legal_name}"
+    set_properties(composed.document, title=title,
                    author=profile.manual.approved_by, when=when,
                    subject=inputs.library.rules.program, revision=profile.manual.revision,
                    keywords=f"SECOR; library {inputs.library.info.version}")
-    entries = [e.bookmark for e in composed.toc]
+    bookmarks = [e.bookmark for e in composed.toc]
     pdf_data = None
     page_count = None
-    if find_soffice() is None:
-        if pdf:
-            raise ToolError("LibreOffice is needed for --pdf and was not found",
-                            fix="install libreoffice-writer-nogui, or leave out --pdf")
+    if layout is Layout.WORD_UPDATES_ON_OPEN:
         composed.clear_pages()
         wordxml.update_fields_on_open(composed.document)
         data = docx_bytes(composed.document, when)
-        warnings.append("LibreOffice was not found, so the contents have no page numbers "
-                        "until Word updates them (it asks when the file is opened)")
+        warnings.append("the contents have no page numbers until Word updates them "
+                        "(it asks when the file is opened)")
     else:
-        pages, pdf_data = paginate(docx_bytes(composed.document, when), entries)
+        pages, pdf_data = paginate(docx_bytes(composed.document, when), bookmarks, office)
         for _ in range(MAX_LAYOUT_PASSES):
             composed.set_pages(pages)
             data = docx_bytes(composed.document, when)
             if not pdf:
                 break  # only the numbers changed; the layout is the one measured
-            new_pages, pdf_data = paginate(data, entries)
+            new_pages, pdf_data = paginate(data, bookmarks, office)
             if new_pages == pages:
                 break
             pages = new_pages
+    if pdf_data is not None:
         page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
-
-    output = Path(output)
-    pdf_path = output.with_suffix(".pdf") if pdf else None
     final_pdf = None
-    if pdf_path and pdf_data is not None:
-        final_pdf = normalise_pdf(pdf_data, when=when,
-                                  title=f"{DOCUMENT_TITLE} - {profile.company.legal_name}",
+    if pdf and pdf_data is not None:
+        final_pdf = normalise_pdf(pdf_data, when=when, title=title,
                                   author=profile.manual.approved_by,
                                   subject=inputs.library.rules.program)
-    atomic_write_bytes(output, data)
-    if pdf_path and final_pdf is not None:
-        atomic_write_bytes(pdf_path, final_pdf)
-    return ManualResult(output, pdf_path, len(rendered), page_count, warnings)
+    return ManualResult(data, final_pdf, page_count, [r.policy.title for r in rendered],
+                        profile.company.name, warnings)

@@ -10,18 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from manualgen.inputs.pipeline import Inputs
+from manualgen.inputs.profile import EMPLOYMENT_LABELS, ROLE_LABELS
 from manualgen.inputs.program import training_status
 from manualgen.render.jinja import long_date
-
-ROLE_LABELS = {
-    "owner": "Owner",
-    "senior_manager": "Senior manager",
-    "supervisor": "Supervisor",
-    "worker": "Worker",
-    "safety_rep": "Health and safety representative",
-    "first_aid": "First aid attendant",
-}
-EMPLOYMENT_LABELS = {"full_time": "Full-time", "part_time": "Part-time", "seasonal": "Seasonal"}
 
 
 @dataclass

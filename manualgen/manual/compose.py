@@ -93,11 +93,11 @@ def _table(document: Document, header: list[str], rows: list[list[str]],
 
 def _cover(document: Document, inputs: Inputs) -> None:
     p = inputs.profile.profile
-    logo = inputs.profile.logo_path
+    logo = inputs.profile.logo
     para = wordxml.add_paragraph(document)
     para.paragraph_format.space_before = Pt(72)
     if logo:
-        para.add_run().add_picture(str(logo), width=Inches(2.5))
+        wordxml.add_picture(para.add_run(), logo.data, logo.name, width=Inches(2.5))
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title = wordxml.add_paragraph(document, DOCUMENT_TITLE, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

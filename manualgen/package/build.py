@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pikepdf
 
 from manualgen import __version__
 from manualgen.errors import InputError, Problem, fail
-from manualgen.inputs.submission import Submission, load_submission
+from manualgen.inputs.submission import Submission
 from manualgen.package import intake
 from manualgen.package.assemble import OutlineNode, Part, Properties, assemble
 from manualgen.package.check import CategoryStatus, Report, judge
@@ -40,7 +39,8 @@ from manualgen.package.pages import (
     doc_label,
 )
 from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
-from manualgen.services.storage import atomic_write_text, staging_dir
+from manualgen.services.office import Office
+from manualgen.services.storage import Scratch, atomic_copy, atomic_write_text
 
 Generator = Callable[[Submission], bytes]
 Progress = Callable[[str, int, int], None]        # (stage, steps done now, total steps)
@@ -60,23 +60,45 @@ GENERATORS: dict[str, Generator] = {"year_end_summary": year_end_summary}
 class BuildOptions:
     skip_unreadable: bool = False
     keep_resolution: bool = False
-    company: Path | None = None
-    on: dt.date | None = None          # only to find the anniversary when none is given
     package: str | Path = DEFAULT_PACKAGE
+    pdf_name: str = "submission.pdf"   # the PDF's file name, as the index records it
 
 
 @dataclass
 class BuildResult:
-    output: Path
-    index: Path
+    """The submission PDF (kept in a private temporary file until written), its index."""
+
+    pdf_name: str
     pages: int
     report: Report
+    index: dict
     categories: list[CategoryEntry] = field(default_factory=list)
+    scratch: Scratch | None = field(default=None, repr=False)
 
-    def summary(self) -> str:
+    @property
+    def pdf_path(self) -> Path:
+        assert self.scratch is not None
+        return Path(self.scratch.name) / self.pdf_name
+
+    def pdf_bytes(self) -> bytes:
+        return self.pdf_path.read_bytes()
+
+    def index_text(self) -> str:
+        return index_text(self.index)
+
+    def write(self, output: Path | str) -> tuple[Path, Path]:
+        """Write the PDF and its JSON index beside it, each atomically."""
+        output = Path(output)
+        index = output.with_suffix(".json")
+        atomic_copy(self.pdf_path, output)
+        atomic_write_text(index, self.index_text())
+        return output, index
+
+    def summary(self, shown: str | None = None) -> str:
         docs = sum(len(c.docs) for c in self.categories)
-        text = f"{self.output}: {self.pages} pages, {docs} documents in " \
-               f"{len(self.categories)} categories; index {self.index.name}"
+        text = f"{shown or self.pdf_name}: {self.pages} pages, {docs} documents in " \
+               f"{len(self.categories)} categories; index " \
+               f"{Path(self.pdf_name).with_suffix('.json').name}"
         if self.report.findings:
             text += f"\n{len(self.report.errors)} finding(s), " \
                     f"{len(self.report.findings) - len(self.report.errors)} warning(s):"
@@ -84,19 +106,17 @@ class BuildResult:
         return text
 
 
-def build_package(folder: Path, output: Path, options: BuildOptions | None = None, *,
+def build_package(sub: Submission, options: BuildOptions | None = None, *,
                   generators: dict[str, Generator] | None = None,
-                  convert: Callable | None = None,
+                  office: Office | None = None, convert: Callable | None = None,
                   progress: Progress | None = None) -> BuildResult:
     """Build the submission PDF and its index; see the module docstring for the stages."""
     options = options or BuildOptions()
     generators = {**GENERATORS, **(generators or {})}
     tick = progress or (lambda stage, n, total: None)
-    folder, output = Path(folder), Path(output)
-    _refuse_output_inside(folder, output)
-
-    sub = load_submission(folder, company=options.company, on=options.on)
-    spec = load_package(options.package, sub.library.rules)
+    if convert is None:
+        convert = (office or Office.find()).convert
+    spec = load_package(options.package, sub.library)
     found = intake.scan(sub, spec)
     generated = [c for c in spec.categories if c.generated]
     total = len(found.samples) + len(generated) + 2
@@ -122,8 +142,9 @@ def build_package(folder: Path, output: Path, options: BuildOptions | None = Non
         parts = _parts(plan, entries, by_rel, reports)
         stamp_label = f"{sub.company_name} - {spec.short_title} {sub.year}"
         tick("assembling", 0, total)
-        with staging_dir(output) as staged:
-            pdf_path = staged / output.name
+        scratch = Scratch(prefix="manualgen-built-")
+        try:
+            pdf_path = Path(scratch.name) / options.pdf_name
             pages = assemble(parts, _outline(plan, entries), plan.targets,
                              lambda x, y: f"{stamp_label} - page {x} of {y}",
                              _properties(sub, spec, report), pdf_path)
@@ -131,15 +152,16 @@ def build_package(folder: Path, output: Path, options: BuildOptions | None = Non
                 raise AssertionError(f"assembled {pages} pages, planned {plan.total}")
             tick("writing", 1, total)
             hashes = {s.rel: file_sha256(s.path) for s in found.samples}
-            index = index_data(output.name, info, plan.sections, entries, report, hashes)
-            index_path = output.with_suffix(".json")
-            os.replace(pdf_path, output)
-            atomic_write_text(index_path, index_text(index))
+            index = index_data(options.pdf_name, info, plan.sections, entries, report, hashes)
+        except BaseException:
+            scratch.cleanup()
+            raise
         tick("done", 0, total)
-    return BuildResult(output, index_path, pages, report, entries)
+    return BuildResult(options.pdf_name, pages, report, index, entries, scratch)
 
 
-def _refuse_output_inside(folder: Path, output: Path) -> None:
+def refuse_output_inside(folder: Path, output: Path) -> None:
+    """The build never writes into the submission folder it reads."""
     try:
         output.resolve().relative_to(folder.resolve())
     except ValueError:
@@ -248,7 +270,7 @@ def _front_info(sub: Submission, spec: PackageSpec, report: Report) -> FrontInfo
         prepared_by=sub.prepared_by, position=position,
         declaration=" ".join(spec.declaration.format(company=company.legal_name,
                                                      period=period_text).split()),
-        logo=sub.inputs.profile.logo_path, notes=notes, not_included=not_included,
+        logo=sub.inputs.profile.logo, notes=notes, not_included=not_included,
         generator=f"Assembled by manualgen {__version__} with the "
                   f"{sub.library.info.name} {sub.library.info.version}")
 

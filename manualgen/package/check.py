@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from manualgen.errors import InputError, Problem
-from manualgen.inputs.submission import SUBMISSION_FILE, Submission, load_submission
+from manualgen.inputs.submission import SUBMISSION_FILE, Submission
 from manualgen.package import intake as intake_mod
 from manualgen.package.intake import Intake, Refused, Sample
 from manualgen.package.normalise import Unreadable, probe_image, probe_pdf, sniff_word
@@ -295,10 +295,9 @@ def _cycle(sub: Submission, spec: PackageSpec) -> list[Problem]:
                     "warning")]
 
 
-def check_package(folder: Path, *, company: Path | None = None, on: dt.date | None = None,
+def check_package(sub: Submission, *, on: dt.date | None = None,
                   package: str | Path = DEFAULT_PACKAGE) -> Report:
-    """The `package check` command: load, scan, judge; nothing is written."""
+    """What is missing, late, out of period or unreadable: scan and judge; builds nothing."""
     on = on or dt.date.today()
-    sub = load_submission(Path(folder), company=company, on=on)
-    spec = load_package(package, sub.library.rules)
+    spec = load_package(package, sub.library)
     return judge(sub, spec, intake_mod.scan(sub, spec), on=on)

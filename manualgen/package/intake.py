@@ -112,7 +112,9 @@ def scan(sub: Submission, spec: PackageSpec) -> Intake:
     out = Intake()
     meta = {k.replace("\\", "/"): v for k, v in sub.settings.samples.items()}
     expected_top = {SUBMISSION_FILE, COMPANY_FILE, *README_NAMES}
-    logo = sub.inputs.profile.logo_path
+    company = sub.inputs.profile
+    logo = company.folder / company.profile.company.logo \
+        if company.folder and company.profile.company.logo else None
     if logo is not None:
         with contextlib.suppress(ValueError):          # a logo outside is not our concern
             expected_top.add(logo.resolve().relative_to(root.resolve()).as_posix())

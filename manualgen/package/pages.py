@@ -22,6 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 
+from manualgen.inputs.profile import Logo
+
 rl_config.useA85 = 0
 
 PAGE_W, PAGE_H = letter
@@ -119,7 +121,7 @@ class FrontInfo:
     prepared_by: str
     position: str | None
     declaration: str
-    logo: Path | None
+    logo: Logo | None
     notes: list[str]             # findings the reviewer should see
     generator: str
     not_included: list[tuple[str, str, str]] = field(default_factory=list)  # cat, file, why
@@ -295,9 +297,9 @@ def cover(info: FrontInfo, categories: list[CategoryEntry]) -> Rendered:
     c = s.c
     c.setTitle(info.package_title)
     top = PAGE_H - MARGIN_TOP
-    if info.logo and info.logo.is_file():
+    if info.logo:
         try:
-            img = ImageReader(str(info.logo))
+            img = ImageReader(info.logo.stream())
             iw, ih = img.getSize()
             scale = min(160 / iw, 90 / ih)
             c.drawImage(img, MARGIN_X, top - ih * scale, iw * scale, ih * scale,

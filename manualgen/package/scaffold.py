@@ -1,35 +1,24 @@
 """`package init DIR`: an empty submission folder the employer fills in.
 
-One sub-folder per category of the package, the record files with their header rows,
-a commented submission.yaml and a README in plain words. Written into a staging folder
-and moved into place at the end; an existing non-empty folder is never touched.
+One sub-folder per category of the package, the record files with their header rows, an
+example row and the allowed values (as `#` lines, which the records reader skips), a
+goals.yaml to fill in, a commented submission.yaml and a README in plain words. Returned
+as files; the caller writes them into a new folder (`storage.write_new_tree`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-from manualgen.errors import fail
-from manualgen.inputs.program import load_rules
-from manualgen.inputs.submission import SUBMISSION_FILE, next_anniversary
+from manualgen.inputs.library.load import Library
+from manualgen.inputs.records import GOALS_FILE, RECORDS_DIR, TABLES
+from manualgen.inputs.submission import SUBMISSION_FILE
 from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
-from manualgen.services.storage import staging_dir
 
 README = "README.txt"
-
-
-@dataclass
-class Scaffolded:
-    folder: Path
-    files: list[str]
-
-    def summary(self) -> str:
-        return (f"{self.folder}: submission folder ready ({len(self.files)} files and "
-                f"folders). Read {README} in it first.")
+Tree = dict[str, bytes]       # relative path -> content; a path ending in "/" is a folder
 
 
 def _submission_yaml(anniversary: dt.date | None) -> str:
@@ -120,43 +109,61 @@ def _readme(spec: PackageSpec, rules) -> str:
     return "\n".join(lines)
 
 
-def scaffold(folder: Path, *, company: Path | None = None,
-             package: str | Path = DEFAULT_PACKAGE, on: dt.date | None = None) -> Scaffolded:
-    """Write the empty submission folder; refuse a folder that already holds files."""
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise fail(folder, "already exists and is not empty",
-                   fix="choose a new folder name; init never writes over your files")
-    rules = load_rules()
-    spec = load_package(package, rules)
-    anniversary = None
-    if company is not None:
-        from manualgen.inputs.pipeline import load_inputs
+def _examples(library: Library) -> dict[str, tuple[str, list[str]]]:
+    """Each record table's example row and its notes on allowed values."""
+    rules = library.rules
+    return {
+        "activity-log": ("2026-03-14,inspection,Shop and yard,Monthly shop inspection,"
+                         "Pat Lee; Sam Roy",
+                         ["activity is one of: " + ", ".join(rules.activities),
+                          "people: names separated by ;"]),
+        "incidents": ("2026-05-27,first_aid,Cut to the hand on flashing; cleaned and "
+                      "bandaged,0,0,yes,no",
+                      ["class is one of: " + ", ".join(rules.incident_classes),
+                       "days_lost and modified_days are whole days; investigated and "
+                       "reported_to_wscb are yes or no"]),
+        "hours": ("2026-03,640,4", ["month as YYYY-MM; hours worked by everyone that month; "
+                                     "employees is optional"]),
+        "action-plan": ("1,9,Ladder not tied off at the gutter line,Tie-off points added and "
+                        "crew retrained,Pat Lee,2026-04-30,closed,2026-04-22",
+                        ["element: the audit element number; status is open, in_progress "
+                         "or closed; due and completed as YYYY-MM-DD"]),
+    }
 
-        secor = load_inputs(company).profile.profile.secor
-        if secor is not None:
-            anniversary = next_anniversary(secor.certificate_date, on or dt.date.today())
-    from manualgen.inputs.records import RECORDS_DIR, TABLES
 
-    files: list[str] = []
-    with staging_dir(folder) as staged:
-        for cat in spec.categories:
-            if cat.folder:
-                (staged / cat.folder).mkdir()
-                files.append(cat.folder + "/")
-        records = staged / RECORDS_DIR
-        records.mkdir()
-        for stem, (columns, _required, _reader) in TABLES.items():
-            (records / f"{stem}.csv").write_text(",".join(columns) + "\n", encoding="utf-8")
-            files.append(f"{RECORDS_DIR}/{stem}.csv")
-        (staged / SUBMISSION_FILE).write_text(_submission_yaml(anniversary), encoding="utf-8")
-        (staged / README).write_text(_readme(spec, rules), encoding="utf-8")
-        files += [SUBMISSION_FILE, README]
-        umask = os.umask(0)
-        os.umask(umask)
-        staged.chmod(0o777 & ~umask)
-        if folder.exists():
-            folder.rmdir()
-        os.replace(staged, folder)
-        staged.mkdir()                  # staging_dir removes it again
-    return Scaffolded(folder, sorted(files))
+GOALS_TEMPLATE = """\
+# Goals: last year's goals with what came of them, and next year's goals.
+# The Year End Safety Activity Summary Report prints them; every key is optional.
+last_year: []
+#  - goal: Hold a toolbox meeting every week from May to October
+#    outcome: Met - a meeting every Monday (26 meetings)
+#    met: yes            # yes, no or partly
+next_year: []
+#  - goal: An inspection every month, winter included
+#    measure: 12 of 12 monthly inspections recorded
+#    responsible: Pat Lee
+#    due: 2027-03-31
+"""
+
+
+def scaffold_files(library: Library, *, anniversary: dt.date | None = None,
+                   package: str | Path = DEFAULT_PACKAGE) -> Tree:
+    """Every file and folder of an empty submission folder."""
+    spec = load_package(package, library)
+    tree: Tree = {}
+    for cat in spec.categories:
+        if cat.folder:
+            tree[cat.folder + "/"] = b""
+    tree[RECORDS_DIR + "/"] = b""
+    examples = _examples(library)
+    for stem, (columns, _required, _reader) in TABLES.items():
+        lines = [",".join(columns)]
+        example, notes = examples.get(stem, ("", []))
+        if example:
+            lines.append("# example (lines starting with # are skipped): " + example)
+        lines += [f"# {n}" for n in notes]
+        tree[f"{RECORDS_DIR}/{stem}.csv"] = ("\n".join(lines) + "\n").encode("utf-8")
+    tree[f"{RECORDS_DIR}/{GOALS_FILE}"] = GOALS_TEMPLATE.encode("utf-8")
+    tree[SUBMISSION_FILE] = _submission_yaml(anniversary).encode("utf-8")
+    tree[README] = _readme(spec, library.rules).encode("utf-8")
+    return tree

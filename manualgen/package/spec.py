@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from manualgen import resources
 from manualgen.errors import fail
 from manualgen.inputs.models import Strict, Text, validate
 from manualgen.inputs.program import ProgramRules
@@ -84,20 +83,21 @@ class PackageSpec(Strict):
         return [c.folder for c in self.categories if c.folder]
 
 
-def package_path(name: str | Path = DEFAULT_PACKAGE) -> Path:
+def package_path(name: str | Path, packages_dir: Path) -> Path:
     path = Path(name)
     if path.suffix in (".yaml", ".yml"):
         return path
-    return resources.packages_dir() / f"{name}.yaml"
+    return packages_dir / f"{name}.yaml"
 
 
-def load_package(name: str | Path = DEFAULT_PACKAGE,
-                 rules: ProgramRules | None = None) -> PackageSpec:
-    """Read and validate a package definition; activities named must be the program's."""
-    path = package_path(name)
+def load_package(name: str | Path, library) -> PackageSpec:
+    """Read and validate a package definition of `library` (a name, or a .yaml path);
+    activities named must be the program's."""
+    path = package_path(name, library.packages_dir)
+    rules: ProgramRules | None = library.rules
     if not path.is_file():
         raise fail(path, "package definition not found",
-                   fix="check MANUALGEN_HOME or the package name")
+                   fix="check the package name, or the library given with --library")
     doc = load_yaml(path)
     spec = validate(PackageSpec, doc)
     if rules is not None:

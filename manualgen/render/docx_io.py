@@ -30,9 +30,12 @@ def set_properties(document: Document, *, title: str, author: str, when: dt.date
     props.comments = ""
 
 
+ZIP_EPOCH = 1980       # the first year a zip timestamp can hold
+
+
 def normalise_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite an OOXML zip with fixed timestamps and the same entry order every time."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    stamp = (max(when.year, ZIP_EPOCH), when.month, when.day, 0, 0, 0)
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     # [Content_Types].xml first, as Office writes it; the rest in a stable order.

@@ -17,7 +17,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from manualgen.errors import ToolError
-from manualgen.services.office import convert_one
+from manualgen.services.office import Office
 
 # LibreOffice's PDF export option that turns Word bookmarks into named destinations.
 BOOKMARK_DESTINATIONS = {"ExportBookmarksToPDFDestination": True}
@@ -47,11 +47,11 @@ def heading_pages(pdf: Path, bookmarks: list[str]) -> dict[str, int]:
     return {b: pages[b] for b in bookmarks}
 
 
-def paginate(docx_data: bytes, bookmarks: list[str], name: str = "manual"
+def paginate(docx_data: bytes, bookmarks: list[str], office: Office, name: str = "manual"
              ) -> tuple[dict[str, int], bytes]:
     """Lay out the document with LibreOffice; return heading pages and the PDF bytes."""
     with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
         src = Path(tmp) / f"{name}.docx"
         src.write_bytes(docx_data)
-        pdf = convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
+        pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
         return heading_pages(pdf, bookmarks), pdf.read_bytes()

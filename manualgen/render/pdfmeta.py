@@ -30,6 +30,11 @@ def normalise_pdf(data: bytes, *, when: dt.date, title: str, author: str,
     with pikepdf.open(io.BytesIO(data)) as pdf:
         set_info(pdf, when=when, title=title, author=author, subject=subject,
                  keywords=keywords)
+        # LibreOffice's checksum and /ID are taken with the clock in them; qpdf keeps a
+        # first /ID it finds, so both go and the /ID is made from the content alone.
+        for key in ("/DocChecksum", "/ID"):
+            if key in pdf.trailer:
+                del pdf.trailer[key]
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)

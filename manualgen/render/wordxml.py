@@ -86,6 +86,20 @@ def add_internal_link(paragraph: Paragraph, anchor: str, text: str, *,
     return proxy
 
 
+def add_picture(run: Run, data: bytes, name: str, **size) -> None:
+    """A picture from bytes, named as its file (python-docx names streams 'image.png')."""
+    import io
+
+    shape = run.add_picture(io.BytesIO(data), **size)
+    name_picture(shape._inline, name)
+
+
+def name_picture(inline, name: str) -> None:
+    """Set the file name a picture's properties show (pic:cNvPr/@name)."""
+    for el in inline.iter(qn("pic:cNvPr")):
+        el.set("name", name)
+
+
 def add_tab(run: Run) -> None:
     run._r.append(OxmlElement("w:tab"))
 

@@ -10,8 +10,25 @@ import contextlib
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+
+
+class Scratch:
+    """A private temporary folder, removed by `cleanup()` or when it is dropped (results
+    that hold a large file, such as a built submission, keep one)."""
+
+    def __init__(self, prefix: str = "manualgen-") -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def cleanup(self) -> None:
+        self._finalizer()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -24,6 +41,24 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_copy(source: Path, path: Path) -> None:
+    """Copy a finished file into place atomically (a large PDF, without holding it in memory)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -58,3 +93,26 @@ def publish_files(staged: Path, target_dir: Path) -> list[Path]:
             os.replace(src, dest)
             written.append(dest)
     return written
+
+
+def write_new_tree(folder: Path, tree: dict[str, bytes]) -> list[str]:
+    """Create `folder` holding `tree` ({relative path: bytes}; "x/" is a folder), all at
+    once: built beside it and renamed into place. An existing non-empty folder is refused
+    by the caller; an empty one is replaced."""
+    folder = Path(folder)
+    with staging_dir(folder) as staged:
+        for rel, data in sorted(tree.items()):
+            target = staged / rel
+            if rel.endswith("/"):
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        staged.chmod(0o777 & ~umask)
+        if folder.exists():
+            folder.rmdir()
+        os.replace(staged, folder)
+        staged.mkdir()                  # staging_dir removes it again
+    return sorted(tree)

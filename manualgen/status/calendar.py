@@ -12,11 +12,9 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
-from manualgen.services.storage import atomic_write_bytes
 from manualgen.status.report import StatusReport
 
 PRODID = "-//Northern Safety Network Yukon//manualgen SECOR status//EN"
@@ -90,6 +88,7 @@ def events(report: StatusReport) -> list[Event]:
 
 
 def calendar_bytes(report: StatusReport) -> bytes:
+    """The calendar as .ics bytes; `event_count` tells how many events it holds."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -100,8 +99,5 @@ def calendar_bytes(report: StatusReport) -> bytes:
     return cal.to_ical()
 
 
-def write_ics(report: StatusReport, path: Path) -> int:
-    """Write the calendar atomically; returns the number of events."""
-    data = calendar_bytes(report)
-    atomic_write_bytes(Path(path), data)
+def event_count(data: bytes) -> int:
     return data.count(b"BEGIN:VEVENT")

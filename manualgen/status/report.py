@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from manualgen.inputs import program as rules_mod
-from manualgen.inputs.pipeline import load_inputs
+from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.program import (
     EXPIRED,
     EXPIRING,
@@ -211,10 +210,8 @@ def _judge(report: StatusReport) -> None:
                 warnings.append(_course_line(person.name, c))
 
 
-def build_status(profile_path: Path, on: dt.date, library_dir: Path | None = None
-                 ) -> StatusReport:
-    """Load the profile (every problem at once) and apply the program rules on `on`."""
-    inputs = load_inputs(Path(profile_path), library_dir)
+def build_status(inputs: Inputs, on: dt.date) -> StatusReport:
+    """Apply the program rules to a validated profile on the day `on`."""
     rules = inputs.library.rules
     profile = inputs.profile.profile
     courses = rules_mod.company_courses(profile, rules, on)
@@ -222,7 +219,7 @@ def build_status(profile_path: Path, on: dt.date, library_dir: Path | None = Non
     report = StatusReport(
         company=profile.company.name,
         wscb_account=profile.company.wscb_account,
-        profile=str(profile_path),
+        profile=str(inputs.profile.source or inputs.profile.doc.path),
         on=on,
         rules=rules,
         eligibility=rules_mod.eligibility(profile, rules),

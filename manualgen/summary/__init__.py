@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from manualgen.inputs.records import Records, load_records
-from manualgen.inputs.submission import Submission, load_submission
-from manualgen.services.storage import atomic_write_bytes, atomic_write_text
+from manualgen.inputs.submission import Submission
 from manualgen.summary.figures import Figures, compute_figures
 
 
@@ -36,15 +34,16 @@ class SummaryResult:
         if "pdf" not in self._cache:
             from manualgen.summary.report_pdf import render_pdf
 
-            logo = self.submission.inputs.profile.logo_path
+            logo = self.submission.inputs.profile.logo
             self._cache["pdf"] = render_pdf(self.figures, self.view, logo)
         return self._cache["pdf"]
 
     def docx_bytes(self) -> bytes:
         if "docx" not in self._cache:
-            from manualgen.summary.report_docx import render_docx
+            from manualgen.summary.report_docx import TEMPLATE, render_docx
 
-            self._cache["docx"] = render_docx(self.figures, self.view)
+            template = self.submission.library.forms_dir / TEMPLATE
+            self._cache["docx"] = render_docx(self.figures, self.view, template)
         return self._cache["docx"]
 
     def json_text(self) -> str:
@@ -70,19 +69,4 @@ def build_summary(submission: Submission, *, on: dt.date | None = None) -> Summa
     return SummaryResult(submission, records, compute_figures(submission, records, on))
 
 
-def write_summary(folder: Path, pdf_out: Path, docx_out: Path | None = None,
-                  json_out: Path | None = None, company: Path | None = None,
-                  on: dt.date | None = None) -> SummaryResult:
-    """Build the report from a submission folder and write each requested form."""
-    result = build_summary(load_submission(Path(folder), company=company, on=on), on=on)
-    outputs: list[tuple[Path, bytes]] = [(Path(pdf_out), result.pdf_bytes())]
-    if docx_out is not None:
-        outputs.append((Path(docx_out), result.docx_bytes()))
-    if json_out is not None:
-        outputs.append((Path(json_out), result.json_text().encode("utf-8")))
-    for path, data in outputs:
-        atomic_write_bytes(path, data)
-    return result
-
-
-__all__ = ["build_summary", "write_summary", "SummaryResult", "Figures", "atomic_write_text"]
+__all__ = ["build_summary", "SummaryResult", "Figures"]

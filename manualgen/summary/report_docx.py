@@ -14,7 +14,6 @@ import jinja2
 from docx.shared import Inches
 from docxtpl import DocxTemplate, Listing
 
-from manualgen import resources
 from manualgen.errors import InputError
 from manualgen.render.docx_io import normalise_zip, set_properties
 from manualgen.render.jinja import form_environment, template_error
@@ -23,10 +22,6 @@ from manualgen.summary.view import TITLE
 
 TEMPLATE = "summary-report.docx"
 LABEL_W, TOTAL_W, TEXT_W = 1.45, 0.5, 6.7      # inches: the month tables' fixed columns
-
-
-def template_path() -> Path:
-    return resources.templates_dir() / TEMPLATE
 
 
 def _month_widths(document, months: int) -> None:
@@ -45,8 +40,8 @@ def _month_widths(document, months: int) -> None:
                 cell.width = Inches(w)
 
 
-def render_docx(fig: Figures, view: dict, template: Path | None = None) -> bytes:
-    path = template or template_path()
+def render_docx(fig: Figures, view: dict, template: Path) -> bytes:
+    path = template
     if not path.is_file():
         raise InputError(template_error(FileNotFoundError(path), path)) from None
     tpl = DocxTemplate(str(path))

@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from manualgen.inputs.profile import Logo
 from manualgen.summary import charts
 from manualgen.summary.figures import Figures
 from manualgen.summary.view import TITLE
@@ -164,7 +165,7 @@ def table(rows: list[list], widths: list[float], st: Styles, *, header: bool = T
     return t
 
 
-def _page_decor(company: str, logo: Path | None, st: Styles):
+def _page_decor(company: str, logo: Logo | None, st: Styles):
     def draw(canvas, doc) -> None:
         canvas.saveState()
         y = PAGE_H - 0.55 * inch
@@ -211,11 +212,11 @@ class _NumberedCanvas:
         return NumberedCanvas
 
 
-def _title_block(view: dict, logo: Path | None, st: Styles) -> list:
+def _title_block(view: dict, logo: Logo | None, st: Styles) -> list:
     title = [p(TITLE, st.title), p(f"{view['company']} - {view['period']}", st.subtitle)]
-    if logo is None or not logo.is_file():
+    if logo is None:
         return title
-    img = Image(str(logo))
+    img = Image(logo.stream())
     scale = min(0.9 * inch / img.imageHeight, 1.6 * inch / img.imageWidth)
     img.drawHeight, img.drawWidth = img.imageHeight * scale, img.imageWidth * scale
     t = Table([[title, img]], colWidths=[FRAME_W - 1.7 * inch, 1.7 * inch])
@@ -452,7 +453,7 @@ def _sign_off(view: dict, st: Styles) -> list:
             Spacer(1, 14), p(f"Built by manualgen from {view['sources']}.", st.note)]
 
 
-def render_pdf(fig: Figures, view: dict, logo: Path | None = None) -> bytes:
+def render_pdf(fig: Figures, view: dict, logo: Logo | None = None) -> bytes:
     st = Styles()
     buf = io.BytesIO()
     creation = f"D:{fig.header.as_of:%Y%m%d}120000+00'00'"

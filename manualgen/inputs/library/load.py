@@ -1,7 +1,13 @@
-"""Load the whole library once, checking shapes; every file's problems reported together."""
+"""Load the whole library once, checking shapes; every file's problems reported together.
+
+A long-running process (the web app, a fleet build) keeps one `Library` and asks
+`reload_if_changed()` before each job: the files' sizes and times are compared, so NSNY's
+edits are picked up without re-reading an unchanged library on every request.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +26,33 @@ from manualgen.inputs.library.model import (
 from manualgen.inputs.models import problems_from
 from manualgen.inputs.program import ProgramRules, load_rules
 from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
+from manualgen.resources import LibraryPaths
 
 FORMS_INDEX = "forms.yaml"
 
 
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(paths: LibraryPaths) -> Fingerprint:
+    """(file, size, modification time) of every file of the library, in a fixed order."""
+    out = []
+    for folder in (paths.policies, paths.forms, paths.packages):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                out.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 @dataclass
 class Library:
+    """NSNY's library: program rules, elements, hazards, policies, forms and packages."""
+
     root: Path
     info: LibraryInfo
     rules: ProgramRules
@@ -34,7 +61,26 @@ class Library:
     policies: list[Policy]
     forms: list[FormInfo]
     forms_dir: Path
+    paths: LibraryPaths | None = None
+    stamp: Fingerprint = ()
     warnings: list = field(default_factory=list)
+
+    @classmethod
+    def load(cls, location: Path | str | LibraryPaths | None = None) -> Library:
+        """The library at `location` (see `resources.library_paths`), or the bundled one."""
+        return load_library(location)
+
+    @property
+    def packages_dir(self) -> Path:
+        return self.paths.packages if self.paths else self.root.parent / "packages"
+
+    def changed(self) -> bool:
+        """True when a file of the library was added, removed or edited since loading."""
+        return self.paths is not None and fingerprint(self.paths) != self.stamp
+
+    def reload_if_changed(self) -> Library:
+        """This library, or a fresh load of it when its files changed."""
+        return load_library(self.paths) if self.changed() else self
 
     @property
     def hazard_keys(self) -> list[str]:
@@ -90,11 +136,13 @@ def policy_files(root: Path) -> list[Path]:
     return sorted((root / "policies").glob("*.md"))
 
 
-def load_library(root: Path | None = None, forms_dir: Path | None = None,
+def load_library(location: Path | str | LibraryPaths | None = None,
                  *, collect: Collector | None = None) -> Library:
     """Read every library file. Problems raise together unless `collect` is given (lint)."""
-    root = Path(root or resources.library_dir())
-    forms_dir = Path(forms_dir or resources.templates_dir())
+    paths = location if isinstance(location, LibraryPaths) else \
+        resources.library_paths(location)
+    stamp = fingerprint(paths)
+    root, forms_dir = paths.policies, paths.forms
     found = collect if collect is not None else Collector()
 
     info = rules = None
@@ -119,11 +167,12 @@ def load_library(root: Path | None = None, forms_dir: Path | None = None,
         found.extend(exc.problems)
 
     policies = [p for path in policy_files(root) if (p := load_policy(path, found))]
-    if not policies:
+    if not policies and (root / "library.yaml").is_file():
         found.add(root / "policies", "no policy files (*.md) found",
-                  fix="check MANUALGEN_HOME or the library folder")
+                  fix="put the policies in a folder named policies beside library.yaml")
     policies.sort(key=lambda p: (p.header.element, p.header.order, p.id))
     if collect is None:
         found.raise_if_errors(title="The policy library has problems "
                                     "(run `manualgen library check` for the full list):")
-    return Library(root, info, rules, elements, hazards, policies, forms, forms_dir)  # type: ignore[arg-type]
+    return Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
+                   paths, stamp)
