@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from manualgen import resources
 from manualgen.cli import main
-from manualgen.cli.interview import scalar
 from manualgen.inputs.library.load import load_library
 from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import load_profile
+from manualgen.inputs.profile_yaml import scalar
 from manualgen.io import parse_yaml
 
 # One full interview, with a wrong answer at each checked question (re-asked).
@@ -65,10 +65,10 @@ def test_interview_writes_a_profile_check_accepts(tmp_path):
     # each wrong answer was refused with a reason and asked again
     assert "SECOR is for fewer than 10 employees" in out
     assert "no file 'missing.png'" in out
-    assert "this person needs one of: owner, senior_manager" in out
+    assert "the first person must be owner or senior_manager" in out
     assert "'bos' is not one of the choices" in out
     assert "'2024-13-01' is not a date: write it as YYYY-MM-DD" in out
-    assert "2023-01-01 is before 2024-02-01" in out
+    assert "expires before it was completed - check the two dates" in out
     assert "\"Ann O'Neil\" is already listed" in out
     assert "'laders' is not one of the choices - did you mean ladders?" in out
     assert "'TRK-01' is already listed" in out

@@ -39,7 +39,7 @@ def test_example_company_in_good_standing(example_company):
     assert "Supervisors with a valid LSE: 2 of 3 (67%)" in out and "- met" in out
     # Daniel's LSE (2023-09-18) is inside its grace period: counted, flagged
     assert "Daniel Tāgé Smith: counted, but in the grace period" in out
-    assert "in grace until 2027-03-18" in out
+    assert "In grace period until 2027-03-18" in out
     assert "Eligibility: 7 employees at peak - eligible" in out
     assert "To fix" not in out
 
@@ -88,7 +88,7 @@ def test_course_completed_in_the_future_is_a_warning(example_company):
     report = status_of(example_company, dt.date(2026, 1, 10))
     assert any("Owen Kuster: Fall Protection completion date 2026-04-20 is in the future" in w
                for w in report.warnings)
-    assert "future (2026-04-20)" in report.as_text()
+    assert "Booked (2026-04-20)" in report.as_text()
 
 
 def test_before_certification_shows_the_steps(minimal_company):

@@ -1,414 +1,240 @@
-"""`manualgen init`: the questions of `company.yaml` in plain words, and the commented file.
+"""`manualgen init`: the profile's questions (`inputs.questions`) asked in a terminal.
 
-Every answer is checked as it is typed (dates, numbers, roles, hazard keys from the
-library's vocabulary), so the written profile passes `load_profile`; it is validated once
-more before it is written, atomically, and an existing profile is never replaced without
-the user saying so.
+Every answer is checked as it is typed by the profile's own model (dates, numbers, roles,
+hazard keys, the employee limit, names used twice), and re-asked with the model's
+message; the written profile is validated once more before it is written, atomically,
+and an existing profile is never replaced without the user saying so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import click
-from PIL import Image, UnidentifiedImageError
 
 from manualgen import resources
-from manualgen.cli.params import DateParam
-from manualgen.errors import InputError
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import vocabulary
-from manualgen.inputs.profile import Employment, Role, nearest, validate_profile
-from manualgen.io import inside, parse_yaml
-from manualgen.services.storage import atomic_write_text
-
-PROFILE_NAME = "company.yaml"
-ROLES: tuple[str, ...] = get_args(Role)
-EMPLOYMENT: tuple[str, ...] = get_args(Employment)
-LEAD_ROLES = ("owner", "senior_manager")
-COMMENT_COLUMN = 50
+from manualgen.inputs.profile import PROFILE_NAME, check_logo, nearest, validate_profile
+from manualgen.inputs.profile_yaml import render_profile
+from manualgen.inputs.questions import Group, Question, check_answers, profile_groups
+from manualgen.io import parse_yaml
+from manualgen.services.storage import atomic_write_bytes, atomic_write_text
 
 
-# ------------------------------------------------------------------ answer types
+class Answer(click.ParamType):
+    """One answer: parsed by its question's kind, then judged by the profile's model."""
 
+    name = "answer"
 
-class PeakParam(click.ParamType):
-    name = "number"
-
-    def __init__(self, limit: int):
-        self.limit = limit
+    def __init__(self, ask: Interview, group: Group, question: Question,
+                 answers: dict[str, Any], *, last: bool, first: bool = False,
+                 siblings: list[dict[str, Any]] = ()) -> None:
+        self.ask, self.group, self.question = ask, group, question
+        self.answers, self.last, self.first, self.siblings = answers, last, first, siblings
 
     def convert(self, value, param, ctx):
+        q = self.question
+        text = str(value).strip()
+        if not text:
+            if q.required:
+                self.fail("this cannot be empty", param, ctx)
+            return None
         try:
-            number = int(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a whole number", param, ctx)
-        if number < 1:
-            self.fail("count at least yourself: 1 or more", param, ctx)
-        if number >= self.limit:
-            self.fail(f"SECOR is for fewer than {self.limit} employees at peak; "
-                      "larger companies apply for COR", param, ctx)
-        return number
+            parsed = self.ask.parse(q, text)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        check = check_answers(self.group, {**self.answers, q.name: parsed}, self.ask.vocab,
+                              siblings=self.siblings, first=self.first)
+        problem = check.problems.get(q.name) or (check.problems.get("") if self.last else None)
+        if problem:
+            self.fail(problem, param, ctx)
+        return parsed
 
 
-class ListParam(click.ParamType):
-    """Comma- or space-separated choices; numbers pick from the list shown."""
+class Interview:
+    """The questions of company.yaml, asked in order; `run()` returns the profile data."""
 
-    name = "list"
+    def __init__(self, library: Library, directory: Path, on: dt.date):
+        self.library, self.directory, self.on = library, directory, on
+        self.vocab = vocabulary(library)
+        self.groups = {g.key: g for g in profile_groups(
+            [(h.key, h.label) for h in library.hazards], list(library.rules.courses), on)}
+        self.logo_source: Path | None = None
 
-    def __init__(self, choices: list[str], *, need_one_of: tuple[str, ...] = (),
-                 allow_empty: bool = True):
-        self.choices = choices
-        self.need_one_of = need_one_of
-        self.allow_empty = allow_empty
+    # -- parsing an answer by its kind -------------------------------------------------
 
-    def convert(self, value, param, ctx):
-        if isinstance(value, list):
-            return value
+    def parse(self, q: Question, text: str) -> Any:
+        if q.kind == "number":
+            try:
+                return int(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a whole number") from None
+        if q.kind == "date":
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date: write it as YYYY-MM-DD, for "
+                                 "example 2026-03-14") from None
+        if q.kind == "choices":
+            return self._pick(q, text)
+        if q.kind == "choice":
+            return self._pick(q, text)[0]
+        if q.kind == "file":
+            return self._logo(text)
+        return text
+
+    def _pick(self, q: Question, text: str) -> list[str]:
+        values = [v for v, _label in q.choices]
+        labels = {label.lower(): v for v, label in q.choices}
         picked: list[str] = []
-        for word in re.split(r"[,\s]+", str(value).strip()):
-            if not word:
-                continue
-            if word.isdigit() and 1 <= int(word) <= len(self.choices):
-                word = self.choices[int(word) - 1]
-            if word not in self.choices:
-                close = nearest(word, self.choices)
+        for word in (w for w in re.split(r"\s*,\s*|\s+(?=\d)", text) if w):
+            word = word.strip()
+            if word.isdigit() and 1 <= int(word) <= len(values):
+                word = values[int(word) - 1]
+            word = labels.get(word.lower(), word)
+            key = re.sub(r"[\s\-]+", "_", word.lower())
+            if key not in values:
+                close = nearest(key, values)
                 hint = f"did you mean {', '.join(close)}?" if close else \
-                    f"choose from {', '.join(self.choices)}"
-                self.fail(f"{word!r} is not one of the choices - {hint}", param, ctx)
-            if word not in picked:
-                picked.append(word)
-        if not picked and not self.allow_empty:
-            self.fail("choose at least one", param, ctx)
-        if self.need_one_of and not set(picked) & set(self.need_one_of):
-            self.fail(f"this person needs one of: {', '.join(self.need_one_of)}", param, ctx)
+                    f"choose from {', '.join(values)}"
+                raise ValueError(f"{word!r} is not one of the choices - {hint}")
+            if key not in picked:
+                picked.append(key)
         return picked
 
-
-class NewNameParam(click.ParamType):
-    """Non-empty text not used before (people's names, equipment ids)."""
-
-    name = "text"
-
-    def __init__(self, used: list[str], what: str):
-        self.used = used
-        self.what = what
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if not text:
-            self.fail("this cannot be empty", param, ctx)
-        if text in self.used:
-            self.fail(f"{text!r} is already listed; give each {self.what} once", param, ctx)
-        return text
-
-
-class LogoParam(click.ParamType):
-    name = "file"
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if not text:
-            return None
-        path = self.directory / text
-        if not inside(self.directory, path):
-            self.fail("copy the logo into the profile's folder and give its name", param, ctx)
+    def _logo(self, text: str) -> str:
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = self.directory / path if (self.directory / path).is_file() else path
         if not path.is_file():
-            self.fail(f"no file {text!r} in {self.directory}", param, ctx)
-        try:
-            with Image.open(path) as img:
-                img.verify()
-                ok = img.format in ("PNG", "JPEG", "GIF", "BMP")
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            ok = False
-        if not ok:
-            self.fail(f"{text!r} is not a PNG or JPEG image", param, ctx)
-        return text
+            raise ValueError(f"no file {text!r}")
+        why = check_logo(path.read_bytes(), path.name)
+        if why:
+            raise ValueError(why)
+        self.logo_source = path
+        return f"logo{path.suffix.lower()}" if path.parent.resolve() != \
+            self.directory.resolve() else path.name
 
+    # -- asking -------------------------------------------------------------------------
 
-def _text(question: str, default: str | None = None, optional: bool = False,
-          skip: str = " (Enter to skip)") -> str | None:
-    """A line of text; optional questions take an empty answer as 'none'."""
-    if optional:
-        answer = click.prompt(question + skip, default="", show_default=False)
-        return answer.strip() or None
-    while True:
-        answer = click.prompt(question, default=default).strip()
-        if answer:
-            return answer
-        click.echo("Error: this cannot be empty")
+    def _prompt(self, group: Group, q: Question, answers: dict[str, Any], *,
+                last: bool, first: bool = False, siblings=(), default: Any = None,
+                label: str | None = None) -> Any:
+        default = q.default if default is None else default
+        label = label or q.label
+        if q.kind == "yesno":
+            return click.confirm(label, default=bool(default))
+        shown = None
+        if q.kind in ("choice", "choices") and default not in (None, [], ""):
+            shown = ", ".join(default) if isinstance(default, list) else str(default)
+        elif default not in (None, [], ""):
+            shown = default.isoformat() if isinstance(default, dt.date) else str(default)
+        if not q.required and shown is None and "Enter" not in label:
+            label += " (Enter to skip)"
+        param = Answer(self, group, q, answers, last=last, first=first, siblings=siblings)
+        return click.prompt(label, type=param, default=shown if shown is not None else "",
+                            show_default=shown is not None)
 
+    def _section(self, group: Group, defaults: dict[str, Any] | None = None, *,
+                 first: bool = False, siblings=()) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for n, q in enumerate(group.questions):
+            value = self._prompt(group, q, answers, last=n == len(group.questions) - 1,
+                                 first=first, siblings=siblings,
+                                 default=(defaults or {}).get(q.name))
+            if value is not None:
+                answers[q.name] = value
+        return answers
 
-# ------------------------------------------------------------------ the interview
+    def _heading(self, group: Group) -> None:
+        click.echo(f"\n== {group.title} ==")
+        if group.intro:
+            click.echo(group.intro)
 
+    def run(self) -> dict[str, Any]:
+        g = self.groups
+        click.echo("Answer in plain words; press Enter to accept the value in [brackets].")
+        self._heading(g["company"])
+        company = self._section(g["company"])
 
-def ask(library: Library, directory: Path, on: dt.date) -> dict[str, Any]:
-    """Ask every question of company.yaml; returns the profile's data."""
-    rules = library.rules
-    click.echo("Answer in plain words; press Enter to accept the value in [brackets].\n")
-    click.echo("== The company ==")
-    company: dict[str, Any] = {
-        "legal_name": _text("Legal name of the business, as registered"),
-        "operating_name": _text("Name you operate under, if different", optional=True),
-        "address": _text("Street address, town and postal code"),
-        "phone": _text("Phone number"),
-        "email": _text("E-mail address", optional=True),
-        "wscb_account": _text("WSCB employer account number"),
-        "industry": _text("Industry, in a few words (e.g. Residential roofing)"),
-        "scope_of_work": _text("What work do you do? One or two sentences"),
-        "peak_employees": click.prompt(
-            "Most employees you have at your busiest time (count yourself)",
-            type=PeakParam(rules.employee_limit)),
-        "uses_subcontractors": click.confirm("Do you hire subcontractors?", default=False),
-        "logo": click.prompt(
-            f"Logo image file, copied into {directory} (Enter for none)",
-            type=LogoParam(directory), default="", show_default=False),
-    }
-
-    click.echo("\n== People ==")
-    click.echo("List everyone who works in the business, starting with the owner.")
-    click.echo("Roles: " + ", ".join(ROLES) + " (several allowed, separated by commas)")
-    click.echo("Program courses: " + ", ".join(
-        f"{key} ({course.title})" for key, course in rules.courses.items()))
-    people: list[dict[str, Any]] = []
-    while True:
-        first = not people
-        person: dict[str, Any] = {
-            "name": click.prompt("Full name", type=NewNameParam([p["name"] for p in people],
-                                                                "person")),
-            "position": _text("Position or job title", default="Owner" if first else None),
-            "roles": click.prompt(
-                "Roles" + (" (the first person must be owner or senior_manager)" if first
-                           else ""),
-                type=ListParam(list(ROLES), need_one_of=LEAD_ROLES if first else (),
-                               allow_empty=False),
-                default="owner, supervisor" if first else "worker"),
-            "employment": click.prompt("Employment", type=click.Choice(EMPLOYMENT),
-                                       default="full_time"),
-            "training": [],
-        }
+        self._heading(g["people"])
+        roles = g["people"].question("roles")
+        click.echo("Roles: " + ", ".join(f"{v} ({label})" for v, label in roles.choices)
+                   + " - several allowed, separated by commas")
+        click.echo("Program courses: " + ", ".join(
+            f"{key} ({course.title})" for key, course in self.library.rules.courses.items()))
+        people: list[dict[str, Any]] = []
         while True:
-            course = _text("Course taken", optional=True, skip=" (Enter when there are no more)")
-            if course is None:
-                break
-            completed = click.prompt("  Completed on (YYYY-MM-DD)", type=DateParam())
-            expires = click.prompt("  Expires on (YYYY-MM-DD, Enter if none is printed)",
-                                   type=DateParam(optional=True, not_before=completed),
-                                   default="", show_default=False)
-            record = {"course": course, "completed": completed}
-            if expires:
-                record["expires"] = expires
-            person["training"].append(record)
-        people.append(person)
-        if not click.confirm("Add another person?", default=False):
-            break
-
-    click.echo("\n== Where you work ==")
-    worksites: list[dict[str, Any]] = []
-    while True:
-        site: dict[str, Any] = {
-            "name": _text("Worksite name (e.g. Shop and office, Client job sites)"),
-            "kind": click.prompt("Fixed place or moving from job to job",
-                                 type=click.Choice(["fixed", "mobile"]), default="fixed"),
-        }
-        address = _text("Its address", optional=True)
-        if address:
-            site["address"] = address
-        worksites.append(site)
-        if not click.confirm("Add another worksite?", default=False):
-            break
-
-    click.echo("\n== Hazards ==")
-    keys = library.hazard_keys
-    for n, term in enumerate(library.hazards, 1):
-        click.echo(f"  {n:2}. {term.key:<22} {term.label}")
-    hazards = click.prompt("Which of these are part of your work? Numbers or names, "
-                           "separated by commas (Enter for none)",
-                           type=ListParam(keys), default="", show_default=False)
-
-    click.echo("\n== Equipment ==")
-    equipment: list[dict[str, Any]] = []
-    if click.confirm("Do you have vehicles, ladders, tools or machines that need regular "
-                     "maintenance?", default=True):
-        while True:
-            equipment.append({
-                "id": click.prompt("Unit id (e.g. TRK-01)",
-                                   type=NewNameParam([e["id"] for e in equipment], "unit")),
-                "description": _text("What it is (e.g. 2019 crew truck)"),
-                "interval": _text("How often it is serviced (e.g. 3 months, 100 hours)"),
-            })
-            if not click.confirm("Add another unit?", default=False):
+            first = not people
+            person = self._section(g["people"], {
+                "position": "Owner" if first else None,
+                "roles": ["owner", "supervisor"] if first else ["worker"],
+                "employment": "full_time"}, first=first, siblings=people)
+            person["training"] = self._courses()
+            people.append(person)
+            if not click.confirm("Add another person?", default=False):
                 break
 
-    click.echo("\n== Emergencies ==")
-    emergency: dict[str, Any] = {
-        "nearest_medical": _text("Nearest hospital or health centre (name, address, phone)"),
-        "emergency_number": _text("Emergency phone number", default="911"),
-        "muster_point": _text("Where everyone gathers after leaving the building"),
-        "remote_communication": _text("How crews call for help where phones do not work",
-                                      optional=True),
-    }
+        self._heading(g["worksites"])
+        sites: list[dict[str, Any]] = []
+        while True:
+            sites.append(self._section(g["worksites"], siblings=sites))
+            if not click.confirm("Add another worksite?", default=False):
+                break
 
-    click.echo("\n== SECOR ==")
-    secor = None
-    if click.confirm("Is the company SECOR certified already?", default=False):
-        secor = {
-            "certificate_number": _text("Certificate number"),
-            "certificate_date": click.prompt("Date of issue on the certificate (YYYY-MM-DD)",
-                                             type=DateParam()),
-        }
+        self._heading(g["hazards"])
+        hz = g["hazards"].questions[0]
+        for n, (key, label) in enumerate(hz.choices, 1):
+            click.echo(f"  {n:2}. {key:<22} {label}")
+        hazards = self._prompt(g["hazards"], hz, {}, last=True,
+                               label=hz.label + " Numbers or names, separated by commas") or []
 
-    click.echo("\n== The manual ==")
-    manual = {
-        "revision": click.prompt("Revision number of your manual (0 for a first draft)",
-                                 type=click.IntRange(min=0), default=0),
-        "issued": click.prompt("Date of this revision (YYYY-MM-DD)", type=DateParam(),
-                               default=on.isoformat()),
-        "approved_by": _text("Who approves the manual", default=people[0]["name"]),
-    }
-    return {"company": company, "people": people, "worksites": worksites, "hazards": hazards,
-            "equipment": equipment, "emergency": emergency, "secor": secor, "manual": manual}
+        self._heading(g["equipment"])
+        equipment: list[dict[str, Any]] = []
+        if click.confirm(g["equipment"].ask_first, default=True):
+            while True:
+                equipment.append(self._section(g["equipment"], siblings=equipment))
+                if not click.confirm("Add another unit?", default=False):
+                    break
 
+        self._heading(g["emergency"])
+        emergency = self._section(g["emergency"])
 
-# ------------------------------------------------------------------ the written file
+        self._heading(g["secor"])
+        secor = self._section(g["secor"]) if click.confirm(g["secor"].ask_first,
+                                                           default=False) else None
 
+        self._heading(g["manual"])
+        manual = self._section(g["manual"], {"approved_by": people[0]["name"],
+                                             "issued": self.on})
+        return {"company": company, "people": people, "worksites": sites,
+                "hazards": hazards, "equipment": equipment, "emergency": emergency,
+                "secor": secor, "manual": manual}
 
-def scalar(value: Any, *, flow: bool = False) -> str:
-    """One YAML value, plain where it reads back the same, double-quoted otherwise."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | dt.date):
-        return str(value)
-    text = str(value)
-    if text and text == text.strip() and "\n" not in text:
-        probe = "{k: " + text + "}" if flow else "k: " + text
-        try:
-            if parse_yaml(probe, "<probe>").data == {"k": text}:
-                return text
-        except InputError:
-            pass
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _line(text: str, comment: str | None = None) -> str:
-    if not comment:
-        return text
-    return f"{text.ljust(COMMENT_COLUMN - 1)} # {comment}" if len(text) < COMMENT_COLUMN - 1 \
-        else f"{text}  # {comment}"
-
-
-def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in mapping.items()) + "}"
-
-
-def _flow_list(items: list[str]) -> str:
-    return "[" + ", ".join(scalar(i, flow=True) for i in items) + "]"
-
-
-def render_profile(data: dict[str, Any], library: Library, on: dt.date) -> str:
-    """The profile as commented YAML, in the order and words of the example."""
-    c = data["company"]
-    limit = library.rules.employee_limit
-    out = [
-        f"# Company profile for manualgen, written by `manualgen init` on {on}.",
-        "# Edit it in any text editor, then check it with:  manualgen check company.yaml",
-        "# Dates are written YYYY-MM-DD. Put text containing ': ' or ' #' in quotes.",
-        "",
-        "company:",
-        _line(f"  legal_name: {scalar(c['legal_name'])}"),
-    ]
-
-    def optional(key: str, comment: str, example: str) -> None:
-        if c.get(key):
-            out.append(_line(f"  {key}: {scalar(c[key])}", comment))
-        else:
-            out.append(_line(f"  # {key}: {example}", comment))
-
-    optional("operating_name", "optional; used on covers and headers", "Your Trade Name")
-    out.append(_line(f"  address: {scalar(c['address'])}"))
-    out.append(_line(f"  phone: {scalar(c['phone'])}"))
-    optional("email", "optional", "office@example.ca")
-    out += [
-        _line(f"  wscb_account: {json.dumps(str(c['wscb_account']))}",
-              "WSCB employer account number, in quotes"),
-        _line(f"  industry: {scalar(c['industry'])}"),
-        _line(f"  scope_of_work: {scalar(c['scope_of_work'])}"),
-        _line(f"  peak_employees: {c['peak_employees']}", f"SECOR needs fewer than {limit}"),
-        _line(f"  uses_subcontractors: {scalar(c['uses_subcontractors'])}"),
-    ]
-    optional("logo", "optional; path relative to this file", "logo.png")
-
-    out += ["", "people:"]
-    for person in data["people"]:
-        out += [
-            f"  - name: {scalar(person['name'])}",
-            f"    position: {scalar(person['position'])}",
-            _line(f"    roles: {_flow_list(person['roles'])}", ", ".join(ROLES)),
-            _line(f"    employment: {person['employment']}", ", ".join(EMPLOYMENT)),
-        ]
-        if person["training"]:
-            out.append(_line("    training:", "course keys: " + ", ".join(
-                library.rules.courses) + "; any other name is free text"))
-            out += [f"      - {_flow(t)}" for t in person["training"]]
-        else:
-            out.append(_line("    training: []", "add {course: PHSM, completed: YYYY-MM-DD}"))
-
-    out += ["", "worksites:"]
-    out += [_line(f"  - {_flow(site)}") for site in data["worksites"]]
-
-    out += ["", _line(f"hazards: {_flow_list(data['hazards'])}",
-                      "keys from the library: `manualgen library list`")]
-    for term in library.hazards:
-        out.append(f"#   {term.key}: {term.label}")
-
-    out.append("")
-    if data["equipment"]:
-        out.append(_line("equipment:", "each unit's id, what it is, how often it is serviced"))
-        out += [f"  - {_flow(unit)}" for unit in data["equipment"]]
-    else:
-        out.append(_line("equipment: []",
-                         "add {id: TRK-01, description: Crew truck, interval: 3 months}"))
-
-    e = data["emergency"]
-    out += ["", "emergency:",
-            f"  nearest_medical: {scalar(e['nearest_medical'])}",
-            f"  emergency_number: {json.dumps(str(e['emergency_number']))}",
-            f"  muster_point: {scalar(e['muster_point'])}"]
-    if e.get("remote_communication"):
-        out.append(f"  remote_communication: {scalar(e['remote_communication'])}")
-    else:
-        out.append(_line("  # remote_communication: Satellite messenger in every truck",
-                         "optional"))
-
-    out.append("")
-    s = data.get("secor")
-    if s:
-        out += [_line("secor:", "absent until certified"),
-                f"  certificate_number: {scalar(s['certificate_number'])}",
-                _line(f"  certificate_date: {s['certificate_date']}",
-                      "date of issue = anniversary date")]
-    else:
-        out += ["# secor:                         # add when the certificate arrives",
-                "#   certificate_number: S-0000",
-                "#   certificate_date: YYYY-MM-DD   # date of issue = anniversary date"]
-
-    m = data["manual"]
-    out += ["", "manual:",
-            f"  revision: {m['revision']}",
-            f"  issued: {m['issued']}",
-            f"  approved_by: {scalar(m['approved_by'])}", ""]
-    return "\n".join(out)
-
-
-# ------------------------------------------------------------------ the command
+    def _courses(self) -> list[dict[str, Any]]:
+        group = self.groups["training"]
+        course_q, *rest = group.questions
+        course_q = replace(course_q, required=False)   # an empty answer ends the list
+        courses = []
+        while True:
+            course = self._prompt(group, course_q, {}, last=False,
+                                  label="Course taken (Enter when there are no more)")
+            if not course:
+                return courses
+            record: dict[str, Any] = {"course": course}
+            for n, q in enumerate(rest):
+                value = self._prompt(group, q, record, last=n == len(rest) - 1,
+                                     label="  " + q.label + (" (YYYY-MM-DD)" if q.kind ==
+                                                             "date" else ""))
+                if value is not None:
+                    record[q.name] = value
+            courses.append(record)
 
 
 def _default_profile(directory: Path) -> str:
@@ -424,18 +250,29 @@ def _default_profile(directory: Path) -> str:
 def run_init(directory: Path, *, defaults: bool, on: dt.date,
              library: Library) -> Path | None:
     """Ask (or take the example), check, and write DIR/company.yaml. None: left as it was."""
-    directory = Path(directory)
+    directory = Path(directory).expanduser()
     target = directory / PROFILE_NAME
     if target.exists() and not click.confirm(
             f"{target} already exists. Replace it?", default=False):
         click.echo(f"{target} left unchanged.")
         return None
     directory.mkdir(parents=True, exist_ok=True)
+    logo_data = None
     if defaults:
         text = _default_profile(directory)
     else:
-        text = render_profile(ask(library, directory, on), library, on)
+        interview = Interview(library, directory, on)
+        data = interview.run()
+        text = render_profile(data, library, on)
+        if interview.logo_source is not None:
+            logo_data = interview.logo_source.read_bytes()
     # The same check `manualgen check` makes: a profile init writes must pass it.
-    validate_profile(parse_yaml(text, target), vocabulary(library), folder=directory)
+    validate_profile(parse_yaml(text, target), vocabulary(library), folder=directory,
+                     logo=logo_data)
+    if logo_data is not None:
+        logo_name = parse_yaml(text, target).data["company"]["logo"]
+        if not (directory / logo_name).exists():
+            atomic_write_bytes(directory / logo_name, logo_data)
+            click.echo(f"copied the logo to {directory / logo_name}")
     atomic_write_text(target, text)
     return target

@@ -74,8 +74,8 @@ def _explain(err: dict) -> tuple[str, str | None]:
         return "this field is required", "add it"
     if kind == "extra_forbidden":
         return "unknown field", "check the spelling, or remove it"
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "value_error") and \
-            "date" in err.get("msg", ""):
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing") or (
+            kind == "value_error" and err.get("msg", "").endswith("not a date")):
         return f"{given!r} is not a date", "write dates as YYYY-MM-DD, for example 2026-03-14"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{given!r} is not a whole number", "write a number such as 7"

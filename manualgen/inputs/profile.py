@@ -50,7 +50,7 @@ _ALIASES: dict[str, str] = {
     "first_aider": "first_aid", "manager": "senior_manager", "fulltime": "full_time",
     "parttime": "part_time",
 }
-PEOPLE_NAMES = {"owner", "senior_manager"}   # one of these must be named
+LEAD_ROLES = ("owner", "senior_manager")   # someone must hold one of these
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ class Profile(Strict):
     def rule_problems(self) -> list[tuple[tuple, str, str]]:
         """The rules across fields, as (field path, what is wrong, how to fix it)."""
         out: list[tuple[tuple, str, str]] = []
-        if not any(self.with_role(r) for r in PEOPLE_NAMES):
+        if not any(self.with_role(r) for r in LEAD_ROLES):
             out.append((("people",), "nobody has the role owner or senior_manager",
                         "add the role owner to the owner's entry"))
         for key, values, what, fix in (

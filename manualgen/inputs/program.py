@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field
@@ -125,13 +126,30 @@ def add_years(day: dt.date, years: int) -> dt.date:
 # its anniversary date and late from the day after.
 # ---------------------------------------------------------------------------------------
 
-VALID = "valid"
-EXPIRING = "expiring"      # valid, but expires within max(reminder_days)
-IN_GRACE = "in_grace"      # past expiry, inside the course's grace period: counts, flagged
-EXPIRED = "expired"
-MISSING = "missing"
-FUTURE = "future"          # only completed after the date asked about
-COURSE_STATES = (VALID, EXPIRING, IN_GRACE, EXPIRED, FUTURE, MISSING)   # best first
+class CourseState(StrEnum):
+    """A course's state for one person on one day; `label` is its one wording, used by the
+    manual, status, the summary report, the CLI and the web app alike."""
+
+    VALID = "valid"
+    EXPIRING = "expiring"      # valid, but expires within max(reminder_days)
+    IN_GRACE = "in_grace"      # past expiry, inside the course's grace period: counts, flagged
+    EXPIRED = "expired"
+    FUTURE = "future"          # only completed after the date asked about: booked
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return COURSE_LABELS[self]
+
+
+COURSE_LABELS = {
+    CourseState.VALID: "Valid", CourseState.EXPIRING: "Expiring soon",
+    CourseState.IN_GRACE: "In grace period", CourseState.EXPIRED: "Expired",
+    CourseState.FUTURE: "Booked", CourseState.MISSING: "Not taken",
+}
+VALID, EXPIRING, IN_GRACE = CourseState.VALID, CourseState.EXPIRING, CourseState.IN_GRACE
+EXPIRED, MISSING, FUTURE = CourseState.EXPIRED, CourseState.MISSING, CourseState.FUTURE
+COURSE_STATES = tuple(CourseState)   # best first
 HOLDS = (VALID, EXPIRING, IN_GRACE)
 
 
@@ -141,7 +159,7 @@ class CourseStatus:
 
     course: str                    # the base course key (LSE for an LSE-REFRESHER) or free text
     title: str
-    status: str                    # one of COURSE_STATES
+    status: CourseState
     completed: dt.date | None = None
     taken_as: str | None = None    # the course actually taken (LSE-REFRESHER)
     expires: dt.date | None = None  # None: does not expire (or missing)
@@ -440,7 +458,8 @@ def reminder_dates(due: dt.date, rules: ProgramRules) -> tuple[dt.date, ...]:
 
 __all__ = [
     "ProgramRules", "Course", "load_rules", "add_months", "add_years", "Date",
-    "VALID", "EXPIRING", "IN_GRACE", "EXPIRED", "MISSING", "FUTURE", "COURSE_STATES", "HOLDS",
+    "CourseState", "COURSE_LABELS", "VALID", "EXPIRING", "IN_GRACE", "EXPIRED", "MISSING",
+    "FUTURE", "COURSE_STATES", "HOLDS",
     "CourseStatus", "PersonTraining", "CompanyCourse", "LseRatio", "Eligibility", "DueItem",
     "CyclePosition", "course_key", "course_status", "is_course_holder", "is_supervisor",
     "required_for", "person_training", "training_status", "company_courses", "lse_ratio",

@@ -92,10 +92,11 @@ class LintReport:
         }
 
 
-def _shown(path: str) -> str:
-    """Paths relative to the current folder when they are inside it: shorter to read."""
+def _shown(path: str, home: Path) -> str:
+    """Paths relative to the library's folder (policy_library/policies/x.md): short, and
+    the same wherever the check is run from."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(home.resolve()))
     except ValueError:
         return path
 
@@ -151,7 +152,8 @@ def check_library(location: Path | LibraryPaths | None = None, *,
     _check_forms(lib, known, found)
     _check_changelog(lib, found)
 
-    problems = sorted({replace(p, path=_shown(p.path)) for p in found.problems},
+    home = lib.paths.home if lib.paths else lib.root.parent
+    problems = sorted({replace(p, path=_shown(p.path, home)) for p in found.problems},
                       key=lambda p: (p.path, p.line or 0, p.message))
     return LintReport(lib.root, lib.info.version if lib.info else None, len(files),
                       len(lib.forms), problems)

@@ -83,8 +83,6 @@ def _equipment(inputs: Inputs) -> Block:
                  "No equipment is listed in the company profile.")
 
 
-STATUS_LABELS = {"valid": "Valid", "expiring": "Expiring soon", "in_grace": "In grace period",
-                 "expired": "Expired", "missing": "Missing", "future": "Not yet taken"}
 
 
 def _training(inputs: Inputs) -> Block:
@@ -101,7 +99,7 @@ def _training(inputs: Inputs) -> Block:
                 long_date(status.completed) if status.completed else "-",
                 long_date(status.expires) if status.expires else
                 ("Does not expire" if status.completed else "-"),
-                STATUS_LABELS.get(status.status, status.status),
+                status.status.label,
             ])
     return Block("Training held",
                  f"Courses and certificates as of {long_date(on)}. Required SECOR courses: "

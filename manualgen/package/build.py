@@ -23,7 +23,7 @@ from manualgen.errors import InputError, Problem, fail
 from manualgen.inputs.submission import Submission
 from manualgen.package import intake
 from manualgen.package.assemble import OutlineNode, Part, Properties, assemble
-from manualgen.package.check import CategoryStatus, Report, judge
+from manualgen.package.check import CategoryState, CategoryStatus, Report, judge, state_text
 from manualgen.package.index import file_sha256, index_data, index_text
 from manualgen.package.normalise import Failed, Normalised, Unreadable, normalise_all
 from manualgen.package.pages import (
@@ -192,7 +192,8 @@ def _generate(sub: Submission, generated, generators: dict[str, Generator],
                 raise InputError(Problem(str(sub.folder), None, None,
                                          f"{cat.title}: the report has no pages"))
         except InputError as exc:
-            status.status, status.status_text = "missing", "Missing: could not be generated"
+            status.status = CategoryState.MISSING
+            status.status_text = state_text(status.status, "could not be generated")
             failures.extend(exc.problems or [Problem(str(sub.folder), None, None,
                                                      f"{cat.title} could not be generated")])
             report.findings.extend(p for p in exc.problems if p not in report.findings)
@@ -200,7 +201,8 @@ def _generate(sub: Submission, generated, generators: dict[str, Generator],
         path = work / f"generated-{cat.key}.pdf"
         path.write_bytes(data)
         out[cat.key] = (path, pages)
-        status.status, status.status_text = "generated", "Generated from the records"
+        status.status = CategoryState.GENERATED
+        status.status_text = state_text(status.status)
         status.counted = 1
     return out, failures
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from manualgen.errors import InputError, Problem
@@ -19,6 +20,33 @@ from manualgen.package.normalise import Unreadable, probe_image, probe_pdf, snif
 from manualgen.package.spec import DEFAULT_PACKAGE, Category, PackageSpec, load_package
 
 Reader = Callable[[Sample], tuple[int, list[str]]]
+
+
+class CategoryState(StrEnum):
+    """How far a category of the submission is: one wording each (`label`), shown on the
+    checklist, by `package check`, in the index and by the web app."""
+
+    COMPLETE = "complete"
+    GENERATED = "generated"
+    NOT_APPLICABLE = "not_applicable"
+    TOO_FEW = "too_few"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    CategoryState.COMPLETE: "Complete", CategoryState.GENERATED: "Generated from the records",
+    CategoryState.NOT_APPLICABLE: "Not applicable", CategoryState.TOO_FEW: "Too few",
+    CategoryState.MISSING: "Missing",
+}
+
+
+def state_text(state: CategoryState, detail: str = "") -> str:
+    """'Too few: 1 of 2' - the state's wording, then what makes it so."""
+    return f"{state.label}: {detail}" if detail else state.label
 
 
 @dataclass
@@ -192,8 +220,9 @@ def judge(sub: Submission, spec: PackageSpec, found: Intake, *, on: dt.date | No
             ok = not isinstance(records, InputError)
             statuses.append(CategoryStatus(
                 number, cat, mine, gone, needed, 1 if ok else 0,
-                "generated" if ok else "missing",
-                "Generated from the records" if ok else "Missing: the records have problems"))
+                CategoryState.GENERATED if ok else CategoryState.MISSING,
+                state_text(CategoryState.GENERATED) if ok else
+                state_text(CategoryState.MISSING, "the records have problems")))
             continue
         counted = sum(1 for s in mine if s.date and sub.period.start <= s.date <= sub.period.end)
         reason = None
@@ -203,7 +232,8 @@ def judge(sub: Submission, spec: PackageSpec, found: Intake, *, on: dt.date | No
                 findings.append(problem)
             if not applies:
                 statuses.append(CategoryStatus(number, cat, mine, gone, needed, counted,
-                                               "not_applicable", f"Not applicable: {reason}",
+                                               CategoryState.NOT_APPLICABLE,
+                                               state_text(CategoryState.NOT_APPLICABLE, reason),
                                                reason))
                 continue
         statuses.append(_count_status(sub, number, cat, mine, gone, needed, counted, reason))
@@ -226,18 +256,20 @@ def _count_status(sub: Submission, number: int, cat: Category, mine: list[Sample
     why = f" ({reason})" if reason else ""
     problems = []
     if counted == 0:
-        status, text = "missing", "Missing: no samples from the review period" + why
+        status = CategoryState.MISSING
+        text = state_text(status, "no samples from the review period" + why)
         problems.append(Problem(where, None, None,
                                 f"{cat.title}: no samples from the review period{why}",
                                 f"add at least {needed} to the {cat.folder} folder"))
     elif counted < needed:
-        status, text = "too_few", f"Too few: {counted} of {needed}"
+        status = CategoryState.TOO_FEW
+        text = state_text(status, f"{counted} of {needed}")
         problems.append(Problem(where, None, None,
                                 f"{cat.title}: {counted} sample(s), {needed} needed{why}",
                                 f"add {needed - counted} more to the {cat.folder} folder"))
     else:
-        status = "complete"
-        text = f"Complete: {counted} sample{'s' if counted != 1 else ''}"
+        status = CategoryState.COMPLETE
+        text = state_text(status, f"{counted} sample{'s' if counted != 1 else ''}")
     return CategoryStatus(number, cat, mine, gone, needed, counted, status, text, reason,
                           problems)
 

@@ -23,6 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 
 from manualgen.inputs.profile import Logo
+from manualgen.package.check import CategoryState
 
 rl_config.useA85 = 0
 
@@ -99,7 +100,7 @@ class CategoryEntry:
     @property
     def status_label(self) -> str:
         """The short status for the checklist column."""
-        return self.status_text.split(":")[0] if self.status != "too_few" else self.status_text
+        return self.status_text if self.status == "too_few" else CategoryState(self.status).label
 
     @property
     def sample_pages(self) -> int:

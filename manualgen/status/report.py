@@ -19,7 +19,6 @@ from manualgen.inputs.program import (
     EXPIRING,
     FUTURE,
     IN_GRACE,
-    MISSING,
     CompanyCourse,
     CourseStatus,
     CyclePosition,
@@ -250,17 +249,16 @@ def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 
 def describe(c: CourseStatus) -> str:
+    """The course state's one wording, with the detail that goes with it."""
     if c.status == EXPIRING:
-        return f"expiring in {days(c.days_left)}"
+        return f"{c.status.label}: {days(c.days_left)} left"
     if c.status == IN_GRACE:
-        return f"in grace until {c.grace_end}"
+        return f"{c.status.label} until {c.grace_end}"
     if c.status == EXPIRED:
-        return "EXPIRED"
-    if c.status == MISSING:
-        return "missing"
+        return c.status.label.upper()
     if c.status == FUTURE:
-        return f"future ({c.completed})"
-    return "valid"
+        return f"{c.status.label} ({c.completed})"
+    return c.status.label
 
 
 def _text(r: StatusReport) -> list[str]:

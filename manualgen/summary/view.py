@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from manualgen.inputs.program import COURSE_LABELS
 from manualgen.render.jinja import long_date
 from manualgen.summary.figures import ActivityFigures, Figures, Month
 
@@ -16,14 +17,7 @@ TITLE = "Year End Safety Activity Summary Report"
 NOT_YET = "–"                 # a month after the day the records end
 NOT_GIVEN = "?"               # a month gone by with no hours recorded
 
-COURSE_STATES = {
-    "valid": "Valid",
-    "expiring": "Expiring soon",
-    "in_grace": "In grace period",
-    "expired": "Expired",
-    "missing": "Not taken",
-    "future": "Booked",
-}
+COURSE_STATES = COURSE_LABELS
 RESULTS = {"met": "Met", "below": "Below target", "no target": "No target set"}
 
 
