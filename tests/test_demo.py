@@ -26,4 +26,6 @@ def test_demo_builds_everything(tmp_path):
     pages = len(PdfReader(out / "submission.pdf").pages)
     assert pages > 20
     assert json.dumps(index).count("Year End Safety Activity Summary Report") >= 1
+    first = PdfReader(out / "submission.pdf").pages[0].extract_text()
+    assert "DRAFT" not in first        # the example is complete
     assert "done:" in result.output

@@ -304,3 +304,12 @@ def test_safety_rep_threshold_is_read_from_program_yaml(tmp_path, monkeypatch):
               if p.style.name == "Heading 2"}
     assert "Worker Health and Safety Representative" not in titles
     assert "Subcontractor Management" in titles
+
+
+def test_a_revision_0_manual_says_draft(minimal_company, tmp_path):
+    result = build_manual(minimal_company, tmp_path / "m.docx", layout="word-updates-on-open")
+    document = docx.Document(str(result.output))
+    body = "\n".join(p.text for p in document.paragraphs[:12])
+    assert "DRAFT - not yet approved" in body
+    assert "Health and Safety Manual - DRAFT" in "".join(
+        p.text for s in document.sections for p in s.header.paragraphs)

@@ -157,8 +157,15 @@ def test_outline_has_every_category_and_document_at_the_right_page(built: Built)
 def test_every_page_is_stamped(built: Built) -> None:
     total = len(built.pages)
     for number, text in enumerate(built.pages, start=1):
-        assert f"Kluane Ridge Roofing - SECOR submission 2026 - page {number} of {total}" \
-            in " ".join(text.split()), number
+        assert f"DRAFT - Kluane Ridge Roofing - SECOR submission 2026 - page {number} of " \
+               f"{total}" in " ".join(text.split()), number
+
+
+def test_an_incomplete_submission_says_draft_on_its_cover(built: Built) -> None:
+    """This folder has a category missing: the cover and every stamp say DRAFT (a complete
+    one, like the example company's, says nothing of the kind: see test_demo)."""
+    cover = " ".join(built.pages[0].split())
+    assert "DRAFT - not complete:" in cover and "finding(s) to fix before sending" in cover
 
 
 def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:

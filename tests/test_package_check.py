@@ -269,3 +269,30 @@ def test_warns_when_the_cycle_asks_for_an_audit_instead(tmp_path: Path) -> None:
     assert warning.severity == "warning" and warning.line == 1
     assert "year 4 of the certificate" in warning.message
     assert "Re-certifying external audit" in warning.message
+
+
+def _photo_taken(day: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = f"{day.replace('-', ':')} 09:41:00"
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 200, 200)).save(buf, "JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def test_an_undated_photo_takes_the_cameras_date_and_says_so(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, COMPANY, {
+        "toolbox-meetings/IMG_2041.jpg": _photo_taken("2026-05-14"),
+        "toolbox-meetings/IMG_2042.jpg": _photo_taken("1999-13-40"),   # a broken camera clock
+    }, settings="anniversary: 2026-12-15\n")
+    report = check_package(folder, on=ON)
+    meetings = next(c for c in report.categories if c.category.key == "toolbox-meetings")
+    dated = {s.rel: (s.date, s.date_from) for s in meetings.samples}
+    assert dated["toolbox-meetings/IMG_2041.jpg"] == (dt.date(2026, 5, 14), "photo")
+    assert dated["toolbox-meetings/IMG_2042.jpg"] == (None, None)
+    assert "IMG_2042.jpg: the sample has no date" in messages(report)
+    assert "toolbox-meetings/IMG_2041.jpg: 2026-05-14" in report.as_text()
+    assert "dated from the photo itself" in report.as_text()

@@ -163,6 +163,24 @@ def test_estimated_hours_are_marked(minimal_company: Path):
     assert "Hours worked in the period (ESTIMATE) 2,000" in text
     assert "Hours are an ESTIMATE" in text
     assert "(ESTIMATE)" in docx_text(result.docx_bytes())
+    # no previous year: no comparison section, and the numbers run on without a gap
+    pdf = pdf_text(result.pdf_bytes())
+    assert "Comparison with the previous year" not in pdf
+    assert "7. Goals" in pdf and "8. Sign-off" in pdf and "9. Sign-off" not in pdf
+    word = docx_text(result.docx_bytes())
+    assert "8. Sign-off" in word and "9. Sign-off" not in word
+
+
+def test_word_copy_carries_the_charts(example):
+    """The same charts as the PDF, as pictures: one per activity with a monthly target,
+    and the incidents by class."""
+    with zipfile.ZipFile(io.BytesIO(example.docx_bytes())) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        body = z.read("word/document.xml").decode("utf-8")
+    monthly = [a for a in example.figures.activities if a.target and a.target.per_month >= 1]
+    assert len(media) == len(monthly) + 1 >= 2
+    assert body.count("<pic:pic") == len(media)
+    assert "Monthly activity against target" in docx_text(example.docx_bytes())
 
 
 def test_cli_writes_the_three_forms(tmp_path: Path):

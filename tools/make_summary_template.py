@@ -177,7 +177,7 @@ def build(master: Path) -> bytes:
     para(d, "The year at a glance", "Heading 3")
     _no_header(loop_table(d, ["", ""], ["{{ r[0] }}", "{{ r[1] }}"], "r in glance", [2.6, 4.1]))
 
-    para(d, "1. Workforce and hours worked", "Heading 2")
+    para(d, "{{ numbers.workforce }}. Workforce and hours worked", "Heading 2")
     para(d, "Peak employees: {{ peak_employees }}. Average employees (monthly headcount): "
             "{{ average_employees }}. Hours worked in the period: {{ hours_total }}"
             "{% if hours_estimated %} (ESTIMATE){% endif %}.")
@@ -185,7 +185,7 @@ def build(master: Path) -> bytes:
                 None, [("Employees", "h in hours_rows|{{ h.employees }}", "", False)])
     para(d, "{{ hours_note }}", "Small Print", italic=True)
 
-    para(d, "2. Safety activities", "Heading 2")
+    para(d, "{{ numbers.activities }}. Safety activities", "Heading 2")
     para(d, "Each activity recorded in the activity log, by month. The targets are the "
             "frequencies the company's own policies set (or submission.yaml), counted up to "
             "{{ as_of }}.")
@@ -203,10 +203,14 @@ def build(master: Path) -> bytes:
                 "{{ t.status }}{% if t.percent %} ({{ t.percent }}){% endif %}", "{{ t.below }}"],
                "t in targets", [1.1, 0.55, 1.1, 0.6, 0.8, 0.45, 0.9, 1.2])
     tag(d, "{%p endif %}")
-    para(d, "The charts of monthly activity against target and of incidents by class are in "
-            "the PDF version of this report.", "Small Print", italic=True)
+    tag(d, "{%p if activity_charts %}")
+    para(d, "Monthly activity against target", "Heading 3")
+    tag(d, "{%p for chart in activity_charts %}")
+    para(d, "{{ chart }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
 
-    para(d, "3. Incidents", "Heading 2")
+    para(d, "{{ numbers.incidents }}. Incidents", "Heading 2")
     loop_table(d, ["Class", "Incidents", "Days lost", "Days on modified work", "Investigated",
                    "Reported to WSCB"],
                ["{{ r.label }}", "{{ r.count }}", "{{ r.days_lost }}", "{{ r.modified_days }}",
@@ -215,6 +219,7 @@ def build(master: Path) -> bytes:
                after=[["{{ incidents_total.label }}", "{{ incidents_total.count }}",
                        "{{ incidents_total.days_lost }}", "{{ incidents_total.modified_days }}",
                        "{{ incidents_total.investigated }}", "{{ incidents_total.reported }}"]])
+    para(d, "{{ incidents_chart }}")
     tag(d, "{%p if incident_list %}")
     para(d, "Each incident", "Heading 3")
     loop_table(d, ["Date", "Class", "What happened", "Days lost", "Modified days",
@@ -224,7 +229,7 @@ def build(master: Path) -> bytes:
                "i in incident_list", [0.8, 0.9, 2.5, 0.5, 0.6, 0.7, 0.7], right_from=3)
     tag(d, "{%p endif %}")
 
-    para(d, "4. Injury rates", "Heading 2")
+    para(d, "{{ numbers.rates }}. Injury rates", "Heading 2")
     para(d, "Per {{ rate_base }} hours worked (100 workers for a year). The counts above come "
             "first; the rates let a year be compared with others.")
     loop_table(d, ["Rate", "Value", "How it is calculated"],
@@ -234,7 +239,7 @@ def build(master: Path) -> bytes:
     para(d, "{{ rates_caution }}", bold=True, color=RGBColor(0x9B, 0x2C, 0x2C))
     tag(d, "{%p endif %}")
 
-    para(d, "5. Training", "Heading 2")
+    para(d, "{{ numbers.training }}. Training", "Heading 2")
     para(d, "Status on {{ training_as_of }}.")
     loop_table(d, ["Course", "Title", "Held by", "Status", "Met"],
                ["{{ c.course }}", "{{ c.title }}", "{{ c.holder }}", "{{ c.status }}",
@@ -246,7 +251,7 @@ def build(master: Path) -> bytes:
                ["{{ r.name }}", "{{ r.position }}", "{{ r.supervisor }}", "{{ r.required }}",
                 "{{ r.other }}"], "r in people", [1.2, 1.2, 0.7, 1.8, 1.8])
 
-    para(d, "6. Audit action plan", "Heading 2")
+    para(d, "{{ numbers.action_plan }}. Audit action plan", "Heading 2")
     para(d, "Items: {{ action_total }}. Closed: {{ action_closed }}. Open: {{ action_open }}, "
             "of them overdue: {{ action_overdue }}.")
     tag(d, "{%p if action_rows %}")
@@ -256,7 +261,7 @@ def build(master: Path) -> bytes:
                [0.3, 0.55, 1.6, 1.7, 1.0, 0.75, 0.8])
     tag(d, "{%p endif %}")
 
-    para(d, "7. Goals", "Heading 2")
+    para(d, "{{ numbers.goals }}. Goals", "Heading 2")
     para(d, "Last year's goals", "Heading 3")
     tag(d, "{%p if goals_last %}")
     loop_table(d, ["Goal", "Outcome", "Result"],
@@ -275,7 +280,7 @@ def build(master: Path) -> bytes:
     tag(d, "{%p endif %}")
 
     tag(d, "{%p if comparison %}")
-    para(d, "8. Comparison with the previous year", "Heading 2")
+    para(d, "{{ numbers.comparison }}. Comparison with the previous year", "Heading 2")
     para(d, "Last year: {{ comparison.previous_period }}. This year counts the records up to "
             "{{ as_of }}.")
     loop_table(d, ["", "", "Last year", "This year", "Change"],
@@ -284,7 +289,7 @@ def build(master: Path) -> bytes:
                right_from=2)
     tag(d, "{%p endif %}")
 
-    para(d, "9. Sign-off", "Heading 2")
+    para(d, "{{ numbers.sign_off }}. Sign-off", "Heading 2")
     para(d, "I have reviewed this report and the records it summarises. To the best of my "
             "knowledge it is complete and accurate.")
     sign = d.add_table(rows=4, cols=3)

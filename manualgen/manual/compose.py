@@ -111,6 +111,11 @@ def _cover(document: Document, inputs: Inputs) -> None:
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
     info.paragraph_format.space_before = Pt(48)
     info.add_run(f"Revision {p.manual.revision} - issued {long_date(p.manual.issued)}").bold = True
+    if p.manual.revision == 0:
+        draft = wordxml.add_paragraph(document, style="Subtitle")
+        draft.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        draft.add_run("DRAFT - not yet approved: revision 1 is the first approved issue").bold \
+            = True
     lib = inputs.library
     note = wordxml.add_paragraph(document,
         f"Prepared for the {lib.rules.program} program. Built from the "
@@ -255,7 +260,8 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Com
     """The whole manual, with placeholder page numbers in the contents."""
     document = open_master(master)
     p = inputs.profile.profile
-    fill_tokens(document, {"company_name": p.company.name, "document_title": DOCUMENT_TITLE,
+    title = DOCUMENT_TITLE + (" - DRAFT" if p.manual.revision == 0 else "")
+    fill_tokens(document, {"company_name": p.company.name, "document_title": title,
                             "revision": str(p.manual.revision)})
     toc: list[TocEntry] = []
     _cover(document, inputs)

@@ -140,7 +140,8 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
         plan = _layout(info, entries)
         tick("laying out", 1, total)
         parts = _parts(plan, entries, by_rel, reports)
-        stamp_label = f"{sub.company_name} - {spec.short_title} {sub.year}"
+        stamp_label = ("DRAFT - " if info.draft else "") + \
+            f"{sub.company_name} - {spec.short_title} {sub.year}"
         tick("assembling", 0, total)
         scratch = Scratch(prefix="manualgen-built-")
         try:
@@ -274,7 +275,9 @@ def _front_info(sub: Submission, spec: PackageSpec, report: Report) -> FrontInfo
                                                      period=period_text).split()),
         logo=sub.inputs.profile.logo, notes=notes, not_included=not_included,
         generator=f"Assembled by manualgen {__version__} with the "
-                  f"{sub.library.info.name} {sub.library.info.version}")
+                  f"{sub.library.info.name} {sub.library.info.version}",
+        draft=(f"not complete: {len(report.errors)} finding(s) to fix before sending"
+               if report.errors else None))
 
 
 def _note(problem: Problem, folder: Path) -> str:

@@ -131,6 +131,11 @@ class Report:
         lines.append("")
         for cat in self.categories:
             lines.append(f"{cat.number:>2}. {cat.category.title:<42} {cat.status_text}")
+        dated = [s for c in self.categories for s in c.samples if s.date_from == "photo"]
+        if dated:
+            lines += ["", "dated from the photo itself (the camera's date); rename the file "
+                          "with its date if that is wrong:"]
+            lines += [f"  {s.rel}: {s.date}" for s in dated]
         if self.findings:
             lines += ["", f"{len(self.errors)} finding(s) to fix, "
                           f"{len(self.findings) - len(self.errors)} warning(s):"]

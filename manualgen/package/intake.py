@@ -45,7 +45,7 @@ class Sample:
     date: dt.date | None
     title: str
     size: int
-    date_from: str | None = None   # "name" or "submission.yaml"
+    date_from: str | None = None   # "name", "submission.yaml" or "photo" (its EXIF date)
 
     @property
     def sort_key(self) -> tuple:
@@ -99,6 +99,31 @@ def date_from_name(name: str) -> tuple[dt.date | None, str, str | None]:
         return dt.date(int(y), int(m), int(d)), rest, None
     except ValueError:
         return None, rest, f"{y}-{m}-{d} at the start of the name is not a real date"
+
+
+_EXIF_TAKEN = 36867        # DateTimeOriginal, in the Exif sub-IFD
+_EXIF_IFD = 0x8769
+_EXIF_CHANGED = 306        # DateTime, in the main IFD
+
+
+def photo_date(path: Path) -> dt.date | None:
+    """The day a phone or camera took the picture (EXIF), or None; reads only the header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            exif = img.getexif()
+            text = exif.get_ifd(_EXIF_IFD).get(_EXIF_TAKEN) or exif.get(_EXIF_CHANGED)
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError,
+            Image.DecompressionBombError):
+        return None
+    match = re.match(r"^(\d{4}):(\d{2}):(\d{2})", str(text or ""))
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
 
 
 def is_litter(name: str) -> bool:
@@ -233,6 +258,9 @@ def _classify(path: Path, rel: str, category: str, info, out: Intake) -> None:
             day, date_from, error = info.date, SUBMISSION_FILE, None
         if info.title:
             title = info.title
+    if day is None and not error and kind == "image":
+        day = photo_date(path)
+        date_from = "photo" if day else None
     if error:
         out.problems.append(Problem(where, None, None, error, NAMING_FIX))
     elif day is None:

@@ -127,6 +127,7 @@ class FrontInfo:
     generator: str
     not_included: list[tuple[str, str, str]] = field(default_factory=list)  # cat, file, why
     total_pages: int = 0
+    draft: str | None = None     # why this is not ready to send (findings to fix), if so
 
 
 @dataclass
@@ -308,6 +309,9 @@ def cover(info: FrontInfo, categories: list[CategoryEntry]) -> Rendered:
         except OSError:
             pass
     s.y = top - 130
+    if info.draft:
+        s.text(f"DRAFT - {info.draft}", size=14, bold=True,
+               colour=STATUS_COLOURS["missing"])
     s.text(f"SECOR {info.year}", size=14, bold=True, colour=MUTED)
     s.y -= 4
     s.text(info.package_title, size=28, bold=True, colour=ACCENT, leading=33)

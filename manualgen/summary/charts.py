@@ -1,11 +1,13 @@
 """The report's two charts as reportlab drawings: activity by month against target, incidents.
 
-Drawings are vector graphics placed straight into the PDF; the Word version shows the same
-numbers in its tables (a picture of a chart would not stay editable).
+Drawings are vector graphics placed straight into the PDF; the Word version gets the same
+drawings as pictures (`png`, through reportlab's own PDF output and PDFium), so both
+documents show one chart, defined once.
 """
 
 from __future__ import annotations
 
+import io
 import math
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -133,3 +135,34 @@ def incidents_chart(figures: Figures, width: float, font: str, bold: str) -> Dra
         legend.append(("bar", GREY, "last year"))
     _legend(drawing, chart.x, 4, font, legend)
     return drawing
+
+
+def monthly_activity_charts(figures: Figures, width: float, height: float, font: str,
+                            bold: str) -> list[Drawing]:
+    """One chart per activity with a monthly target, in the report's order."""
+    monthly = [a for a in figures.activities if a.target and a.target.per_month >= 1]
+    as_of = f"{figures.header.as_of:%Y-%m}"
+    after = [m.key > as_of for m in figures.months]
+    # The year under the first month and every January, so two Decembers read apart.
+    labels = [m.label[:3] + (f"\n{m.label[-4:]}" if i == 0 or m.key.endswith("-01") else "")
+              for i, m in enumerate(figures.months)]
+    return [activity_chart(a, figures.months, labels, after, width, height, font, bold)
+            for a in monthly]
+
+
+def png(drawing: Drawing, dpi: int = 200) -> bytes:
+    """The drawing as PNG bytes: drawn to PDF by reportlab, rasterised by PDFium."""
+    import pypdfium2
+    from PIL import Image
+    from reportlab.graphics import renderPDF
+
+    data = renderPDF.drawToString(drawing)
+    document = pypdfium2.PdfDocument(data)
+    try:
+        image = document[0].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "PNG", optimize=True)
+    Image.open(io.BytesIO(out.getvalue())).verify()
+    return out.getvalue()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 from docx.shared import Inches
-from docxtpl import DocxTemplate, Listing
+from docxtpl import DocxTemplate, InlineImage, Listing
 
 from manualgen.errors import InputError
 from manualgen.render.docx_io import normalise_zip, set_properties
@@ -40,13 +40,32 @@ def _month_widths(document, months: int) -> None:
                 cell.width = Inches(w)
 
 
+CHART_W = 3.25 * 72          # points: two activity charts side by side on a page
+
+
+def _charts(tpl: DocxTemplate, fig: Figures) -> dict:
+    """The PDF's charts as pictures: the same drawings, rasterised."""
+    from manualgen.summary import charts
+    from manualgen.summary.report_pdf import register_fonts
+
+    font, bold, _italic = register_fonts()
+
+    def picture(drawing, width_in: float) -> InlineImage:
+        return InlineImage(tpl, io.BytesIO(charts.png(drawing)), width=Inches(width_in))
+
+    activity = charts.monthly_activity_charts(fig, CHART_W, 1.9 * 72, font, bold)
+    incidents = charts.incidents_chart(fig, 5.0 * 72, font, bold)
+    return {"activity_charts": [picture(d, 3.25) for d in activity],
+            "incidents_chart": picture(incidents, 5.0)}
+
+
 def render_docx(fig: Figures, view: dict, template: Path) -> bytes:
     path = template
     if not path.is_file():
         raise InputError(template_error(FileNotFoundError(path), path)) from None
     tpl = DocxTemplate(str(path))
     context = dict(view, company_name=fig.header.company, document_title=TITLE,
-                   footer_note=f"Reporting period {view['period']}",
+                   footer_note=f"Reporting period {view['period']}", **_charts(tpl, fig),
                    # "Dec 25" on two lines, so every month column heads alike.
                    months=[Listing(m.replace(" ", "\n")) for m in view["months"]])
     try:

@@ -241,7 +241,7 @@ def _month_table(view: dict, rows: list[dict], total: dict | None, st: Styles,
 
 
 def _workforce(view: dict, st: Styles) -> list:
-    out = [p("1. Workforce and hours worked", st.h1)]
+    out = [p(f"{view['numbers']['workforce']}. Workforce and hours worked", st.h1)]
     facts = [["Peak employees", view["peak_employees"]],
              ["Average employees (monthly headcount)", view["average_employees"]],
              ["Hours worked in the period" + (" (ESTIMATE)" if view["hours_estimated"] else ""),
@@ -265,7 +265,7 @@ def _workforce(view: dict, st: Styles) -> list:
 
 def _activities(fig: Figures, view: dict, st: Styles) -> list:
     out: list = [CondPageBreak(5 * inch), KeepTogether([
-        p("2. Safety activities", st.h1),
+        p(f"{view['numbers']['activities']}. Safety activities", st.h1),
         p("Each activity recorded in the activity log, by month. The targets are the "
           "frequencies the company's own policies set (or submission.yaml), counted up to "
           f"{view['as_of']}.", st.body),
@@ -280,16 +280,9 @@ def _activities(fig: Figures, view: dict, st: Styles) -> list:
         widths = [1.25, 0.6, 1.25, 0.65, 0.75, 0.45, 0.85, 1.2]
         out += [p("Against the targets", st.h2),
                 table(rows, fit(*widths), st)]
-    monthly = [a for a in fig.activities if a.target and a.target.per_month >= 1]
-    if monthly:
-        as_of = f"{fig.header.as_of:%Y-%m}"
-        after = [m.key > as_of for m in fig.months]
-        # The year under the first month and every January, so two Decembers read apart.
-        labels = [m.label[:3] + (f"\n{m.label[-4:]}" if i == 0 or m.key.endswith("-01")
-                                 else "") for i, m in enumerate(fig.months)]
-        half = (FRAME_W - 12) / 2
-        drawings = [charts.activity_chart(a, fig.months, labels, after, half, 1.9 * inch,
-                                          st.font, st.bold) for a in monthly]
+    half = (FRAME_W - 12) / 2
+    drawings = charts.monthly_activity_charts(fig, half, 1.9 * inch, st.font, st.bold)
+    if drawings:
         grid = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
         for row in grid:
             if len(row) == 1:
@@ -310,7 +303,7 @@ def _incidents(fig: Figures, view: dict, st: Styles) -> list:
     rows.append([t["label"], t["count"], t["days_lost"], t["modified_days"], t["investigated"],
                  t["reported"]])
     out: list = [CondPageBreak(5 * inch), KeepTogether([
-        p("3. Incidents", st.h1),
+        p(f"{view['numbers']['incidents']}. Incidents", st.h1),
         table(rows, fit(2.0, 0.8, 0.8, 1.2, 1.0, 1.1), st, total=True,
               numeric_from=1, dim_zero=True),
         Spacer(1, 8),
@@ -329,7 +322,7 @@ def _incidents(fig: Figures, view: dict, st: Styles) -> list:
 def _rates(view: dict, st: Styles) -> list:
     rows = [["Rate", "Value", "How it is calculated"]]
     rows += [[r["label"], r["value"], r["formula"]] for r in view["rate_rows"]]
-    out = [p("4. Injury rates", st.h1),
+    out = [p(f"{view['numbers']['rates']}. Injury rates", st.h1),
            p(f"Per {view['rate_base']} hours worked (100 workers for a year). The counts above "
              "come first; the rates let a year be compared with others.", st.body),
            table(rows, [1.8 * inch, 0.7 * inch, FRAME_W - 2.5 * inch], st)]
@@ -346,7 +339,7 @@ def _training(view: dict, st: Styles) -> list:
     people += [[r["name"], r["position"], r["supervisor"], r["required"], r["other"]]
                for r in view["people"]]
     return [
-        CondPageBreak(2.5 * inch), p("5. Training", st.h1),
+        CondPageBreak(2.5 * inch), p(f"{view['numbers']['training']}. Training", st.h1),
         p(f"Status on {view['training_as_of']}.", st.body),
         table(rows, fit(0.6, 2.9, 1.3, 1.6, 0.6), st),
         Spacer(1, 5), p(view["ratio_text"], st.body),
@@ -359,7 +352,7 @@ def _action_plan(view: dict, st: Styles) -> list:
     facts = [["Items", "Closed", "Open", "Overdue"],
              [view["action_total"], view["action_closed"], view["action_open"],
               view["action_overdue"]]]
-    out: list = [p("6. Audit action plan", st.h1),
+    out: list = [p(f"{view['numbers']['action_plan']}. Audit action plan", st.h1),
                  table(facts, [1.0 * inch] * 4, st, numeric_from=0, zebra=False)]
     if not view["action_rows"]:
         out.append(p("No audit action plan items are recorded (records/action-plan).", st.note))
@@ -373,7 +366,8 @@ def _action_plan(view: dict, st: Styles) -> list:
 
 
 def _goals(view: dict, st: Styles) -> list:
-    out = [CondPageBreak(2 * inch), p("7. Goals", st.h1), p("Last year's goals", st.h2)]
+    out = [CondPageBreak(2 * inch), p(f"{view['numbers']['goals']}. Goals", st.h1),
+           p("Last year's goals", st.h2)]
     if view["goals_last"]:
         rows = [["Goal", "Outcome", "Result"]]
         rows += [[g["goal"], g["outcome"], g["result"]] for g in view["goals_last"]]
@@ -425,7 +419,8 @@ def _comparison(view: dict, st: Styles) -> list:
     both.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return [KeepTogether([p("8. Comparison with the previous year", st.h1),
+    number = view["numbers"]["comparison"]
+    return [KeepTogether([p(f"{number}. Comparison with the previous year", st.h1),
                           p(f"Last year: {comp['previous_period']}. This year counts the "
                             f"records up to {view['as_of']}.", st.body), both])]
 
@@ -449,7 +444,8 @@ def _sign_off(view: dict, st: Styles) -> list:
                            ("TOPPADDING", (0, 1), (-1, 1), 16),
                            ("TOPPADDING", (0, 4), (-1, 4), 16),
                            ("TOPPADDING", (0, 3), (-1, 3), 12)]))
-    return [KeepTogether([p("9. Sign-off", st.h1), p(statement, st.body), Spacer(1, 4), t]),
+    return [KeepTogether([p(f"{view['numbers']['sign_off']}. Sign-off", st.h1),
+                          p(statement, st.body), Spacer(1, 4), t]),
             Spacer(1, 14), p(f"Built by manualgen from {view['sources']}.", st.note)]
 
 

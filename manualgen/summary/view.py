@@ -94,6 +94,16 @@ def _target_row(a: ActivityFigures, as_of: str) -> dict[str, str]:
     }
 
 
+SECTIONS = ("workforce", "activities", "incidents", "rates", "training", "action_plan",
+            "goals", "comparison", "sign_off")
+
+
+def section_numbers(comparison: bool) -> dict[str, int | None]:
+    """Each section's number, counted over the sections the report has (no gaps)."""
+    shown = [s for s in SECTIONS if comparison or s != "comparison"]
+    return {s: (shown.index(s) + 1 if s in shown else None) for s in SECTIONS}
+
+
 def report_view(fig: Figures) -> dict[str, Any]:
     """Every string both documents show, keyed by section."""
     h = fig.header
@@ -283,6 +293,7 @@ def report_view(fig: Figures) -> dict[str, Any]:
                         "responsible": g.responsible or "", "due": day(g.due)}
                        for g in fig.next_year_goals],
         "comparison": comparison,
+        "numbers": section_numbers(comparison is not None),
         "prepared_by": h.prepared_by,
         "signer": h.owner,
         "signer_position": h.owner_position,

@@ -1,0 +1,122 @@
+"""The Python API, used as a web app or a script would: data in, bytes and typed reports out.
+
+Everything here runs with the profile given as data, the logo and the samples as bytes,
+and the current folder an empty one that must stay empty: the API writes nothing of its
+own (only LibreOffice's private scratch files under the system's temporary folder).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+import os
+import zipfile
+
+import docx
+import pikepdf
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from manualgen import api
+from manualgen.inputs.program import CourseState
+from manualgen.package.check import CategoryState
+
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from test_package_fixtures import EXAMPLE_RECORDS, photo_jpeg, reportlab_pdf
+
+ON = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def library() -> api.Library:
+    return api.load_library()
+
+
+@pytest.fixture
+def empty_cwd(tmp_path, monkeypatch):
+    """Run in an empty folder and check afterwards that nothing was written there."""
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    yield folder
+    assert list(folder.iterdir()) == []
+
+
+def example_data() -> tuple[dict, bytes]:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    return data, (EXAMPLE.parent / "logo.png").read_bytes()
+
+
+def test_profile_from_data_and_problems_by_field(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    assert api.check_profile(data, library).ok
+    data["company"]["phone"] = "867-66S-1234"
+    data["people"][0]["training"] = [{"course": "PHSM", "completed": "2024-02-31"}]
+    check = api.check_profile(data, library)
+    assert not check.ok
+    phone = check.for_field(("company", "phone"))
+    assert phone and "is not a phone number" in phone[0].message
+    course = check.for_field(("people", 0, "training", 0, "completed"))
+    assert course and course[0].field == "Sam Solo, course 1 (PHSM), completed"
+
+
+def test_plain_words_for_choices_are_accepted(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["people"][0].update(roles=["Owner", "first aid", "safety rep"], employment="full time")
+    profile = api.load_profile(data, library).profile
+    assert profile.people[0].roles == ["owner", "first_aid", "safety_rep"]
+    assert profile.people[0].employment == "full_time"
+
+
+def test_status_in_memory_has_typed_states(library, empty_cwd):
+    data, logo = example_data()
+    report = api.company_status(api.load_profile(data, library, logo=logo), library, on=ON)
+    states = {c.status for p in report.people for c in p.courses}
+    assert states <= set(CourseState) and CourseState.IN_GRACE in states
+    calendar = api.status_calendar(report)
+    assert calendar.startswith(b"BEGIN:VCALENDAR") and b"BEGIN:VEVENT" in calendar
+
+
+@needs_libreoffice()
+def test_manual_forms_summary_and_submission_entirely_in_memory(library, empty_cwd):
+    data, logo = example_data()
+    profile = api.load_profile(data, library, logo=logo)
+
+    manual = api.build_manual(profile, library, pdf=True)
+    document = docx.Document(io.BytesIO(manual.docx))
+    assert "Kluane Ridge Roofing" in document.sections[0].header.paragraphs[0].text
+    assert manual.pages == len(PdfReader(io.BytesIO(manual.pdf)).pages) > 40
+    assert "Working at Heights" in " ".join(manual.policies)
+
+    forms = api.build_forms(profile, library)
+    assert len(forms.docx) == len(library.forms)
+    with zipfile.ZipFile(io.BytesIO(forms.zip_bytes(ON))) as z:
+        assert sorted(z.namelist()) == sorted(forms.files)
+
+    records = {f"records/{p.name}": p.read_bytes() for p in EXAMPLE_RECORDS.iterdir()}
+    files = {
+        **records,
+        "submission.yaml": b"anniversary: 2026-12-15\nprepared_by: Mary-Anne O'Brien\n",
+        "site-inspections/2026-03-03 shop inspection.pdf": reportlab_pdf("si", 2),
+        "toolbox-meetings/2026-05-01 toolbox photo.jpg": photo_jpeg(),
+    }
+    submission = api.open_submission(files, library, company=profile)
+    report = api.check_submission(submission, on=ON)
+    inspections = next(c for c in report.categories if c.category.key == "site-inspections")
+    assert inspections.status is CategoryState.TOO_FEW and inspections.counted == 1
+
+    summary = api.build_summary(submission)
+    assert summary.figures.header.company == "Kluane Ridge Roofing"
+    assert PdfReader(io.BytesIO(summary.pdf_bytes())).pages
+    assert json.loads(summary.json_text())["header"]["company"] == "Kluane Ridge Roofing"
+
+    built = api.build_submission(submission, api.BuildOptions(skip_unreadable=True))
+    with pikepdf.open(io.BytesIO(built.pdf_bytes())) as pdf:
+        assert len(pdf.pages) == built.pages
+        titles = [item.title for item in pdf.open_outline().root]
+    assert any("Site Inspections" in t for t in titles)
+    assert built.index["pages"] == built.pages
+    assert not os.listdir(empty_cwd)
