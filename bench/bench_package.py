@@ -127,6 +127,7 @@ def make_submission(folder: Path, pdfs: int, photos: int, words: int,
 
 def child_build(folder: str, out: str, keep: str) -> None:
     """Run in a child: build, timing stages through the progress callback."""
+    from manualgen import api
     from manualgen.package.build import BuildOptions, build_package
 
     marks: dict[str, float] = {}
@@ -135,9 +136,10 @@ def child_build(folder: str, out: str, keep: str) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         marks.setdefault(stage, time.perf_counter() - start)
 
-    build_package(Path(folder), Path(out), BuildOptions(skip_unreadable=True,
-                                                        keep_resolution=keep == "1"),
-                  progress=progress)
+    sub = api.open_submission(Path(folder), api.load_library())
+    result = build_package(sub, BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
+                                             pdf_name=Path(out).name), progress=progress)
+    result.write(out)
     wall = time.perf_counter() - start
     marks.setdefault("done", wall)
     names = list(marks)

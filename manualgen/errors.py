@@ -97,6 +97,13 @@ class UsageError(ManualgenError):
         super().__init__(message + (f" - {fix}" if fix else ""))
 
 
+def nearest(word: str, choices, *, cutoff: float = 0.5) -> list[str]:
+    """The choices a mistyped word was probably meant to be, best first ("did you mean")."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff)
+
+
 def fail(path: str | Path, message: str, *, line: int | None = None, field: str | None = None,
          fix: str | None = None) -> InputError:
     """Build the error for a single problem (callers `raise fail(...)`)."""

@@ -52,12 +52,23 @@ def make_tree(root: Path, spec: dict) -> Path:
 
 
 def needs_libreoffice():
-    """Skip without LibreOffice on a developer's machine; never in CI, where it must run."""
+    """Mark a test (or a module, as `pytestmark`) as needing LibreOffice: selectable with
+    `-m libreoffice` / `-m "not libreoffice"`, skipped on a developer's machine without
+    it, never in CI, where it must run."""
+    return pytest.mark.libreoffice
+
+
+def pytest_collection_modifyitems(config, items) -> None:
     from manualgen.services.office import find_soffice
 
     missing = find_soffice(os.environ.get("MANUALGEN_SOFFICE")) is None and \
         os.environ.get("CI", "").lower() not in ("1", "true")
-    return pytest.mark.skipif(missing, reason="LibreOffice not installed")
+    if not missing:
+        return
+    skip = pytest.mark.skip(reason="LibreOffice not installed")
+    for item in items:
+        if "libreoffice" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

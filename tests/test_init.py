@@ -150,3 +150,18 @@ def test_existing_logo_is_kept(tmp_path):
 def test_scalar_reads_back_the_same(value):
     assert parse_yaml(f"k: {scalar(value)}\n", "t").data == {"k": value}
     assert parse_yaml(f"k: {{v: {scalar(value, flow=True)}}}\n", "t").data == {"k": {"v": value}}
+
+
+def test_a_logo_from_elsewhere_is_copied_into_the_folder(tmp_path):
+    """The logo prompt takes a picture from anywhere (~ expanded) and copies it in."""
+    pictures = tmp_path / "Pictures"
+    pictures.mkdir()
+    (pictures / "our logo.png").write_bytes((resources.examples_dir() / "logo.png").read_bytes())
+    answers = list(ANSWERS)
+    at = answers.index("missing.png")
+    answers[at:at + 2] = [str(pictures / "our logo.png")]
+    result = interview(tmp_path / "co", answers)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "co" / "logo.png").read_bytes() == (pictures / "our logo.png").read_bytes()
+    assert "logo: logo.png" in (tmp_path / "co" / "company.yaml").read_text(encoding="utf-8")
+    assert CliRunner().invoke(main, ["check", str(tmp_path / "co" / "company.yaml")]).exit_code == 0

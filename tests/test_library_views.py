@@ -383,3 +383,15 @@ def test_import_refuses_what_is_not_a_word_file(home, tmp_path):
     (tmp_path / "fake.docx").write_text("hello", encoding="utf-8")
     result = run("import", str(tmp_path / "fake.docx"))
     assert result.exit_code == 2 and "cannot be read as a Word .docx file" in result.output
+
+
+def test_import_into_a_folder_names_the_file_by_its_id(home, tmp_path):
+    source = word_policy(tmp_path / "Working Alone.docx")
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    result = run("import", str(source), "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    written = folder / "working-alone-policy.md"
+    assert written.is_file() and "\nid: working-alone-policy\n" in written.read_text()
+    again = run("import", str(source), "-o", str(folder) + "/")
+    assert again.exit_code == 2 and "already exists" in again.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -35,8 +36,15 @@ def built(tmp_path_factory):
     return result
 
 
+@functools.lru_cache(maxsize=8)
+def _pdf_text(path: str, size: int, mtime: int) -> tuple[str, ...]:
+    return tuple(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def pdf_pages(path: Path) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+    """The text of every page, extracted once per file (several tests read the same PDF)."""
+    st = Path(path).stat()
+    return list(_pdf_text(str(path), st.st_size, st.st_mtime_ns))
 
 
 def test_docx_reopens_with_company_name_in_header(built):

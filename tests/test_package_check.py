@@ -296,3 +296,18 @@ def test_an_undated_photo_takes_the_cameras_date_and_says_so(tmp_path: Path) -> 
     assert "IMG_2042.jpg: the sample has no date" in messages(report)
     assert "toolbox-meetings/IMG_2041.jpg: 2026-05-14" in report.as_text()
     assert "dated from the photo itself" in report.as_text()
+
+
+def test_a_submission_beside_its_company_finds_the_profile_above_and_says_so(tmp_path):
+    company = tmp_path / "my-company"
+    company.mkdir()
+    (company / "company.yaml").write_text(COMPANY.read_text(encoding="utf-8"), encoding="utf-8")
+    (company / "logo.png").write_bytes((COMPANY.parent / "logo.png").read_bytes())
+    runner = CliRunner()
+    made = runner.invoke(main, ["package", "init", str(company / "2026-submission")])
+    assert made.exit_code == 0, made.output
+    assert f"company profile: {company / 'company.yaml'}" in made.output
+    checked = runner.invoke(main, ["package", "check", str(company / "2026-submission")])
+    assert checked.exit_code == 1, checked.output          # an empty folder has gaps
+    assert f"company profile: {company / 'company.yaml'}" in checked.output
+    assert "no company profile found" not in checked.output

@@ -53,14 +53,26 @@ def _printable(value: Any) -> Any:
 Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_printable)]
 
 
-def _to_date(value: Any) -> Any:
+def parse_date(value: Any) -> dt.date | None:
+    """A date from YAML (a date, or text written YYYY-MM-DD), or None when it is not one."""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, dt.date):
+        return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError("not a date") from None
+            return None
+    return None
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, str | dt.date):
+        day = parse_date(value)
+        if day is None:
+            raise ValueError("not a date")
+        return day
     return value
 
 

@@ -10,7 +10,6 @@ in the user's words ("Dave Kowalski, course 1 (PHSM), completed").
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from manualgen.errors import Collector, InputError, Problem
+from manualgen.errors import Collector, InputError, Problem, nearest
 from manualgen.inputs.models import Date, Strict, Text, problems_from
 from manualgen.io import YamlDoc, inside, load_yaml
 
@@ -73,10 +72,6 @@ def _choice_list(value: Any) -> Any:
     if isinstance(value, str):  # "owner, supervisor" typed as one line
         value = [v for v in re.split(r"\s*,\s*", value) if v]
     return value
-
-
-def nearest(word: str, choices: list[str] | tuple[str, ...]) -> list[str]:
-    return difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
 
 
 def _context(info: ValidationInfo) -> Vocabulary | None:

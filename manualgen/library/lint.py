@@ -10,7 +10,6 @@ activities, forms), coverage gaps, stale reviews and the form templates. Each fi
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,8 +19,9 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from manualgen.errors import Collector, InputError, Problem
+from manualgen.errors import Collector, InputError, Problem, nearest
 from manualgen.inputs.library.load import FORMS_INDEX, Library, load_library, policy_files
+from manualgen.inputs.models import parse_date
 from manualgen.inputs.program import add_months
 from manualgen.io import FrontMatter, YamlDoc, inside, load_yaml, read_text, split_front_matter
 from manualgen.library.variables import (
@@ -163,13 +163,9 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _nearest(word: str, choices: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-
-
 def _did_you_mean(word: str, choices: Iterable[str], what: str) -> str:
     choices = list(choices)
-    close = _nearest(word, choices)
+    close = nearest(word, choices, cutoff=0.6)
     if close:
         return f"did you mean {' or '.join(close)}?"
     return f"use one of the {what}: {', '.join(choices)}"
@@ -243,7 +239,7 @@ def _check_header(path: Path, doc: YamlDoc, data: dict, known: Known, found: Col
                 add([doc.problem(("targets", key), f"unknown activity {key!r}",
                                  _did_you_mean(str(key), known.activities,
                                                "activities in program.yaml"))])
-    reviewed = _as_date(data.get("reviewed"))
+    reviewed = parse_date(data.get("reviewed"))
     if reviewed is not None and known.review_months is not None:
         due = add_months(reviewed, known.review_months)
         if due < on:
@@ -252,19 +248,6 @@ def _check_header(path: Path, doc: YamlDoc, data: dict, known: Known, found: Col
                              "review the policy with a safety advisor, then raise revision "
                              "if it changed and set reviewed to the review date",
                              severity="warning")])
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 # --------------------------------------------------------------------------- the body
@@ -345,7 +328,7 @@ def _check_sections(path: Path, fm: FrontMatter, found: Collector) -> None:
         if h.text in REQUIRED_SECTIONS:
             names.append((h, h.text))
             continue
-        close = _nearest(h.text.title(), REQUIRED_SECTIONS)
+        close = nearest(h.text.title(), REQUIRED_SECTIONS, cutoff=0.6)
         missing = [n for n in close if n not in {s.text for s in sections}]
         if missing:
             found.add(where, f"section heading '{h.text}' should be '{missing[0]}'",
@@ -599,7 +582,7 @@ class VariableCheck:
             return shape[attr], f"{label}.{attr}"
         short = label.split(" ")[0]
         fields = ", ".join(shape)
-        close = _nearest(attr, shape)
+        close = nearest(attr, shape, cutoff=0.6)
         fix = (f"did you mean {short}.{close[0]}? " if close else "") + \
             f"{label} has: {fields}"
         self.report(line, f"unknown variable '{short}.{attr}'", fix)
@@ -619,7 +602,7 @@ class VariableCheck:
                 if isinstance(attr, nodes.Const) and isinstance(attr.value, str) \
                         and attr.value.split(".")[0] not in shape.item:
                     name = attr.value.split(".")[0]
-                    close = _nearest(name, shape.item)
+                    close = nearest(name, shape.item, cutoff=0.6)
                     self.report(node.lineno, f"the items of {label} have no field {name!r} "
                                 f"(in the {node.name} filter)",
                                 (f"did you mean {close[0]!r}? " if close else "")

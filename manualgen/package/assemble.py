@@ -63,7 +63,7 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def compose(first: Matrix, then: Matrix) -> Matrix:
+def combine(first: Matrix, then: Matrix) -> Matrix:
     """The matrix applying `first`, then `then` (PDF row-vector convention)."""
     a, b, c, d, e, f = first
     A, B, C, D, E, F = then
@@ -226,7 +226,7 @@ def _stamp_page(page: pikepdf.Page, form: pikepdf.Object, size: tuple[float, flo
         scale = max(0.5, (height - STAMP_STRIP) / height) if height > 2 * STAMP_STRIP else 1.0
         # In display space: scale about the top centre, freeing a strip at the bottom.
         squeeze: Matrix = (scale, 0, 0, scale, (1 - scale) * width / 2, (1 - scale) * height)
-        user = compose(compose(invert(to_user), squeeze), to_user)
+        user = combine(combine(invert(to_user), squeeze), to_user)
         page.contents_add(b"q " + cm(user) + b"\n", prepend=True)
         page.contents_add(b"\nQ\n")
         _move_annotations(page, user)
@@ -234,7 +234,7 @@ def _stamp_page(page: pikepdf.Page, form: pikepdf.Object, size: tuple[float, flo
     k = min(1.0, (width - 16) / fw) if width > 16 else 1.0
     place: Matrix = (k, 0, 0, k, (width - fw * k) / 2, STAMP_BASELINE - STAMP_SIZE * 0.3 * k)
     name = _own_resource(page, form)
-    page.contents_add(b"q " + cm(compose(place, to_user)) + b" " + name.unparse() +
+    page.contents_add(b"q " + cm(combine(place, to_user)) + b" " + name.unparse() +
                       b" Do Q\n")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from manualgen.errors import Problem
 from manualgen.inputs.submission import COMPANY_FILE, SUBMISSION_FILE, Submission
+from manualgen.io import inside
 from manualgen.package.spec import PackageSpec
 
 RECORDS_DIR = "records"
@@ -180,7 +181,7 @@ def _odd_entry(root: Path, entry: os.DirEntry) -> tuple[str, str] | None:
     path = Path(entry.path)
     if entry.is_symlink():
         target = os.path.realpath(path)
-        if not _inside(root, Path(target)):
+        if not inside(root, Path(target)):
             return ("a link to something outside the submission folder; links leaving "
                     "the folder are refused", "copy the file itself into the folder")
         if not os.path.exists(target):
@@ -195,14 +196,6 @@ def _odd_entry(root: Path, entry: os.DirEntry) -> tuple[str, str] | None:
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         return "not a regular file (a device, pipe or socket)", "remove it from the folder"
     return None
-
-
-def _inside(root: Path, target: Path) -> bool:
-    try:
-        target.relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _walk_category(root: Path, folder: Path, category: str, meta: dict, out: Intake,

@@ -24,6 +24,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from manualgen.inputs.profile import Logo
 from manualgen.package.check import CategoryState
+from manualgen.render.jinja import long_date as render_long_date
 
 rl_config.useA85 = 0
 
@@ -148,7 +149,7 @@ def doc_label(doc: DocEntry) -> str:
 
 
 def long_date(day: dt.date | None) -> str:
-    return f"{day:%B} {day.day}, {day.year}" if day else "undated"
+    return render_long_date(day) if day else "undated"
 
 
 def months(docs: list[DocEntry]) -> str:

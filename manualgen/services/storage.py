@@ -31,14 +31,15 @@ class Scratch:
         self._finalizer()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a reader never sees half a file."""
+def _atomic(path: Path, fill) -> None:
+    """Write through `fill(file)` next to the target, then rename: a reader never sees
+    half a file, and a failure leaves the previous file as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
@@ -49,22 +50,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically."""
+    _atomic(path, lambda fh: fh.write(data))
+
+
 def atomic_copy(source: Path, path: Path) -> None:
     """Copy a finished file into place atomically (a large PDF, without holding it in memory)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
-            shutil.copyfileobj(src, dst, 1 << 20)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    def fill(fh) -> None:
+        with open(source, "rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+
+    _atomic(path, fill)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -25,12 +25,6 @@ def count(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def hours(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
@@ -51,7 +45,7 @@ def change(previous: float | None, current: float | None, kind: str) -> str:
     diff = current - previous
     if kind == "rate":
         return f"{diff:+.2f}" if diff else "0.00"
-    text = hours(abs(diff))
+    text = number(abs(diff))
     return "0" if not diff else ("+" if diff > 0 else "−") + text
 
 
@@ -128,7 +122,7 @@ def report_view(fig: Figures) -> dict[str, Any]:
         hours_rows.append({
             "month": m.label + ("" if m.whole else f" ({m.days} days)"),
             "hours": NOT_YET if late and mh.hours is None else
-            (hours(mh.hours) if mh.hours is not None else ("" if w.estimated else NOT_GIVEN)),
+            (number(mh.hours) if mh.hours is not None else ("" if w.estimated else NOT_GIVEN)),
             "employees": NOT_YET if late and mh.employees is None else count(mh.employees),
         })
     if w.estimated:
@@ -147,17 +141,17 @@ def report_view(fig: Figures) -> dict[str, Any]:
     rate_rows = [
         {"label": "Lost-time frequency", "value": rate(r.lost_time_frequency),
          "formula": f"{plural(r.lost_time_injuries, 'lost-time injury', 'lost-time injuries')}"
-                    f" x {base} / {hours(r.hours)} hours"},
+                    f" x {base} / {number(r.hours)} hours"},
         {"label": "Total recordable frequency", "value": rate(r.total_recordable_frequency),
          "formula": f"{plural(r.recordable_injuries, 'recordable injury', 'recordable injuries')}"
-                    f" ({recordable}) x {base} / {hours(r.hours)} hours"},
+                    f" ({recordable}) x {base} / {number(r.hours)} hours"},
         {"label": "Severity", "value": rate(r.severity),
          "formula": f"{plural(r.days_lost, 'day', 'days')} lost x {base} / "
-                    f"{hours(r.hours)} hours"},
+                    f"{number(r.hours)} hours"},
     ]
     caution = None
     if r.small_workforce:
-        caution = (f"Caution: {hours(r.hours)} hours is under {r.small_workforce_hours:,}. "
+        caution = (f"Caution: {number(r.hours)} hours is under {r.small_workforce_hours:,}. "
                    "With a small crew one injury moves a rate a great deal; read the counts "
                    "first and the rates second.")
     if w.estimated:
@@ -213,7 +207,7 @@ def report_view(fig: Figures) -> dict[str, Any]:
         c = fig.comparison
         label = (f"{long_date(c.period_start)} to {long_date(c.period_end)}"
                  if c.period_start and c.period_end else "the previous year")
-        fmt = {"count": count, "hours": hours, "rate": rate}
+        fmt = {"count": count, "hours": number, "rate": rate}
         rows, group = [], None
         for row in c.rows:
             rows.append({
@@ -227,7 +221,7 @@ def report_view(fig: Figures) -> dict[str, Any]:
 
     lost = next((c for c in fig.incidents if c.key == "lost_time"), None)
     glance = [
-        ("Hours worked", hours(w.hours) + (" (estimate)" if w.estimated else "") +
+        ("Hours worked", number(w.hours) + (" (estimate)" if w.estimated else "") +
          (f" ({plural(len(w.months_not_recorded), 'month', 'months')} not recorded)"
           if w.months_not_recorded else "")),
         ("Safety activities recorded", count(fig.activities_total)),
@@ -263,7 +257,7 @@ def report_view(fig: Figures) -> dict[str, Any]:
         "peak_employees": count(w.peak_employees),
         "average_employees": number(w.average_employees) if w.average_employees is not None
         else "not recorded",
-        "hours_total": hours(w.hours),
+        "hours_total": number(w.hours),
         "hours_estimated": w.estimated,
         "hours_note": hours_note,
         "hours_rows": hours_rows,
