@@ -321,3 +321,17 @@ def test_a_revision_0_manual_says_draft(minimal_company, tmp_path):
     assert "DRAFT - not yet approved" in body
     assert "Health and Safety Manual - DRAFT" in "".join(
         p.text for s in document.sections for p in s.header.paragraphs)
+
+
+def test_the_manual_speaks_as_the_company_not_as_the_tool(built):
+    """Issue 12, items 7, 8 and 10: no tool text in a document the owner signs, no live
+    training status, and the WSCB serious-incident line beside the injury line."""
+    text = " ".join(" ".join(pdf_pages(built.pdf)).split())
+    for tool_words in ("This chapter shows", "manualgen", "Policy working-alone",
+                       "reviewed November", "Training held"):
+        assert tool_words not in text, tool_words
+    assert "Training each role needs" in text
+    for live in ("Not taken", "In grace period", "Expiring soon", "Booked"):
+        assert live not in text, live
+    assert "WSCB: serious injury or incident (at once) 867-667-5450" in text
+    assert "WSCB: to report an injury 867-667-5645" in text

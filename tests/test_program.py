@@ -218,8 +218,22 @@ def test_no_supervisor_role_listed_the_owner_supervises(rules):
     assert P.lse_ratio(trained, rules, D(2026, 1, 1)).met
 
 
+def test_a_senior_manager_is_not_a_supervisor_and_the_owner_only_when_nobody_is(rules):
+    """Issue 12: the office manager does not direct work; an owner directs it only when no
+    one else is named supervisor (a crew lead), so neither counts in the LSE ratio then."""
+    profile = profile_with([person("Owner", ["owner"]), person("Office", ["senior_manager"]),
+                            person("Lead", ["supervisor"])])
+    assert [p.name for p in P.supervisors(profile, rules)] == ["Lead"]
+    assert P.lse_ratio(profile, rules, D(2026, 1, 1)).supervisors == ("Lead",)
+    office = P.training_status(profile, rules, D(2026, 1, 1))[1]
+    assert not office.supervisor and rules.supervisor_course in office.required  # as holder
+    alone = profile_with([person("Owner", ["owner"]), person("Office", ["senior_manager"])])
+    assert [p.name for p in P.supervisors(alone, rules)] == ["Owner"]
+
+
 def test_no_supervisors_at_all_is_unmet(rules):
-    only_supervisors = rules.model_copy(update={"supervisor_roles": ["supervisor"]})
+    only_supervisors = rules.model_copy(update={"supervisor_roles": ["supervisor"],
+                                                "supervisor_fallback_roles": []})
     profile = profile_with([person("Solo", ["owner"])])
     ratio = P.lse_ratio(profile, only_supervisors, D(2026, 1, 1))
     assert ratio.supervisors == () and ratio.share is None
@@ -231,7 +245,7 @@ def test_ratio_rounds_the_required_count_up(rules):
     people[0]["training"] = [{"course": "LSE", "completed": "2025-01-01"}]
     people.append(person("Owner", ["worker", "senior_manager"]))
     ratio = P.lse_ratio(profile_with(people), rules, D(2026, 1, 1))
-    assert len(ratio.supervisors) == 4 and ratio.required == 2 and not ratio.met
+    assert len(ratio.supervisors) == 3 and ratio.required == 2 and not ratio.met
     three_tenths = rules.model_copy(update={"supervisor_lse_ratio": 0.3})
     ten = profile_with([person(f"S{i}", ["owner" if i == 0 else "supervisor"],
                                training=[{"course": "LSE", "completed": "2025-01-01"}]

@@ -36,7 +36,7 @@ def test_example_company_in_good_standing(example_company):
     assert "Cycle year 3 of 4; anniversary date 2026-12-15" in out
     assert "Next due: Annual Documentation Review Submission by 2026-12-15 (19 days left)" in out
     assert "Review period: 2025-12-16 to 2026-12-15" in out
-    assert "Supervisors with a valid LSE: 2 of 3 (67%)" in out and "- met" in out
+    assert "Supervisors with a valid LSE: 2 of 2 (100%)" in out and "- met" in out
     # Daniel's LSE (2023-09-18) is inside its grace period: counted, flagged
     assert "Daniel Tāgé Smith: counted, but in the grace period" in out
     assert "In grace period until 2027-03-18" in out
@@ -79,7 +79,7 @@ def test_expired_course_and_unmet_ratio_exit_1(example_company):
     findings = json.loads(result.stdout)["findings"]
     assert any("Éloïse Tremblay: LSE expired" in f for f in findings)
     assert any("required course LSE is not held validly" in f for f in findings)
-    assert any("0 of 3 supervisors hold a valid LSE; at least 2 (50%) must" in f
+    assert any("0 of 2 supervisors hold a valid LSE; at least 1 (50%) must" in f
                for f in findings)
 
 

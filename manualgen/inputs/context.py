@@ -10,6 +10,7 @@ from typing import Any
 
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.profile import Person, Profile
+from manualgen.inputs.program import supervisors
 
 
 def _person(p: Person) -> dict[str, Any]:
@@ -31,8 +32,7 @@ def build_context(profile: Profile, library: Library) -> dict[str, Any]:
         "company": company,
         "owner": _person(owners[0]),
         "people": [_person(p) for p in profile.people],
-        "supervisors": [_person(p) for p in profile.people
-                        if any(p.has(r) for r in rules.supervisor_roles)],
+        "supervisors": [_person(p) for p in supervisors(profile, rules)],
         "first_aiders": [_person(p) for p in profile.with_role("first_aid")],
         "safety_reps": [_person(p) for p in profile.with_role("safety_rep")],
         "worksites": [w.model_dump() for w in profile.worksites],

@@ -62,6 +62,8 @@ class ProgramRules(Strict):
     course_holder_employment: list[str]
     supervisor_lse_ratio: float = Field(ge=0, le=1)
     supervisor_roles: list[str]
+    # Who directs the work when nobody has a supervisor role (the owner of a small crew).
+    supervisor_fallback_roles: list[str] = []
     # The course the supervisor ratio counts (program.yaml `supervisor_course`).
     supervisor_course: str = "LSE"
     safety_rep_min_workers: int
@@ -74,6 +76,7 @@ class ProgramRules(Strict):
     statistics: Statistics
     wscb_report_working_days: int
     wscb_phone: str
+    wscb_serious_incident_phone: str
     policy_review_months: int = Field(default=12, gt=0)
     certification_steps: list[Step]
     activities: dict[str, str]
@@ -318,35 +321,49 @@ def is_course_holder(person, rules: ProgramRules) -> bool:
             or person.employment in rules.course_holder_employment)
 
 
-def is_supervisor(person, rules: ProgramRules) -> bool:
-    return any(r in rules.supervisor_roles for r in person.roles)
+def supervisors(profile, rules: ProgramRules) -> list:
+    """The people who direct work: those with a supervisor role; when nobody has one, the
+    owner (rules.supervisor_fallback_roles), who then directs the work. A senior manager
+    who does not direct work is not a supervisor. The one place this is decided."""
+    found = [p for p in profile.people if any(r in rules.supervisor_roles for r in p.roles)]
+    if not found:
+        found = [p for p in profile.people
+                 if any(r in rules.supervisor_fallback_roles for r in p.roles)]
+    return found
 
 
-def required_for(person, rules: ProgramRules) -> tuple[str, ...]:
+def is_supervisor(person, rules: ProgramRules, profile) -> bool:
+    return any(p is person for p in supervisors(profile, rules))
+
+
+def required_for(person, rules: ProgramRules, supervisor: bool) -> tuple[str, ...]:
     """Courses a person is expected to hold: all required ones for owners and senior
     managers, the supervisor course for supervisors."""
     keys: list[str] = []
     if any(r in rules.course_holder_roles for r in person.roles):
         keys += rules.required_courses
-    if is_supervisor(person, rules):
+    if supervisor:
         keys.append(rules.supervisor_course)
     return tuple(dict.fromkeys(rules.base_course(k) for k in keys))
 
 
-def person_training(person, rules: ProgramRules, on: dt.date) -> PersonTraining:
-    required = required_for(person, rules)
+def person_training(person, rules: ProgramRules, on: dt.date, *,
+                    supervisor: bool) -> PersonTraining:
+    required = required_for(person, rules, supervisor)
     others = dict.fromkeys(_base(t.course, rules) for t in person.training)
     seen = {k.casefold() for k in required}
     keys = list(required) + [k for k in others if k.casefold() not in seen]
     return PersonTraining(
         person.name, person.position, tuple(person.roles), person.employment,
-        is_course_holder(person, rules), is_supervisor(person, rules), required,
+        is_course_holder(person, rules), supervisor, required,
         tuple(course_status(person.training, k, rules, on) for k in keys))
 
 
 def training_status(profile, rules: ProgramRules, on: dt.date) -> list[PersonTraining]:
     """Every person's courses, in profile order."""
-    return [person_training(p, rules, on) for p in profile.people]
+    leads = supervisors(profile, rules)
+    return [person_training(p, rules, on, supervisor=any(p is s for s in leads))
+            for p in profile.people]
 
 
 def _rank(status: CourseStatus) -> tuple[int, int]:
@@ -380,23 +397,23 @@ def company_courses(profile, rules: ProgramRules, on: dt.date) -> list[CompanyCo
 def lse_ratio(profile, rules: ProgramRules, on: dt.date) -> LseRatio:
     """Supervisors holding the supervisor course against rules.supervisor_lse_ratio.
 
-    A supervisor is anyone with one of rules.supervisor_roles, so an owner who directs the
-    work counts, and counts once however many roles they have. With no supervisor at all
-    the rule is unmet: someone directs the work and must be listed.
+    Supervisors are `supervisors(profile, rules)`, each counted once however many roles
+    they have. With no supervisor at all the rule is unmet: someone directs the work and
+    must be listed.
     """
-    supervisors, valid, grace, without = [], [], [], []
-    for person in profile.people:
-        if not is_supervisor(person, rules) or person.name in supervisors:
+    names, valid, grace, without = [], [], [], []
+    for person in supervisors(profile, rules):
+        if person.name in names:
             continue
-        supervisors.append(person.name)
+        names.append(person.name)
         status = course_status(person.training, rules.supervisor_course, rules, on)
         (valid if status.holds else without).append(person.name)
         if status.status == IN_GRACE:
             grace.append(person.name)
     target = rules.supervisor_lse_ratio
-    required = math.ceil(round(target * len(supervisors), 9))
-    met = bool(supervisors) and len(valid) >= required
-    return LseRatio(tuple(supervisors), tuple(valid), tuple(grace), tuple(without), required,
+    required = math.ceil(round(target * len(names), 9))
+    met = bool(names) and len(valid) >= required
+    return LseRatio(tuple(names), tuple(valid), tuple(grace), tuple(without), required,
                     target, met)
 
 
@@ -462,6 +479,7 @@ __all__ = [
     "FUTURE", "COURSE_STATES", "HOLDS",
     "CourseStatus", "PersonTraining", "CompanyCourse", "LseRatio", "Eligibility", "DueItem",
     "CyclePosition", "course_key", "course_status", "is_course_holder", "is_supervisor",
+    "supervisors",
     "required_for", "person_training", "training_status", "company_courses", "lse_ratio",
     "eligibility", "review_period", "anniversaries", "next_anniversary", "cycle_items",
     "cycle_position", "reminder_dates",

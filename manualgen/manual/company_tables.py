@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.profile import EMPLOYMENT_LABELS, ROLE_LABELS
-from manualgen.inputs.program import training_status
-from manualgen.render.jinja import long_date
+from manualgen.inputs.program import supervisors as program_supervisors
+from manualgen.render.jinja import join_names, long_date
 
 
 @dataclass
@@ -85,26 +85,49 @@ def _equipment(inputs: Inputs) -> Block:
 
 
 
+def _validity(rules, key: str) -> str:
+    course = rules.courses.get(key)
+    if course is None or course.validity_years is None:
+        return "does not expire"
+    text = f"valid {course.validity_years} years"
+    if course.renewed_by:
+        text += f", renewed with the {rules.course_title(course.renewed_by)}"
+    if course.grace_months:
+        text += f" (a {course.grace_months}-month grace period)"
+    return text
+
+
 def _training(inputs: Inputs) -> Block:
-    """Training as of the manual's issue date, judged by the program rules."""
+    """The training each role needs: the standing rule, not who holds what today (the
+    training records and the status report keep that)."""
     rules = inputs.library.rules
-    on = inputs.profile.profile.manual.issued
+    p = inputs.profile.profile
+    leads = [x.name for x in p.people if any(r in rules.course_holder_roles for r in x.roles)]
+    supervisors = [x.name for x in program_supervisors(p, rules)]
     rows = []
-    for person in training_status(inputs.profile.profile, rules, on):
-        for status in person.courses:
-            if status.status == "missing" and status.course not in person.required:
-                continue
-            rows.append([
-                person.name, status.title,
-                long_date(status.completed) if status.completed else "-",
-                long_date(status.expires) if status.expires else
-                ("Does not expire" if status.completed else "-"),
-                status.status.label,
-            ])
-    return Block("Training held",
-                 f"Courses and certificates as of {long_date(on)}. Required SECOR courses: "
-                 + ", ".join(f"{rules.course_title(c)} ({c})" for c in rules.required_courses)
-                 + ".", ["Person", "Course", "Completed", "Valid until", "Status"], rows)
+    if leads:
+        who = "at least one of them holds" if len(leads) > 1 else "holds"
+        rows.append([join_names(leads), f"The owner or senior manager {who} each SECOR "
+                     "course: " + "; ".join(
+            f"{rules.course_title(c)} ({c}), {_validity(rules, c)}"
+            for c in rules.required_courses)])
+    if supervisors:
+        c = rules.supervisor_course
+        rows.append([join_names(supervisors) + " (supervising)",
+                     f"{rules.course_title(c)} ({c}), {_validity(rules, c)}; at least "
+                     f"{round(rules.supervisor_lse_ratio * 100)}% of supervisors hold it"])
+    attendants = [x.name for x in p.with_role("first_aid")]
+    if attendants:
+        rows.append([join_names(attendants) + " (first aid)",
+                     "A first aid certificate from an agency WSCB recognises, at the level "
+                     "the first aid policy sets, renewed before it expires"])
+    rows.append(["Every worker", "An orientation before starting work, and the training "
+                 "each safe work practice and safe job procedure of this manual names, "
+                 "before doing that work"])
+    return Block("Training each role needs",
+                 "Who holds which course, and until when, is kept in the training records "
+                 "(Training Record form), not in this manual.",
+                 ["Who", "Training"], rows)
 
 
 def _emergency(inputs: Inputs) -> Block:
@@ -120,7 +143,9 @@ def _emergency(inputs: Inputs) -> Block:
     rows.append(["Company office", f"{p.company.phone} ({p.company.address})"])
     attendants = [x.name for x in p.with_role("first_aid")]
     rows.append(["First aid attendants", ", ".join(attendants) or "None designated"])
-    rows.append(["WSCB (to report injuries)", inputs.library.rules.wscb_phone])
+    rows.append(["WSCB: serious injury or incident (at once)",
+                 inputs.library.rules.wscb_serious_incident_phone])
+    rows.append(["WSCB: to report an injury", inputs.library.rules.wscb_phone])
     return Block("Emergency contacts", "Post this table at every worksite and in every vehicle.",
                  ["Contact", "Details"], rows)
 

@@ -193,8 +193,6 @@ def _contents(document: Document, entries: list[TocEntry]) -> dict[str, Run]:
 def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry]) -> None:
     h = rendered.policy.header
     _heading(document, h.title, toc, level=2)
-    meta = f"Policy {h.id} - revision {h.revision} - reviewed {long_date(h.reviewed)}"
-    wordxml.keep_with_next(wordxml.add_paragraph(document, meta, style="Small Print"))
     if h.legislation:
         wordxml.keep_with_next(wordxml.add_paragraph(document,
             "Legislation: " + "; ".join(h.legislation), style="Small Print"))
@@ -213,9 +211,6 @@ def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
 def _chapter(document: Document, element: Element, policies: list[RenderedPolicy],
              inputs: Inputs, toc: list[TocEntry]) -> None:
     _heading(document, f"Element {element.number}: {element.title}", toc, level=1)
-    shows = wordxml.add_paragraph(document, style="Small Print")
-    shows.add_run("This chapter shows: ").bold = True
-    shows.add_run("; ".join(element.must_show) + ".")
     for rendered in policies:
         _policy(document, rendered, toc)
     for key in element.company_data:
@@ -226,8 +221,9 @@ def _appendix(document: Document, inputs: Inputs, policies: list[RenderedPolicy]
               toc: list[TocEntry]) -> None:
     _heading(document, "Appendix A: Forms", toc, level=1)
     wordxml.add_paragraph(document,
-        "The forms the policies in this manual rely on. Blank, personalised copies are made "
-        "with `manualgen forms`; keep completed forms as the policies' Records sections say.")
+        "The forms the policies in this manual rely on. Blank copies are kept in the office "
+        "and in every vehicle; completed forms are kept as each policy's Records section "
+        "says.")
     used: dict[str, list[str]] = {}
     for rendered in policies:
         for form_id in rendered.policy.header.forms:
