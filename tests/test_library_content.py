@@ -501,3 +501,15 @@ def test_first_aid_table_covers_every_case_once():
         assert set(row["extra"]) <= set(data["equipment"])
         assert row["attendants"]["count"] == 0 or row["attendants"]["level"] in levels
         assert row["mark"] in ("yukon", "elsewhere", "assumed")
+
+
+@pytest.mark.parametrize("name", [*COMPANIES, "roofer"])
+def test_practices_referred_to_are_in_the_manual(rendered, name):
+    """'our Lockout practice' only where the company's manual has the Lockout practice."""
+    titles = [re.search(r"^title: (.+)$", (LIBRARY / "policies" / f"{pid}.md")
+                        .read_text(encoding="utf-8"), flags=re.MULTILINE).group(1)
+              for pid in rendered[name]]
+    text = words(text_of(rendered[name]))
+    for match in re.finditer(r"\bour ((?:[A-Z][\w-]*,? (?:and |of )?)+)practice", text):
+        named = match.group(1).strip()
+        assert any(t.startswith(named) for t in titles), f"{name}: our {named} practice"
