@@ -222,9 +222,10 @@ COMPANIES = {
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, dict[str, str]]:
     out = {}
-    for name, profile in {**COMPANIES, "roofer": roofer()}.items():
+    every_hazard = {**roofer(), "hazards": library_hazard_keys()}
+    for name, profile in {**COMPANIES, "roofer": roofer(), "every_hazard": every_hazard}.items():
         folder = tmp_path_factory.mktemp(name)
-        if name == "roofer":
+        if name in ("roofer", "every_hazard"):
             (folder / "logo.png").write_bytes((EXAMPLE.parent / "logo.png").read_bytes())
         out[name] = render(copy.deepcopy(profile), folder)
     return out
@@ -316,7 +317,7 @@ def test_shared_policies_name_no_hazard_the_company_lacks(rendered, name):
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("name", [*COMPANIES, "roofer"])
+@pytest.mark.parametrize("name", [*COMPANIES, "roofer", "every_hazard"])
 def test_no_template_text_or_placeholders(rendered, name):
     text = text_of(rendered[name])
     for bad in ("{{", "{%", "}}", "TODO", "lorem", "ipsum", "placeholder", "()", " ,",
@@ -327,7 +328,7 @@ def test_no_template_text_or_placeholders(rendered, name):
     assert joined is None, words(text[max(0, joined.start() - 80):joined.end() + 40])
 
 
-@pytest.mark.parametrize("name", [*COMPANIES, "roofer"])
+@pytest.mark.parametrize("name", [*COMPANIES, "roofer", "every_hazard"])
 def test_every_policy_is_complete(rendered, name):
     for pid, text in rendered[name].items():
         sections = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
@@ -503,7 +504,7 @@ def test_first_aid_table_covers_every_case_once():
         assert row["mark"] in ("yukon", "elsewhere", "assumed")
 
 
-@pytest.mark.parametrize("name", [*COMPANIES, "roofer"])
+@pytest.mark.parametrize("name", [*COMPANIES, "roofer", "every_hazard"])
 def test_practices_referred_to_are_in_the_manual(rendered, name):
     """'our Lockout practice' only where the company's manual has the Lockout practice."""
     titles = [re.search(r"^title: (.+)$", (LIBRARY / "policies" / f"{pid}.md")
