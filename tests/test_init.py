@@ -41,8 +41,8 @@ ANSWERS = [
     "Crew lead", "supervisor", "part_time",
     "First Aid Level 1", "2025-05-01", "2028-05-01", "",
     "n",                                  # no more people
-    "Shop", "", "", "y",                  # worksite, fixed, no address; another
-    "Client sites", "mobile", "", "n",
+    "Shop", "", "", "ten", "10", "", "y",  # worksite, fixed, no address, travel time; another
+    "Client sites", "mobile", "", "", "", "n",
     "1, ladders, laders", "1, ladders, 3",  # hazards: typo refused, then numbers and keys
     "y", "TRK-01", "Crew truck", "3 months", "y",
     "TRK-01", "TRK-02", "Old truck", "6 months", "n",
@@ -89,8 +89,8 @@ def test_interview_writes_a_profile_check_accepts(tmp_path):
         ("PHSM", dt.date(2024, 1, 10), None),
         ("LSE", dt.date(2024, 2, 1), dt.date(2027, 2, 1))]
     assert p.people[1].employment == "part_time"
-    assert [(w.name, w.kind) for w in p.worksites] == [("Shop", "fixed"),
-                                                      ("Client sites", "mobile")]
+    assert [(w.name, w.kind, w.travel_minutes) for w in p.worksites] == [
+        ("Shop", "fixed", 10), ("Client sites", "mobile", None)]
     assert p.hazards == ["working_at_heights", "ladders", "power_tools"]
     assert [e.id for e in p.equipment] == ["TRK-01", "TRK-02"]
     assert p.emergency.emergency_number == "911"

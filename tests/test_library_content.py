@@ -24,8 +24,8 @@ def render(profile: dict, tmp_path: Path) -> dict[str, str]:
     The only place that knows how the package renders policies: when the package is
     restructured, only this function changes.
     """
-    from manualgen.manual import render_policies
-    from manualgen.pipeline import load_inputs
+    from manualgen.inputs.pipeline import load_inputs
+    from manualgen.manual.build import render_policies
 
     path = tmp_path / "company.yaml"
     path.write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
@@ -258,43 +258,17 @@ def assert_absent(text: str, terms) -> None:
 
 # Terms that belong to hazards: a term may appear in a company's shared policies only if
 # the company has one of the keys listed with it.
-HAZARD_TERMS = {
-    r"\bharness": {"working_at_heights", "confined_spaces"},
-    r"fall arrest": {"working_at_heights"},
-    r"lanyard": {"working_at_heights"},
-    r"\broof": {"working_at_heights"},
-    r"scaffold": {"ladders", "working_at_heights"},
-    r"\bladder": {"ladders", "working_at_heights", "electrical"},
-    r"chainsaw": {"chainsaws"},
-    r"\btorch": {"hot_work"},
-    r"welding": {"hot_work"},
-    r"\btrailer": {"vehicles", "commercial_trucking"},
-    r"hard hat": {"working_at_heights", "ladders", "power_tools", "electrical", "hot_work",
-                  "excavations", "heavy_equipment", "mining", "chainsaws", "aircraft",
-                  "confined_spaces", "commercial_trucking"},
-    r"lockout|lock out": {"lockout", "electrical", "confined_spaces", "mining",
-                          "heavy_equipment", "kitchen"},
-    r"power line": {"electrical", "excavations", "heavy_equipment", "mining", "ladders",
-                    "chainsaws", "commercial_trucking", "vehicles", "working_at_heights"},
-    r"\bbear\b|bear spray": {"wildlife", "guiding_clients", "camps"},
-    r"wind chill|frostbite|hypotherm": {"cold_weather", "water_drowning"},
-    r"trench|excavation": {"excavations", "mining"},
-    r"needle|sharps": {"sharps_bloodborne"},
-    r"fryer|hot oil": {"kitchen"},
-    r"helicopter": {"aircraft", "mining", "remote_travel", "guiding_clients"},
-    r"lifejacket|\bPFD": {"water_drowning"},
-    r"Part 2 \(": {"confined_spaces"},
-    r"Part 3 \(": {"lockout"},
-    r"Part 4 \(": {"power_tools", "chainsaws"},
-    r"Part 6 \(": {"vehicles", "heavy_equipment", "mining"},
-    r"Part 7 \(": {"kitchen", "lockout", "mining"},
-    r"Part 9 \(": {"electrical"},
-    r"Part 10 \(": {"working_at_heights", "ladders", "excavations"},
-    r"Part 12 \(": {"chainsaws"},
-    r"Part 15 \(": {"mining"},
-    r"WHMIS": {"hazardous_products", "cleaning_chemicals", "bulk_fuel", "kitchen",
-               "hot_work", "mining"},
-}
+def _hazard_terms() -> dict[str, set[str]]:
+    """Each term of hazards.yaml (as a whole-word pattern) -> the hazard keys that list it:
+    the same vocabulary `library check` holds shared policies to."""
+    out: dict[str, set[str]] = {}
+    for hazard in yaml.safe_load((LIBRARY / "hazards.yaml").read_text(encoding="utf-8")):
+        for term in hazard.get("terms", []):
+            out.setdefault(r"\b" + re.escape(term) + r"(?:s|es)?(?!\w)", set()).add(hazard["key"])
+    return out
+
+
+HAZARD_TERMS = _hazard_terms()
 
 
 def test_test_companies_use_real_hazard_keys():

@@ -162,8 +162,9 @@ def make_library(home: Path, policies: dict[str, str] | None = None, **files: st
     """A library home with a small, clean library; `files` replace data files by name."""
     lib = {
         "library.yaml": LIBRARY_YAML, "elements.yaml": ELEMENTS, "hazards.yaml": HAZARDS,
+        # the real rules, with this small library's practice chapter (element 2)
         "program.yaml": (resources.library_paths().policies / "program.yaml").read_text(
-            encoding="utf-8"),
+            encoding="utf-8").replace("practice_elements: [3, 4]", "practice_elements: [2]"),
         "CHANGELOG.md": CHANGELOG,
         "policies": policies if policies is not None else {"alpha.md": ALPHA, "beta.md": BETA},
     }
@@ -427,3 +428,63 @@ def test_broken_yaml_header_still_gets_its_body_checked(tmp_path):
         ("alpha.md", 10), ("alpha.md", 15)], report.as_text()
     assert "not valid YAML" in str(report.problems[0])
     assert "company.nme" in str(report.problems[1])
+
+
+# --------------------------------------------------------------------------- issue 12 lints
+
+HAZARDS_WITH_TERMS = """\
+- key: working_alone
+  label: Working alone
+- key: ladders
+  label: Ladders
+  terms: [ladder, "Part 10 (Construction and Building Safety)"]
+"""
+
+
+def _alpha_with(extra: str) -> str:
+    return ALPHA.replace("## Records", extra + "\n\n## Records")
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("Check the ladder before use.",
+     "a word of the hazard ladders, in text a company with no hazards gets"),
+    ("{% if 'working_alone' in hazards %}Carry the ladders in pairs.{% endif %}",
+     "in text a company whose only hazard is working_alone gets"),
+])
+def test_a_shared_policy_says_a_hazards_word_only_under_that_hazard(tmp_path, extra, message):
+    home = make_library(tmp_path, {"alpha.md": _alpha_with(extra), "beta.md": BETA},
+                        **{"hazards.yaml": HAZARDS_WITH_TERMS})
+    problems = [str(p) for p in check(home).problems]
+    line = next(i for i, t in enumerate(_alpha_with(extra).splitlines(), 1) if extra in t)
+    assert any(f"alpha.md:{line}: says 'ladder'" in p and message in p for p in problems), \
+        problems
+
+
+def test_a_hazards_word_inside_its_own_condition_is_fine(tmp_path):
+    extra = "{% if 'ladders' in hazards %}Check the ladder before use (Part 10 (Construction " \
+            "and Building Safety)).{% endif %}"
+    home = make_library(tmp_path, {"alpha.md": _alpha_with(extra), "beta.md": BETA},
+                        **{"hazards.yaml": HAZARDS_WITH_TERMS})
+    assert check(home).problems == []
+
+
+def test_part_titles_are_the_regulations_own(tmp_path):
+    extra = "See Part 10 (Construction) and Part 23 (Space Travel)."
+    home = make_library(tmp_path, {"alpha.md": _alpha_with(extra), "beta.md": BETA})
+    problems = [str(p) for p in check(home).problems]
+    assert any("'Part 10 (Construction)': the Regulations call it Part 10 (Construction and "
+               "Building Safety) - write Part 10 (Construction and Building Safety)" in p
+               for p in problems), problems
+    assert any("'Part 23' is not a Part of the Workplace Health and Safety Regulations" in p
+               for p in problems)
+
+
+def test_every_hazard_switches_on_a_safe_work_practice(tmp_path):
+    hazards = HAZARDS + "- key: noise\n  label: Noise\n"
+    policy_only = BETA.replace("id: beta", "id: gamma").replace("element: 2", "element: 1") \
+        .replace("hazards: [working_alone, ladders]", "hazards: [noise]")
+    home = make_library(tmp_path, {"alpha.md": ALPHA, "beta.md": BETA, "gamma.md": policy_only},
+                        **{"hazards.yaml": hazards})
+    problems = [str(p) for p in check(home).problems]
+    assert any("hazard 'noise' switches on no safe work practice (element 2)" in p
+               for p in problems), problems

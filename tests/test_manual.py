@@ -335,3 +335,12 @@ def test_the_manual_speaks_as_the_company_not_as_the_tool(built):
         assert live not in text, live
     assert "WSCB: serious injury or incident (at once) 867-667-5450" in text
     assert "WSCB: to report an injury 867-667-5645" in text
+
+
+def test_first_aid_is_worked_out_for_each_worksite(built):
+    """Issue 12, item 2: 'we have N workers, this rating, this travel time, so we need'."""
+    text = " ".join(" ".join(pdf_pages(built.pdf)).split())
+    assert "First aid needs by worksite" in text
+    assert "Our work is rated high hazard because of working at heights" in text
+    assert "7 workers per shift, high hazard, 90 minutes to medical aid: 1 attendant with " \
+           "intermediate (standard) first aid" in text

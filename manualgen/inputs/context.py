@@ -51,6 +51,8 @@ def build_context(profile: Profile, library: Library) -> dict[str, Any]:
             "safety_rep_min_workers": rules.safety_rep_min_workers,
             "joint_committee_min_workers": rules.joint_committee_min_workers,
             "wscb_report_working_days": rules.wscb_report_working_days,
+            "wscb_phone": rules.wscb_phone,
+            "wscb_serious_incident_phone": rules.wscb_serious_incident_phone,
             "reminder_days": list(rules.reminder_days),
         },
         "library": {"name": library.info.name, "version": library.info.version},

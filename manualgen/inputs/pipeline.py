@@ -28,7 +28,8 @@ class Inputs:
 
 def vocabulary(library: Library) -> Vocabulary:
     """What the library decides about a profile (the employee limit, the hazard keys)."""
-    return Vocabulary(library.rules.employee_limit, tuple(library.hazard_keys))
+    return Vocabulary(library.rules.employee_limit, tuple(library.hazard_keys),
+                      library.first_aid)
 
 
 def prepare(profile: CompanyProfile, library: Library) -> Inputs:

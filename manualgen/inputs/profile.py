@@ -58,6 +58,7 @@ class Vocabulary:
 
     employee_limit: int
     hazard_keys: tuple[str, ...]
+    first_aid: Any = None            # inputs.first_aid.FirstAidRules, when the library has it
 
 
 def _choice_words(value: Any) -> Any:
@@ -179,6 +180,11 @@ class Worksite(Strict):
     address: Line | None = Field(None, title="Address")
     kind: Annotated[Literal["fixed", "mobile"], BeforeValidator(_choice_words)] = Field(
         "fixed", title="Fixed place or moving from job to job")
+    travel_minutes: int | None = Field(
+        None, ge=0, le=10000,
+        title="Minutes to bring an injured worker from here to the nearest medical facility")
+    workers_per_shift: int | None = Field(
+        None, ge=1, le=100000, title="Most workers on one shift here (default: peak employees)")
 
 
 class Equipment(Strict):
@@ -390,6 +396,31 @@ def _read_logo(name: str, folder: Path | None, given: bytes | None, doc: YamlDoc
     return Logo(Path(name).name, data)
 
 
+def first_aid_problems(profile: Profile, rules, doc: YamlDoc) -> list[Problem]:
+    """Warnings where Part 18's need cannot be worked out, or the people do not meet it
+    (judged on the manual's issue date)."""
+    from manualgen.inputs.first_aid import first_aid_plan
+
+    out = []
+    plan = first_aid_plan(profile, rules, profile.manual.issued)
+    for i, site in enumerate(plan.sites):
+        if site.band is None:
+            out.append(doc.problem(
+                ("worksites", i, "travel_minutes"),
+                "the travel time to medical aid is not recorded, so the first aid this site "
+                "needs cannot be worked out", "add travel_minutes: the minutes to bring an "
+                "injured worker to the nearest health centre or hospital", "warning",
+                words=field_words))
+        elif site.met is False:
+            level = site.level.label.lower() if site.level else "first aid"
+            have = ", ".join(site.qualified) or "nobody"
+            out.append(doc.problem(
+                ("worksites", i), f"first aid: {site.summary()}; qualified now: {have}",
+                f"train {site.needed - len(site.qualified)} more attendant(s) in {level} "
+                "(and give them the role first_aid)", "warning", words=field_words))
+    return out
+
+
 def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,
                      logo: bytes | None = None) -> tuple[CompanyProfile | None, list[Problem]]:
     """Judge one profile: the loaded profile, or None and every problem at once."""
@@ -411,6 +442,8 @@ def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = N
     if profile is not None:
         for key, message, fix in profile.rule_problems():
             found.extend([doc.problem(key, message, fix, words=field_words)])
+        if vocab.first_aid is not None:
+            found.extend(first_aid_problems(profile, vocab.first_aid, doc))
     problems = sorted(found.problems, key=lambda p: p.line or 0)
     if found.errors or profile is None:
         return None, problems

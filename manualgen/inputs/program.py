@@ -77,6 +77,8 @@ class ProgramRules(Strict):
     wscb_report_working_days: int
     wscb_phone: str
     wscb_serious_incident_phone: str
+    regulation_parts: dict[int, str] = {}
+    practice_elements: list[int] = []
     policy_review_months: int = Field(default=12, gt=0)
     certification_steps: list[Step]
     activities: dict[str, str]

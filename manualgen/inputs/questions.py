@@ -143,6 +143,10 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(Worksite, "name"),
         _q(Worksite, "kind", "choice", choices=_choices(SITE_KIND_LABELS)),
         _q(Worksite, "address"),
+        _q(Worksite, "travel_minutes", "number",
+           help="First aid under Part 18 depends on it: by road, boat or air, as you would "
+                "really go, in normal conditions."),
+        _q(Worksite, "workers_per_shift", "number"),
     ), Worksite, repeated=True, item="worksite", min_items=1)
     hazard_group = Group("hazards", "Hazards", (
         Question("hazards", "Which of these are part of your work?", "choices",

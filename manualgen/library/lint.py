@@ -135,6 +135,8 @@ def check_library(location: Path | LibraryPaths | None = None, *,
     seen_ids: dict[str, Path] = {}
     covered: set[int] = set()
     switched: set[str] = set()
+    practices: set[str] = set()          # hazards that switch on a safe work practice
+    practice_elements = set(lib.rules.practice_elements) if lib.rules else set()
     files = policy_files(lib.root)
     unreadable = 0
     for path in files:
@@ -146,9 +148,15 @@ def check_library(location: Path | LibraryPaths | None = None, *,
             covered.add(header["element"])
         applies = header.get("applies")
         if isinstance(applies, dict) and isinstance(applies.get("hazards"), list):
-            switched.update(h for h in applies["hazards"] if isinstance(h, str))
+            keys = {h for h in applies["hazards"] if isinstance(h, str)}
+            switched.update(keys)
+            if header.get("element") in practice_elements:
+                practices.update(keys)
     if not unreadable:
-        _check_coverage(lib, covered, switched, found)
+        _check_coverage(lib, covered, switched, found, practices if practice_elements
+                        else None)
+        _check_hazard_terms(lib, found)
+    _check_part_titles(lib, files, found)
     _check_forms(lib, known, found)
     _check_changelog(lib, found)
 
@@ -637,7 +645,7 @@ def _data_doc(path: Path) -> YamlDoc | None:
 
 
 def _check_coverage(lib: Library, covered: set[int], switched: set[str],
-                    found: Collector) -> None:
+                    found: Collector, practices: set[str] | None = None) -> None:
     if lib.elements:
         doc = _data_doc(lib.root / "elements.yaml")
         for i, element in enumerate(lib.elements):
@@ -653,7 +661,94 @@ def _check_coverage(lib: Library, covered: set[int], switched: set[str],
                 found.extend([doc.problem((i, "key"), f"hazard {hazard.key!r} switches on no "
                                           "policy", "name it in the applies: hazards of the "
                                           "policy that covers it, or remove the key")])
+            elif practices is not None and hazard.key not in practices and doc is not None:
+                elements = ", ".join(str(e) for e in lib.rules.practice_elements)
+                found.extend([doc.problem((i, "key"), f"hazard {hazard.key!r} switches on no "
+                                          f"safe work practice (element {elements})",
+                                          "write the practice for it and name the key in "
+                                          "its applies: hazards")])
         _duplicates([h.key for h in lib.hazards], doc, "key", "hazard key", found)
+
+
+_PART = re.compile(r"\bPart (\d+) \(([^)]*)\)")
+
+
+def _check_part_titles(lib: Library, files: list[Path], found: Collector) -> None:
+    """Every 'Part N (Title)' a policy cites is the Regulations' own Part and title."""
+    parts = lib.rules.regulation_parts if lib.rules else {}
+    if not parts:
+        return
+    for path in files:
+        try:
+            lines = read_text(path).splitlines()
+        except InputError:
+            continue                                    # reported with the policy
+        for n, line in enumerate(lines, 1):
+            for match in _PART.finditer(line):
+                number, title = int(match.group(1)), " ".join(match.group(2).split())
+                if number not in parts:
+                    found.add(path, f"'Part {number}' is not a Part of the Workplace Health "
+                              f"and Safety Regulations", line=n,
+                              fix=f"they have Parts {min(parts)} to {max(parts)}")
+                elif title != parts[number]:
+                    found.add(path, f"'Part {number} ({title})': the Regulations call it "
+                              f"Part {number} ({parts[number]})", line=n,
+                              fix=f"write Part {number} ({parts[number]})")
+
+
+def _term_pattern(terms) -> re.Pattern:
+    """One pattern for every term (a plural allowed), as whole words; `group(1)` is the
+    term matched. Longest first, so 'bear spray' wins over 'bear'."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"\b(" + alternatives + r")(?:s|es)?(?!\w)", re.IGNORECASE)
+
+
+def _check_hazard_terms(lib: Library, found: Collector) -> None:
+    """A policy every company gets says a hazard's words only inside a condition on it:
+    rendered for a probe company with no hazards, and with each hazard alone, it may show
+    a term only when the company has one of the hazards that list the term."""
+    owners: dict[str, set[str]] = {}
+    for hazard in lib.hazards:
+        for term in hazard.terms:
+            owners.setdefault(term, set()).add(hazard.key)
+    if not owners or lib.rules is None:
+        return
+    pattern = _term_pattern(owners)
+    by_lower = {t.lower(): t for t in owners}
+    labels = {h.key: h.label for h in lib.hazards}
+    env = policy_environment()
+    variants = [[], *[[h.key] for h in lib.hazards]]
+    contexts = [(v, probe_context(lib.rules, lib.info, labels=labels, hazards=v))
+                for v in variants]
+    for policy in lib.policies:
+        if policy.header.applies != "always":
+            continue
+        try:
+            template = env.from_string(policy.body)
+        except Exception:  # noqa: BLE001 - a broken template is reported by its own check
+            continue
+        said: dict[str, list[str]] = {}
+        for hazards, context in contexts:
+            try:
+                text = template.render(context)
+            except Exception:  # noqa: BLE001 - reported by the render check
+                break
+            for match in pattern.finditer(text):
+                term = by_lower[match.group(1).lower()]
+                if not owners[term] & set(hazards):
+                    said.setdefault(term, hazards)
+        body_lines = policy.body.splitlines()
+        for term, hazards in said.items():
+            line = next((policy.body_line + i for i, text in enumerate(body_lines)
+                         if any(m.group(1).lower() == term.lower()
+                                for m in pattern.finditer(text))), None)
+            keys = sorted(owners[term])
+            who = "a company with no hazards" if not hazards else \
+                f"a company whose only hazard is {hazards[0]}"
+            found.add(policy.path, f"says {term!r}, a word of the hazard "
+                      f"{' or '.join(keys)}, in text {who} gets", line=line,
+                      fix="put it inside {% if '" + keys[0] + "' in hazards %} ... "
+                          "{% endif %}, or word it for every company")
 
 
 def _duplicates(values: list, doc: YamlDoc | None, key: str, what: str,

@@ -22,6 +22,7 @@ class Block:
     header: list[str]
     rows: list[list[str]]
     empty: str = "None recorded."
+    widths: list[float] | None = None     # inches; None: equal columns
 
 
 def _overview(inputs: Inputs) -> Block:
@@ -130,6 +131,39 @@ def _training(inputs: Inputs) -> Block:
                  ["Who", "Training"], rows)
 
 
+def _first_aid(inputs: Inputs) -> Block:
+    """Part 18 worked out for each worksite: what we have, so what we need, who meets it."""
+    from manualgen.inputs.first_aid import first_aid_plan
+
+    rules = inputs.library.first_aid
+    p = inputs.profile.profile
+    if rules is None:
+        return Block("First aid needs by worksite", "", [], [], "Worked out in the First Aid "
+                     "policy above.")
+    plan = first_aid_plan(p, rules, p.manual.issued)
+    rows = []
+    for site in plan.sites:
+        if site.needed == 0 or site.requirement is None:
+            who = "-"
+        elif site.met:
+            who = join_names(list(site.qualified))
+        else:
+            who = (join_names(list(site.qualified)) + " - " if site.qualified else "") + \
+                f"{site.needed - len(site.qualified)} more to be trained"
+        rows.append([site.site, site.summary(), who])
+    rating = plan.sites[0].rating if plan.sites else None
+    why = ""
+    if rating is not None:
+        by = [inputs.library.hazard_label(h) for h in plan.sites[0].rated_by]
+        why = (f"Our work is rated {rating.label.lower()}"
+               + (f" because of {join_names(by).lower()}" if by else "") + ". ")
+    return Block("First aid needs by worksite",
+                 why + "For each worksite: how many of us work a shift there, the hazard "
+                 "rating and the travel time to medical aid, and so what Part 18 asks for.",
+                 ["Worksite", "What we have, so what we need", "Attendants who meet it"],
+                 rows, widths=[1.4, 3.7, 1.4])
+
+
 def _emergency(inputs: Inputs) -> Block:
     e = inputs.profile.profile.emergency
     p = inputs.profile.profile
@@ -157,5 +191,6 @@ BLOCKS: dict[str, Callable[[Inputs], Block]] = {
     "hazards": _hazards,
     "equipment": _equipment,
     "training": _training,
+    "first_aid": _first_aid,
     "emergency_contacts": _emergency,
 }

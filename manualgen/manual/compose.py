@@ -203,7 +203,7 @@ def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
     _heading(document, block.heading, toc, level=2)
     wordxml.add_paragraph(document, block.intro)
     if block.rows:
-        _table(document, block.header, block.rows)
+        _table(document, block.header, block.rows, block.widths)
     else:
         wordxml.add_paragraph(document, block.empty)
 

@@ -10,9 +10,11 @@ are shown as warnings.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from dataclasses import dataclass, field
 
 from manualgen.inputs import program as rules_mod
+from manualgen.inputs.first_aid import FirstAidPlan, first_aid_plan
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.program import (
     EXPIRED,
@@ -59,6 +61,7 @@ class StatusReport:
     people: list[PersonTraining]
     findings: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    first_aid: FirstAidPlan | None = None
 
     @property
     def has_findings(self) -> bool:
@@ -82,6 +85,14 @@ class StatusReport:
             "people": self.people,
             "findings": self.findings,
             "warnings": self.warnings,
+            "first_aid": None if self.first_aid is None else [{
+                "site": f.site, "workers_per_shift": f.workers, "hazard_rating": f.rating.key,
+                "travel_minutes": f.travel_minutes,
+                "travel_band": f.band.key if f.band else None, "attendants_needed": f.needed,
+                "certificate_level": f.level.key if f.level else None,
+                "kit": f.kit.key if f.kit else None, "met": f.met,
+                "qualified": list(f.qualified), "summary": f.summary(),
+            } for f in self.first_aid.sites],
         })
 
     def as_text(self) -> str:
@@ -201,6 +212,13 @@ def _judge(report: StatusReport) -> None:
             findings.append(f"{len(lse.with_course)} of {len(lse.supervisors)} supervisors hold "
                             f"a valid {rules.supervisor_course}; at least {lse.required} "
                             f"({lse.target:.0%}) must")
+    if report.first_aid is not None:
+        for site in report.first_aid.unmet:
+            findings.append(f"first aid at {site.site}: {site.summary()}; qualified now: "
+                            f"{', '.join(site.qualified) or 'nobody'}")
+        for site in report.first_aid.unknown:
+            warnings.append(f"first aid at {site.site}: record the travel time to medical "
+                            "aid (travel_minutes) so its need can be worked out")
     for person in report.people:
         for c in person.courses:
             if c.status == EXPIRED:
@@ -228,6 +246,8 @@ def build_status(inputs: Inputs, on: dt.date) -> StatusReport:
         courses=courses,
         lse=rules_mod.lse_ratio(profile, rules, on),
         people=rules_mod.training_status(profile, rules, on),
+        first_aid=(first_aid_plan(profile, inputs.library.first_aid, on)
+                   if inputs.library.first_aid else None),
     )
     _judge(report)
     return report
@@ -313,6 +333,12 @@ def _text(r: StatusReport) -> list[str]:
                f"({lse.target:.0%}) - " + ("met" if lse.met else "NOT met"))
     for name in lse.in_grace:
         out.append(f"  {name}: counted, but in the grace period - renew now")
+    if r.first_aid is not None:
+        out += ["", "First aid (Part 18), by worksite"]
+        for site in r.first_aid.sites:
+            state = {True: "met", False: "NOT met", None: "cannot be worked out"}[site.met]
+            out += textwrap.wrap(f"{site.site}: {site.summary()} - {state}", 110,
+                                 initial_indent="  ", subsequent_indent="      ")
     out.append("")
     out.append("Training")
     rows = [["person", "course", "status", "completed", "expires"]]

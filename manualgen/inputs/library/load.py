@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from manualgen import resources
 from manualgen.errors import Collector, InputError
+from manualgen.inputs.first_aid import FirstAidRules
 from manualgen.inputs.library.model import (
     Element,
     FormInfo,
@@ -29,6 +30,7 @@ from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
 from manualgen.resources import LibraryPaths
 
 FORMS_INDEX = "forms.yaml"
+FIRST_AID_FILE = "first_aid.yaml"
 
 
 Fingerprint = tuple[tuple[str, int, int], ...]
@@ -63,6 +65,7 @@ class Library:
     forms_dir: Path
     paths: LibraryPaths | None = None
     stamp: Fingerprint = ()
+    first_aid: FirstAidRules | None = None   # first_aid.yaml: Part 18 as data
     warnings: list = field(default_factory=list)
 
     @classmethod
@@ -166,6 +169,12 @@ def load_library(location: Path | str | LibraryPaths | None = None,
     except InputError as exc:
         found.extend(exc.problems)
 
+    first_aid = None
+    if (root / FIRST_AID_FILE).is_file():
+        try:
+            first_aid = _validate_one(FirstAidRules, load_yaml(root / FIRST_AID_FILE), found)
+        except InputError as exc:
+            found.extend(exc.problems)
     policies = [p for path in policy_files(root) if (p := load_policy(path, found))]
     if not policies and (root / "library.yaml").is_file():
         found.add(root / "policies", "no policy files (*.md) found",
@@ -175,4 +184,4 @@ def load_library(location: Path | str | LibraryPaths | None = None,
         found.raise_if_errors(title="The policy library has problems "
                                     "(run `manualgen library check` for the full list):")
     return Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
-                   paths, stamp)
+                   paths, stamp, first_aid)

@@ -17,7 +17,7 @@ Slug = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 CompanyData = Literal["company_overview", "people", "worksites", "hazards", "equipment",
-                      "training", "emergency_contacts"]
+                      "training", "first_aid", "emergency_contacts"]
 
 
 class Element(Strict):
@@ -31,6 +31,9 @@ class Element(Strict):
 class HazardTerm(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: Text
+    # Words that belong to this hazard: a policy every company gets says them only inside
+    # a condition on a hazard that lists them (`library check`).
+    terms: list[Text] = []
 
 
 class Conditions(Strict):
