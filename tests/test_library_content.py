@@ -34,7 +34,8 @@ def render(profile: dict, tmp_path: Path) -> dict[str, str]:
     out = {}
     for r in render_policies(inputs):
         header = r.policy.header
-        out[header.id] = "Legislation: " + "; ".join(header.legislation) + "\n" + r.markdown
+        laws = header.legislation_for(inputs.profile.profile.hazards)
+        out[header.id] = "Legislation: " + "; ".join(laws) + "\n" + r.markdown
     return out
 
 
@@ -488,3 +489,14 @@ def test_practices_referred_to_are_in_the_manual(rendered, name):
     for match in re.finditer(r"\bour ((?:[A-Z][\w-]*,? (?:and |of )?)+)practice", text):
         named = match.group(1).strip()
         assert any(t.startswith(named) for t in titles), f"{name}: our {named} practice"
+
+
+def test_a_practice_cites_the_part_that_governs_the_company(tmp_path):
+    """The excavations practice cites Part 15 for a mine and Part 10 for a builder."""
+    from manualgen import api
+
+    library = api.load_library()
+    header = library.policy("excavations-and-trenching").header
+    assert any("Part 15" in law for law in header.legislation_for(["excavations", "mining"]))
+    assert not any("Part 10" in law for law in header.legislation_for(["excavations", "mining"]))
+    assert any("Part 10" in law for law in header.legislation_for(["excavations"]))

@@ -488,3 +488,12 @@ def test_every_hazard_switches_on_a_safe_work_practice(tmp_path):
     problems = [str(p) for p in check(home).problems]
     assert any("hazard 'noise' switches on no safe work practice (element 2)" in p
                for p in problems), problems
+
+
+def test_a_law_cited_only_for_some_hazards_names_real_keys(tmp_path):
+    beta = BETA.replace("revision: 1\n", "legislation:\n  - {text: Part X, hazards: [ladders]}\n"
+                        "  - {text: Part Y, unless: [ladderz]}\nrevision: 1\n")
+    home = make_library(tmp_path, {"alpha.md": ALPHA, "beta.md": beta})
+    problems = [str(p) for p in check(home).problems]
+    assert any("beta.md:9: legislation.1.unless.0: unknown hazard key 'ladderz'" in p
+               for p in problems), problems

@@ -28,8 +28,10 @@ class Inputs:
 
 def vocabulary(library: Library) -> Vocabulary:
     """What the library decides about a profile (the employee limit, the hazard keys)."""
+    matrix = library.rules.risk_matrix
+    scale = {"severity": matrix.severity, "likelihood": matrix.likelihood} if matrix else None
     return Vocabulary(library.rules.employee_limit, tuple(library.hazard_keys),
-                      library.first_aid)
+                      library.first_aid, scale)
 
 
 def prepare(profile: CompanyProfile, library: Library) -> Inputs:

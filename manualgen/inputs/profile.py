@@ -59,6 +59,7 @@ class Vocabulary:
     employee_limit: int
     hazard_keys: tuple[str, ...]
     first_aid: Any = None            # inputs.first_aid.FirstAidRules, when the library has it
+    risk_scale: dict[str, dict[int, str]] | None = None   # severity and likelihood scales
 
 
 def _choice_words(value: Any) -> Any:
@@ -87,6 +88,19 @@ def _under_limit(value: int, info: ValidationInfo) -> int:
                          "- larger companies apply for COR; check the number at your busiest "
                          "time")
     return value
+
+
+def _on_scale(axis: str):
+    """A severity or likelihood on the risk matrix's scale (program.yaml risk_matrix)."""
+    def check(value: int | None, info: ValidationInfo) -> int | None:
+        vocab = _context(info)
+        scale = getattr(vocab, "risk_scale", None) or {}
+        allowed = scale.get(axis)
+        if value is not None and allowed and value not in allowed:
+            words = ", ".join(f"{k} {v}" for k, v in sorted(allowed.items()))
+            raise ValueError(f"{value} is not on the {axis} scale - use one of {words}")
+        return value
+    return check
 
 
 def _known_hazard(value: str, info: ValidationInfo) -> str:
@@ -209,6 +223,23 @@ class Secor(Strict):
     certificate_date: Date = Field(title="Date of issue on the certificate")
 
 
+class Task(Strict):
+    """A line of the company's hazard inventory: a task, its risk without and with the
+    controls, on the risk matrix of the hazard assessment policy."""
+
+    task: Line = Field(title="The task or activity")
+    hazard: HazardKey | None = Field(None, title="Its hazard (from the hazard list)")
+    severity: Annotated[int, AfterValidator(_on_scale("severity"))] = Field(
+        title="Severity of the worst likely outcome")
+    likelihood: Annotated[int, AfterValidator(_on_scale("likelihood"))] = Field(
+        title="Likelihood without the controls")
+    controls: Paragraph = Field(title="The controls, by the hierarchy of controls")
+    likelihood_after: Annotated[int, AfterValidator(_on_scale("likelihood"))] = Field(
+        title="Likelihood with the controls in place")
+    severity_after: Annotated[int | None, AfterValidator(_on_scale("severity"))] = Field(
+        None, title="Severity with the controls (if they lessen it)")
+
+
 class Revision(Strict):
     revision: int = Field(ge=0, le=1000)
     date: Date
@@ -229,6 +260,7 @@ class Profile(Strict):
     worksites: list[Worksite] = Field(min_length=1, max_length=100)
     hazards: list[HazardKey] = Field([], max_length=100)
     equipment: list[Equipment] = Field([], max_length=500)
+    tasks: list[Task] = Field([], max_length=200)
     emergency: Emergency
     secor: Secor | None = None
     manual: ManualInfo
@@ -281,6 +313,8 @@ def _item_name(list_key: str, item: Any, index: int) -> str:
         return f"{label[list_key]} {n}{shown}"
     if list_key == "history":
         return f"revision history line {n}"
+    if list_key == "tasks":
+        return f"task {n}" + (f" ({get('task')})" if get("task") else "")
     return f"{list_key} item {n}"
 
 

@@ -117,6 +117,18 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date) -> str:
         out.append(_line("equipment: []",
                          "add {id: TRK-01, description: Crew truck, interval: 3 months}"))
 
+    tasks = data.get("tasks") or []
+    if tasks:
+        out += ["", _line("tasks:", "your hazard inventory: severity and likelihood 1 to 4")]
+        for task in tasks:
+            first = True
+            for key in ("task", "hazard", "severity", "likelihood", "controls",
+                        "likelihood_after", "severity_after"):
+                if task.get(key) in (None, ""):
+                    continue
+                out.append(f"  {'- ' if first else '  '}{key}: {scalar(task[key])}")
+                first = False
+
     e = data["emergency"]
     out += ["", "emergency:",
             f"  nearest_medical: {scalar(e['nearest_medical'])}",

@@ -46,6 +46,26 @@ class Statistics(Strict):
     estimated_hours_per_employee: int
 
 
+class RiskBand(Strict):
+    label: str
+    from_: int = Field(alias="from", ge=1)
+
+
+class RiskMatrix(Strict):
+    severity: dict[int, str]
+    likelihood: dict[int, str]
+    bands: list[RiskBand] = Field(min_length=1)
+
+    def band(self, score: int) -> str:
+        return next((b.label for b in self.bands if score >= b.from_), self.bands[-1].label)
+
+    def describe(self, severity: int, likelihood: int) -> str:
+        """'12 Critical (Critical x Likely)'."""
+        score = severity * likelihood
+        return (f"{score} {self.band(score)} ({self.severity.get(severity, severity)} x "
+                f"{self.likelihood.get(likelihood, likelihood)})")
+
+
 class Step(Strict):
     key: str
     title: str
@@ -78,6 +98,7 @@ class ProgramRules(Strict):
     wscb_phone: str
     wscb_serious_incident_phone: str
     regulation_parts: dict[int, str] = {}
+    risk_matrix: RiskMatrix | None = None
     practice_elements: list[int] = []
     policy_review_months: int = Field(default=12, gt=0)
     certification_steps: list[Step]

@@ -28,6 +28,7 @@ from manualgen.inputs.profile import (
     ManualInfo,
     Person,
     Secor,
+    Task,
     Training,
     Vocabulary,
     Worksite,
@@ -157,6 +158,18 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
     ), Equipment, repeated=True, item="unit", unique="id",
         ask_first="Do you have vehicles, ladders, tools or machines that need regular "
                   "maintenance?")
+    matrix_help = "1 to 4, as on the risk matrix of the hazard assessment policy."
+    tasks = Group("tasks", "Hazard inventory", (
+        _q(Task, "task"),
+        _q(Task, "hazard", "choice", choices=tuple(hazards)),
+        _q(Task, "severity", "number", help=matrix_help),
+        _q(Task, "likelihood", "number", help=matrix_help),
+        _q(Task, "controls", "paragraph"),
+        _q(Task, "likelihood_after", "number", help=matrix_help),
+        _q(Task, "severity_after", "number", help=matrix_help),
+    ), Task, repeated=True, item="task",
+        intro="The tasks of your work, rated without and with your controls. Without any, "
+              "the manual lists the library's usual tasks for your hazards.")
     emergency = Group("emergency", "Emergencies", (
         _q(Emergency, "nearest_medical"),
         _q(Emergency, "emergency_number", default="911"),
@@ -171,8 +184,8 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(ManualInfo, "issued", "date", default=on),
         _q(ManualInfo, "approved_by"),
     ), ManualInfo)
-    return [company, people, training, worksites, hazard_group, equipment, emergency, secor,
-            manual]
+    return [company, people, training, worksites, hazard_group, equipment, tasks, emergency,
+            secor, manual]
 
 
 @dataclass

@@ -284,7 +284,7 @@ def details(policy: Policy, lib: Library) -> list[tuple[str, str]]:
     rows = [("Id", h.id), ("File", f"policies/{policy.path.name}"),
             ("Applies", _applies_text(policy, lib)),
             ("Forms", "; ".join(forms) or "none"),
-            ("Legislation", "; ".join(h.legislation) or "none"),
+            ("Legislation", "; ".join(h.legislation_for()) or "none"),
             ("Order", str(h.order)), ("Revision", str(h.revision)),
             ("Reviewed", h.reviewed.isoformat())]
     if h.targets:

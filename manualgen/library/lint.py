@@ -233,6 +233,17 @@ def _check_header(path: Path, doc: YamlDoc, data: dict, known: Known, found: Col
             if isinstance(key, str) and key not in known.hazards:
                 add([doc.problem(("applies", "hazards", i), f"unknown hazard key {key!r}",
                                  _did_you_mean(key, known.hazards, "keys in hazards.yaml"))])
+    laws = data.get("legislation")
+    if isinstance(laws, list) and known.hazards:
+        for i, law in enumerate(laws):
+            for field in ("hazards", "unless"):
+                keys = law.get(field) if isinstance(law, dict) else None
+                for j, key in enumerate(keys if isinstance(keys, list) else []):
+                    if isinstance(key, str) and key not in known.hazards:
+                        add([doc.problem(("legislation", i, field, j),
+                                         f"unknown hazard key {key!r}",
+                                         _did_you_mean(key, known.hazards,
+                                                       "keys in hazards.yaml"))])
     forms = data.get("forms")
     if isinstance(forms, list) and known.forms:
         for i, form_id in enumerate(forms):

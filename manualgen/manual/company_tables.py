@@ -75,6 +75,63 @@ def _hazards(inputs: Inputs) -> Block:
                  "No principal hazards are listed in the company profile.")
 
 
+@dataclass(frozen=True)
+class InventoryLine:
+    task: str
+    hazard: str
+    severity: int
+    likelihood: int
+    controls: str
+    severity_after: int
+    likelihood_after: int
+
+    @property
+    def before(self) -> int:
+        return self.severity * self.likelihood
+
+    @property
+    def after(self) -> int:
+        return self.severity_after * self.likelihood_after
+
+
+def hazard_inventory(inputs: Inputs) -> list[InventoryLine]:
+    """The company's tasks (or, without any, the library's default rows for its hazards),
+    highest risk without controls first."""
+    p = inputs.profile.profile
+    label = inputs.library.hazard_label
+    if p.tasks:
+        lines = [InventoryLine(t.task, label(t.hazard) if t.hazard else "-", t.severity,
+                               t.likelihood, t.controls, t.severity_after or t.severity,
+                               t.likelihood_after) for t in p.tasks]
+    else:
+        terms = {h.key: h for h in inputs.library.hazards}
+        lines = [InventoryLine(r.task, label(key), r.severity, r.likelihood, r.controls,
+                               r.severity_after or r.severity, r.likelihood_after)
+                 for key in p.hazards if key in terms for r in terms[key].inventory]
+    return sorted(lines, key=lambda x: (-x.before, -x.after))
+
+
+def _inventory(inputs: Inputs) -> Block:
+    matrix = inputs.library.rules.risk_matrix
+    lines = hazard_inventory(inputs)
+    if matrix is None:
+        return Block("Hazard inventory", "", [], [])
+    rows = [[str(n), f"{x.task} ({x.hazard.split(' (')[0].lower()})" if x.hazard != "-"
+             else x.task,
+             matrix.describe(x.severity, x.likelihood), x.controls,
+             matrix.describe(x.severity_after, x.likelihood_after)]
+            for n, x in enumerate(lines, 1)]
+    return Block("Hazard inventory",
+                 "The tasks of our work and their hazards, rated on the risk matrix of the "
+                 "hazard assessment procedure without and with our controls, highest risk "
+                 "first. It is reviewed with the workers every year and whenever the work "
+                 "changes.",
+                 ["#", "Task (hazard)", "Risk without controls", "Controls",
+                  "Risk with controls"], rows,
+                 "No tasks are listed yet: the hazards of each job are assessed on the "
+                 "Hazard Assessment form before work starts.", widths=[0.3, 1.6, 1.1, 2.4, 1.1])
+
+
 def _equipment(inputs: Inputs) -> Block:
     rows = [[e.id, e.description, e.interval] for e in inputs.profile.profile.equipment]
     return Block("Equipment inventory",
@@ -189,6 +246,7 @@ BLOCKS: dict[str, Callable[[Inputs], Block]] = {
     "people": _people,
     "worksites": _worksites,
     "hazards": _hazards,
+    "hazard_inventory": _inventory,
     "equipment": _equipment,
     "training": _training,
     "first_aid": _first_aid,

@@ -81,6 +81,9 @@ def _table(document: Document, header: list[str], rows: list[list[str]],
            widths: list[float] | None = None) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    if widths:      # LibreOffice lays columns out from the grid, Word from the cells
+        for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            col.w = Inches(w)
     for row, values in zip(table.rows, [header, *rows], strict=True):
         cells = row.cells
         for c, text in enumerate(values):
@@ -190,12 +193,14 @@ def _contents(document: Document, entries: list[TocEntry]) -> dict[str, Run]:
     return numbers
 
 
-def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry]) -> None:
+def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry],
+            hazards: list[str]) -> None:
     h = rendered.policy.header
     _heading(document, h.title, toc, level=2)
-    if h.legislation:
+    laws = h.legislation_for(hazards)
+    if laws:
         wordxml.keep_with_next(wordxml.add_paragraph(document,
-            "Legislation: " + "; ".join(h.legislation), style="Small Print"))
+            "Legislation: " + "; ".join(laws), style="Small Print"))
     add_markdown(document, rendered.markdown, heading_offset=2)
 
 
@@ -212,7 +217,7 @@ def _chapter(document: Document, element: Element, policies: list[RenderedPolicy
              inputs: Inputs, toc: list[TocEntry]) -> None:
     _heading(document, f"Element {element.number}: {element.title}", toc, level=1)
     for rendered in policies:
-        _policy(document, rendered, toc)
+        _policy(document, rendered, toc, list(inputs.profile.profile.hazards))
     for key in element.company_data:
         _block(document, BLOCKS[key](inputs), toc)
 

@@ -16,7 +16,8 @@ Frequency = Annotated[str, Field(pattern=r"^[1-9][0-9]*/(month|year)$")]
 Slug = Field(min_length=1, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-CompanyData = Literal["company_overview", "people", "worksites", "hazards", "equipment",
+CompanyData = Literal["company_overview", "people", "worksites", "hazards", "hazard_inventory",
+                      "equipment",
                       "training", "first_aid", "emergency_contacts"]
 
 
@@ -28,12 +29,24 @@ class Element(Strict):
     company_data: list[CompanyData] = []
 
 
+class InventoryRow(Strict):
+    """One row of a hazard's default inventory (a company's own `tasks:` replace them)."""
+
+    task: Text
+    severity: int = Field(ge=1)
+    likelihood: int = Field(ge=1)
+    controls: Text
+    likelihood_after: int = Field(ge=1)
+    severity_after: int | None = Field(None, ge=1)
+
+
 class HazardTerm(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: Text
     # Words that belong to this hazard: a policy every company gets says them only inside
     # a condition on a hazard that lists them (`library check`).
     terms: list[Text] = []
+    inventory: list[InventoryRow] = []
 
 
 class Conditions(Strict):
@@ -64,6 +77,20 @@ class Conditions(Strict):
         return parts
 
 
+class Legislation(Strict):
+    """A law a policy cites only for some companies: `hazards` (any of them listed) or
+    `unless` (none of them listed)."""
+
+    text: Text = Field(min_length=1)
+    hazards: list[str] = []
+    unless: list[str] = []
+
+    def applies(self, hazards: list[str] | set[str]) -> bool:
+        have = set(hazards)
+        return (not self.hazards or bool(have & set(self.hazards))) and \
+            not have & set(self.unless)
+
+
 class PolicyHeader(Strict):
     id: str = Slug
     title: Text = Field(min_length=1)
@@ -71,7 +98,18 @@ class PolicyHeader(Strict):
     order: int = 50                    # position inside the element's chapter
     applies: Literal["always"] | Conditions = "always"
     forms: list[str] = []
-    legislation: list[Text] = []
+    legislation: list[Text | Legislation] = []
+
+    def legislation_for(self, hazards: list[str] | set[str] | None = None) -> list[str]:
+        """The laws cited for a company with these hazards (None: every entry, as the
+        proofreading book shows them)."""
+        out = []
+        for item in self.legislation:
+            if isinstance(item, str):
+                out.append(item)
+            elif hazards is None or item.applies(hazards):
+                out.append(item.text)
+        return out
     revision: int = Field(ge=0)
     reviewed: Date
     # How often the policy says an activity happens, e.g. {inspection: 1/month, drill: 1/year};

@@ -1,0 +1,97 @@
+"""The company's hazard inventory: tasks rated without and with controls, ranked (issue 12, 6)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from manualgen import api
+from manualgen.inputs.pipeline import prepare
+from manualgen.inputs.profile_yaml import render_profile
+from manualgen.manual.company_tables import BLOCKS, hazard_inventory
+
+from conftest import EXAMPLE, MINIMAL_PROFILE
+
+HAZARD_POLICY = Path(__file__).resolve().parents[1] / "policy_library" / "policies" / \
+    "hazard-assessment.md"
+
+
+@pytest.fixture(scope="module")
+def library():
+    return api.load_library()
+
+
+def inputs_for(data: dict, library):
+    return prepare(api.load_profile(data, library), library)
+
+
+def test_without_tasks_the_inventory_comes_from_the_companys_hazards_ranked(library):
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["company"].pop("logo")
+    lines = hazard_inventory(inputs_for(data, library))
+    hazards = {h.key: h for h in library.hazards}
+    assert len(lines) == sum(len(hazards[k].inventory) for k in data["hazards"])
+    scores = [x.before for x in lines]
+    assert scores == sorted(scores, reverse=True)
+    assert lines[0].task.startswith("Work on roofs") and lines[0].before == 12
+    block = BLOCKS["hazard_inventory"](inputs_for(data, library))
+    assert block.rows[0][2] == "12 Critical (Critical x Likely)"
+    assert block.rows[0][4] == "4 Moderate (Critical x Rare)"
+
+
+def test_the_companys_own_tasks_replace_the_defaults(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["hazards"] = ["vehicles", "cold_weather"]
+    data["tasks"] = [
+        {"task": "Plowing driveways at night", "hazard": "vehicles", "severity": 4,
+         "likelihood": 2, "controls": "Lights and a beacon; slow near walkers; breaks",
+         "likelihood_after": 1},
+        {"task": "Shovelling steps", "hazard": "cold_weather", "severity": 2,
+         "likelihood": 4, "controls": "Rotate tasks; warm-up breaks", "likelihood_after": 2}]
+    lines = hazard_inventory(inputs_for(data, library))
+    assert [x.task for x in lines] == ["Plowing driveways at night", "Shovelling steps"]
+    assert [x.after for x in lines] == [4, 4]
+
+
+def test_a_rating_off_the_matrix_is_refused_in_plain_words(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["tasks"] = [{"task": "Plowing", "severity": 5, "likelihood": 2, "controls": "Care",
+                      "likelihood_after": 1}]
+    check = api.check_profile(data, library)
+    (problem,) = check.for_field(("tasks", 0, "severity"))
+    assert problem.field == "task 1 (Plowing), severity"
+    assert "5 is not on the severity scale - use one of 1 Minor, 2 Serious, 3 Major, " \
+           "4 Critical" in str(problem)
+
+
+def test_saved_tasks_read_back_the_same(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["manual"]["issued"] = "2026-11-26"
+    data.setdefault("equipment", [])
+    data["company"]["uses_subcontractors"] = False
+    data["tasks"] = [{"task": "Plowing: driveways #2", "hazard": "vehicles", "severity": 4,
+                      "likelihood": 2, "controls": "Lights, beacon", "likelihood_after": 1}]
+    for person in data["people"]:
+        person.setdefault("employment", "full_time")
+        person.setdefault("training", [])
+    data["hazards"] = ["vehicles"]
+    text = render_profile(data, library, __import__("datetime").date(2026, 11, 26))
+    again = yaml.safe_load(text)
+    assert again["tasks"] == data["tasks"]
+
+
+def test_the_policys_matrix_and_the_program_data_agree(library):
+    """The hazard assessment policy prints the matrix the inventory is rated on."""
+    matrix = library.rules.risk_matrix
+    text = HAZARD_POLICY.read_text(encoding="utf-8")
+    for score_range in re.findall(r"^\| (\w+) \| (\d+) to (\d+) \|", text, re.MULTILINE):
+        label, low, _high = score_range
+        assert matrix.band(int(low)) == label
+    for value, label in matrix.severity.items():
+        assert f"| {value} {label} |" in text
+    for value, label in matrix.likelihood.items():
+        assert f"| {value} {label} |" in text
