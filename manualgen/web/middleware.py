@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.multipartparser import MultiPartParser
 from django.shortcuts import render
 
 from manualgen import api
@@ -62,6 +63,54 @@ class TokenGate:
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class _NamesKept(MultiPartParser):
+    """Django's parser, noting each upload's name as the browser sent it (Django keeps
+    only its last part), so a name reaching out of its folder can be refused."""
+
+    def __init__(self, *args, names: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = names
+
+    def sanitize_file_name(self, file_name):
+        self.names.append(str(file_name))
+        return super().sanitize_file_name(file_name)
+
+
+class UploadGate:
+    """Before anything reads a form's body: refuse one larger than the site allows (a
+    message, and nothing parsed or written), and keep the uploads' names as sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            limits = site_of(request).limits
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limits.request_bytes:
+                return error_page(
+                    request, "Those files are too large",
+                    f"One upload may carry at most {limits.request_bytes // 1048576} MB in "
+                    "all; nothing was saved.",
+                    fix="Send fewer files at once, or smaller scans (200 dpi is plenty).",
+                    status=413)
+            names: list[str] = []
+            request.upload_names = names
+
+            def parse(META, post_data):
+                from django.utils.datastructures import ImmutableList
+
+                request.upload_handlers = ImmutableList(request.upload_handlers)
+                return _NamesKept(META, post_data, request.upload_handlers, request.encoding,
+                                  names=names).parse()
+
+            request.parse_file_upload = parse
+        return self.get_response(request)
 
 
 class WorkspaceForRequest:

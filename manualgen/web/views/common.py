@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -43,7 +43,7 @@ def static(request: HttpRequest, name: str) -> HttpResponse:
     if "/" in name or name.startswith(".") or not path.is_file() or \
             path.suffix not in STATIC_TYPES:
         raise Http404(name)
-    response = FileResponse(path.open("rb"), content_type=STATIC_TYPES[path.suffix])
+    response = HttpResponse(path.read_bytes(), content_type=STATIC_TYPES[path.suffix])
     response["Cache-Control"] = "max-age=3600"
     return response
 

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from manualgen import api
-from manualgen.web.middleware import error_page
 from manualgen.web.site import Job
 from manualgen.web.views.common import start_job
 
@@ -136,19 +135,18 @@ def _back(name: str, **params: str) -> HttpResponse:
     return redirect(reverse("submission", args=[name]) + query)
 
 
+def _refuse_unsafe_names(request: HttpRequest) -> None:
+    """Refuse the request when an upload's name, as the browser sent it, leaves its
+    folder (`../../company.yaml`); Django itself would keep only its last part."""
+    _ = request.FILES                                  # the names are noted while parsing
+    for raw in getattr(request, "upload_names", []):
+        api.refuse_unsafe(raw)
+
+
 @require_POST
 def upload(request: HttpRequest, name: str) -> HttpResponse:
     limits = request.site.limits
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limits.request_bytes:
-        return error_page(request, "Those files are too large",
-                          f"One upload may carry at most {limits.request_bytes // 1048576} MB "
-                          "in all; nothing was saved.",
-                          fix="Send fewer files at once, or smaller scans (200 dpi is "
-                              "plenty).", status=413)
+    _refuse_unsafe_names(request)
     sub = _open(request, name)
     category = _category_folder(sub, request.POST.get("category", ""))
     files = request.FILES.getlist("files") + request.FILES.getlist("camera")
@@ -160,7 +158,6 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
     accepted: list[tuple[str, bytes]] = []
     problems: list[str] = []
     for f in files:
-        api.refuse_unsafe(f.name or "")
         if f.size > limits.file_bytes:
             problems.append(f"{f.name}: larger than {limits.file_bytes // 1048576} MB")
             continue
@@ -302,7 +299,7 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
             if upload is None:
                 return redirect(reverse("submission-records", args=[name, table]) +
                                 "?error=Choose+a+file+to+import.")
-            api.refuse_unsafe(upload.name or "")
+            _refuse_unsafe_names(request)
             if upload.size > request.site.limits.file_bytes:
                 return redirect(reverse("submission-records", args=[name, table]) +
                                 "?error=That+file+is+too+large.")
