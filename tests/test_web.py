@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from web_fixtures import client_for, example_folder, make_site, profile_of, wait_for_job
 
 from manualgen import api
 
 from conftest import MINIMAL_PROFILE, needs_libreoffice
-
+from web_fixtures import client_for, example_folder, make_site, profile_of, wait_for_job
 
 
 def png(size=(40, 20), colour=(200, 30, 30)) -> bytes:
