@@ -7,16 +7,18 @@ they are written there too, which is how the README's pictures are made.
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import needs_libreoffice
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from test_web import jpeg, pdf, png
+
+from manualgen import resources
+
+from conftest import needs_libreoffice
+from test_web import jpeg, pdf
 from web_fixtures import example_folder, make_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -137,7 +139,8 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
             "peak_employees": "4"}.items():
         page.fill(f"#f-company-{field}", value)
     page.set_input_files("#f-company-logo", files=[
-        {"name": "sparks.png", "mimeType": "image/png", "buffer": png((120, 60))}])
+        {"name": "sparks.png", "mimeType": "image/png",
+         "buffer": (resources.examples_dir() / "logo.png").read_bytes()}])
     app.press("Check this page", last=True)
     page.get_by_alt_text("The company logo").wait_for()
     app.shot("company")

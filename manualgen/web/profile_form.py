@@ -40,6 +40,7 @@ class Field:
     example: str | None = None
     choices: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    suggest: str | None = None      # the id of a list of suggested answers
 
     @property
     def id(self) -> str:
@@ -292,6 +293,7 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
                     child = Item(cp, f"Course {j + 1}", [
                         _field(q, f"{cp}.{q.name}", course.get(q.name), errors)
                         for q in groups["training"].questions])
+                    child.fields[0].suggest = "program-courses"
                     if j:                            # the course list is explained once
                         for f in child.fields:
                             f.help = None

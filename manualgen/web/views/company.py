@@ -104,6 +104,8 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
         "total": len(pf.SECTIONS), "notice": notice,
         "has_logo": bool(draft.get("logo") or (draft["data"].get("company") or {}).get("logo")),
         "saved": request.GET.get("saved"), "changed": request.workspace.read_draft() is not None,
+        "courses": [(key, course.title) for key, course in library.rules.courses.items()]
+        if section == "people" else [],
     })
 
 

@@ -78,7 +78,9 @@ def _category_view(report: api.SubmissionReport, sub: api.Submission) -> list[di
                 "pages": report.pages.get(s.rel), "size": s.size,
                 "problems": problems_by_file.get(str(s.path), []),
                 "photo": s.kind == "image"})
+        where = str(sub.folder / cat.category.folder) if cat.category.folder else None
         out.append({"number": cat.number, "key": cat.category.key,
+                    "problems": problems_by_file.get(where, []) if where else [],
                     "folder": cat.category.folder, "title": cat.category.title,
                     "evidence": cat.category.evidence, "state": str(cat.status),
                     "status_text": cat.status_text, "needed": cat.needed,
@@ -106,9 +108,10 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
             info = json.loads(index_path.read_text(encoding="utf-8"))
         except ValueError:
             info = None
-    other = [p for p in report.findings if "/records/" not in p.path
-             and not any(p.path == str(s.path) for s in
-                         (x for c in report.categories for x in c.samples))]
+    placed = {str(s.path) for c in report.categories for s in c.samples}
+    placed |= {str(sub.folder / c.category.folder) for c in report.categories
+               if c.category.folder}
+    other = [p for p in report.findings if "/records/" not in p.path and p.path not in placed]
     return render(request, "web/submission.html", {
         "name": name, "sub": sub, "report": report,
         "categories": _category_view(report, sub), "tables": record_files,
