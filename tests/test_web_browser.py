@@ -61,12 +61,14 @@ class App:
         self.page.goto(self.base + path)
 
     def shot(self, name: str) -> Path:
+        """The whole page into the scratch folder; what the screen shows into
+        MANUALGEN_SCREENSHOTS when it is set (the README's pictures)."""
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         folder = os.environ.get("MANUALGEN_SCREENSHOTS")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, Path(folder) / path.name)
+            self.page.screenshot(path=str(Path(folder) / path.name))
         return path
 
     def settled(self) -> None:
@@ -193,7 +195,6 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     _fill_course(page, 1, 0, "LSE", "2026-03-10")
     app.press("Review and save")
     page.get_by_role("heading", name="Review and save").wait_for()
-    app.shot("review-before")
     app.press("Save company.yaml")
     page.get_by_text("Saved.").wait_for()
     app.shot("review")

@@ -45,6 +45,9 @@ def serve(site: Site, host: str, port: int, *, ready: Callable[[str], None]) -> 
         server.run()
     finally:
         server.close()
+        stop = getattr(site.office, "close", None)     # a warm LibreOffice stops with us
+        if callable(stop):
+            stop()
 
 
 def serve_in_thread(site: Site, host: str = "127.0.0.1", port: int = 0):
