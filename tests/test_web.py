@@ -346,7 +346,7 @@ def test_status_page_and_calendar(example):
     page = text(client.get("/status/"))
     assert "Kluane Ridge Roofing: SECOR status" in page
     assert "In grace period" in page and "Not taken" in page
-    assert "2 of 3" in page                                # supervisors with LSE
+    assert "2 of 2" in page                                # supervisors with LSE
     assert "Annual Documentation Review Submission is due by 2026-12-15" in page
     ics = client.get("/status/calendar.ics")
     assert ics.status_code == 200 and ics.content.startswith(b"BEGIN:VCALENDAR")
