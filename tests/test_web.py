@@ -641,3 +641,25 @@ def test_the_cli_reads_what_the_web_wrote(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Yukon Sparks Electric Ltd." in result.output
     assert MINIMAL_PROFILE                                # the shared fixture is unchanged
+
+
+def test_revision_history_and_distribution_are_on_the_manual_form(example):
+    site, client = example
+    page = text(client.get("/company/manual/"))
+    assert 'name="manual.history.2.changes"' in page
+    assert "Master copy in the shop office" in page
+    before = profile_of(site.folder).profile.manual
+    form = {"manual.revision": "4", "manual.issued": "2026-12-01",
+            "manual.approved_by": before.approved_by, "manual.history.count": "4",
+            "manual.distribution": "Master copy in the office\n\nOne in each truck\n"}
+    for i, h in enumerate(before.history):
+        form.update({f"manual.history.{i}.revision": str(h.revision),
+                     f"manual.history.{i}.date": h.date.isoformat(),
+                     f"manual.history.{i}.changes": h.changes})
+    form.update({"manual.history.3.revision": "4", "manual.history.3.date": "2026-12-01",
+                 "manual.history.3.changes": "Added the new hire"})
+    _post_section(client, "manual", form, "review")
+    assert client.post("/company/save/").status_code == 302
+    manual = profile_of(site.folder).profile.manual
+    assert manual.revision == 4 and manual.history[-1].changes == "Added the new hire"
+    assert manual.distribution == ["Master copy in the office", "One in each truck"]

@@ -24,7 +24,7 @@ SECTION_TITLES = {"company": "Company", "people": "People and training",
                   "manual": "The manual"}
 HTML_INPUT = {"text": "text", "number": "number", "date": "date", "paragraph": "textarea",
               "yesno": "checkbox", "choice": "select", "choices": "checkboxes",
-              "file": "file"}
+              "file": "file", "lines": "textarea"}
 
 
 @dataclass
@@ -58,6 +58,15 @@ class Item:
     children: list[Item] = field(default_factory=list)    # a person's courses
     child_name: str = ""
 
+    @property
+    def dom_id(self) -> str:
+        return self.name.replace(".", "-")
+
+    @property
+    def end_id(self) -> str:
+        """Where the page scrolls after a course is added."""
+        return "end-" + self.child_name.replace(".", "-")
+
 
 @dataclass
 class Section:
@@ -67,10 +76,16 @@ class Section:
     fields: list[Field] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     item_word: str = ""
+    list_key: str = ""              # the items' path: people, manual.history
+    list_title: str = ""
     errors: list[str] = field(default_factory=list)
     ask_first: str | None = None
     ask_first_on: bool = True
     hazards: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def end_id(self) -> str:
+        return "end-" + self.list_key.replace(".", "-")
 
 
 # ------------------------------------------------------------------ the draft as data
@@ -174,10 +189,15 @@ def read_section(key: str, groups: dict[str, api.Group], post: QueryDict,
         section = _read_item(group, post, key)
         if key == "company" and previous.get("logo"):
             section.setdefault("logo", previous["logo"])
-        if key == "manual":                          # kept as it was: not asked here
-            for extra in ("history", "distribution"):
-                if previous.get(extra):
-                    section[extra] = previous[extra]
+        if key == "manual":
+            history = [_read_item(groups["history"], post, f"manual.history.{i}")
+                       for i in range(_count(post, "manual.history"))]
+            lines = post.get("manual.distribution", "")
+            distribution = [line.strip() for line in lines.splitlines() if line.strip()]
+            if history:
+                section["history"] = history
+            if distribution:
+                section["distribution"] = distribution
         data[key] = section
         if key == "secor":
             draft["no_secor"] = False
@@ -278,6 +298,7 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
                             "selected": k in chosen, "id": f"f-hazard-{k}"}
                            for k, label, titles in hazards]
     elif group.repeated:
+        section.list_key = key
         items = data.get(key) or []
         for i, entry in enumerate(items):
             entry = entry if isinstance(entry, dict) else {}
@@ -309,6 +330,23 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
         if group.ask_first:
             section.ask_first = group.ask_first
             section.ask_first_on = bool(data.get(key)) and not draft.get("no_secor")
+        if key == "manual":
+            lines = values.get("distribution") or []
+            section.fields.append(_field(groups["distribution"].questions[0],
+                                         "manual.distribution",
+                                         "\n".join(str(x) for x in lines), errors))
+            section.list_key, section.list_title = "manual.history", groups["history"].title
+            section.item_word = groups["history"].item
+            for i, entry in enumerate(values.get("history") or []):
+                entry = entry if isinstance(entry, dict) else {}
+                prefix = f"manual.history.{i}"
+                item = Item(prefix, f"Revision history line {i + 1}", [
+                    _field(q, f"{prefix}.{q.name}", entry.get(q.name), errors)
+                    for q in groups["history"].questions])
+                item.errors = errors.pop(prefix, [])
+                section.items.append(item)
+            for p in [k for k in errors if k.startswith("manual.distribution")]:
+                section.fields[-1].errors += errors.pop(p)
     # What could not be placed beside a field is said at the top of the section.
     section.errors = [m for messages in errors.values() for m in messages]
     return section
@@ -348,4 +386,13 @@ def review_rows(key: str, groups: dict[str, api.Group], data: dict,
     values = data.get(key) if isinstance(data.get(key), dict) else {}
     if not values:
         return [("Not given", "")]
-    return [(q.label, words(q, values.get(q.name))) for q in group.questions]
+    rows = [(q.label, words(q, values.get(q.name))) for q in group.questions]
+    if key == "manual":
+        for entry in values.get("history") or []:
+            if isinstance(entry, dict):
+                rows.append((f"Revision {entry.get('revision', '?')}",
+                             f"{entry.get('date', '')}: {entry.get('changes', '')}"))
+        if values.get("distribution"):
+            rows.append((groups["distribution"].questions[0].label,
+                         "; ".join(str(x) for x in values["distribution"])))
+    return rows
