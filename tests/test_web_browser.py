@@ -303,6 +303,7 @@ def test_journey_submission_upload_date_incident_checklist_build(serve, tmp_path
     page.select_option("select[name='r0.investigated']", "yes")
     app.press("Save the table")
     page.get_by_text("Saved to records/incidents.csv.").wait_for()
+    app.shot("records")
     assert "2026-06-18,near_miss" in (folder / "2026-submission/records/incidents.csv"
                                       ).read_text()
 
