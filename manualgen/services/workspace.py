@@ -224,8 +224,24 @@ class Workspace:
                                       default=str).encode("utf-8"))
 
     def drop_draft(self) -> None:
-        for name in (DRAFT, *(p.name for p in self.state.glob("draft-logo.*"))):
+        for name in (DRAFT, *(p.name for p in self.state.glob("draft-*"))):
             (self.state / name).unlink(missing_ok=True)
+
+    def write_draft_file(self, name: str, data: bytes) -> str:
+        """A file that belongs to the draft (an uploaded logo not saved yet); replaces the
+        draft's earlier files of the same stem. Returns the name to find it by."""
+        refuse_unsafe(name)
+        stem = PurePosixPath(name).stem
+        for old in self.state.glob(f"draft-{stem}.*"):
+            old.unlink()
+        final = f"draft-{safe_name(name)}"
+        atomic_write_bytes(self.state / final, data)
+        return final
+
+    def read_draft_file(self, name: str) -> bytes | None:
+        refuse_unsafe(name)
+        path = self.state / name
+        return path.read_bytes() if name.startswith("draft-") and path.is_file() else None
 
     # -- submissions -----------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from manualgen import api
 
@@ -81,12 +80,17 @@ class Jobs:
         return next((j for j in self._jobs.values()
                      if j.folder == folder and j.kind == kind and j.running), None)
 
+    KEEP = 50                  # finished jobs remembered, for a late look at their page
+
     def start(self, folder: Path, kind: str, title: str, done_url: str,
               work: Callable[[Job], str]) -> Job:
         with self._lock:
             job = self.running(folder, kind)
             if job is not None:
                 return job
+            finished = [j for j in self._jobs.values() if not j.running]
+            for old in finished[:max(0, len(finished) - self.KEEP)]:
+                del self._jobs[old.id]
             job = Job(uuid.uuid4().hex, kind, title, folder, done_url)
             self._jobs[job.id] = job
 
@@ -128,7 +132,6 @@ class Site:
         self.today = today
         self.log = log
         self.jobs = Jobs(log)
-        self.extra: dict[str, Any] = {}
 
     @property
     def library(self) -> api.Library:

@@ -14,7 +14,6 @@ from manualgen import api
 from manualgen.web import profile_form as pf
 from manualgen.web.middleware import error_page
 
-LOGO_DRAFT = "draft-logo"
 PICTURE_TYPES = {"JPEG": (".jpg", "image/jpeg"), "PNG": (".png", "image/png"),
                  "GIF": (".gif", "image/gif"), "BMP": (".bmp", "image/bmp")}
 
@@ -40,10 +39,7 @@ def _draft(request: HttpRequest) -> dict:
 
 def _draft_logo(request: HttpRequest, draft: dict) -> bytes | None:
     name = draft.get("logo")
-    if not name:
-        return None
-    path = request.workspace.state / name
-    return path.read_bytes() if path.is_file() else None
+    return request.workspace.read_draft_file(name) if name else None
 
 
 def _check(request: HttpRequest, draft: dict) -> api.ProfileCheck:
@@ -118,11 +114,7 @@ def _take_logo(request: HttpRequest, draft: dict, upload) -> str | None:
     if why:
         return why
     ext, _mime = _picture_type(data)
-    for old in request.workspace.state.glob(LOGO_DRAFT + ".*"):
-        old.unlink()
-    (request.workspace.state).mkdir(parents=True, exist_ok=True)
-    request.workspace.state.joinpath(LOGO_DRAFT + ext).write_bytes(data)
-    draft["logo"] = LOGO_DRAFT + ext
+    draft["logo"] = request.workspace.write_draft_file("logo" + ext, data)
     draft["data"].setdefault("company", {})["logo"] = "logo" + ext
     return None
 
