@@ -663,3 +663,42 @@ def test_revision_history_and_distribution_are_on_the_manual_form(example):
     manual = profile_of(site.folder).profile.manual
     assert manual.revision == 4 and manual.history[-1].changes == "Added the new hire"
     assert manual.distribution == ["Master copy in the office", "One in each truck"]
+
+
+def test_serve_prints_its_address_and_answers_only_with_the_token(tmp_path):
+    """`manualgen serve` as a script finds it: the address on a line of its own."""
+    import http.client
+    import http.cookiejar
+    import re
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    folder = tmp_path / "new"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from manualgen.cli import main; main()", "serve",
+         str(folder), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{20,}", line), line
+        base = line.split("/?")[0]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + "/")
+        assert refused.value.code == 403
+        refused.value.close()
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(line) as page:
+            assert page.url.endswith("/company/company/")
+            assert "Legal name of the business" in page.read().decode()
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/", headers={"Host": "attacker.example"})
+        assert conn.getresponse().status == 400             # DNS rebinding
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert folder.is_dir() and not (folder / "company.yaml").exists()

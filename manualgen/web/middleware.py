@@ -41,6 +41,7 @@ class TokenGate:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.get_host()          # first of all, the Host header (DNS rebinding): 400
         site = site_of(request)
         name = getattr(settings, TOKEN_COOKIE_KEY)
         given = request.GET.get("token")
