@@ -518,8 +518,11 @@ def serve(folder: Path, port: int, host: str, no_browser: bool,
                     "the app (they still need the token)", err=True, fg="yellow")
     hosts = ("127.0.0.1", "localhost", "[::1]") + ((host,) if host not in
                                                    ("127.0.0.1", "localhost", "::1") else ())
+    # One LibreOffice for the server's life: the warm service (issue 14) where this
+    # manualgen has it, else cold runs; stopped with the server.
+    make_office = getattr(Office, "warm", Office.find)
     site = Site(folder, library=_library(library_dir),
-                office=Office.find(os.environ.get(SOFFICE_ENV)), hosts=hosts,
+                office=make_office(os.environ.get(SOFFICE_ENV)), hosts=hosts,
                 log=lambda text: click.echo(text, err=True))
 
     def ready(address: str) -> None:
