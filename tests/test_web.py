@@ -158,14 +158,14 @@ def test_a_new_folder_starts_with_the_guided_profile(empty):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/company/company/"
     page = text(client.get("/company/company/"))
-    assert "New company profile - step 1 of 8" in page
+    assert "New company profile - step 1 of 9" in page
     assert "Legal name of the business, as registered" in page
 
 
 def test_every_profile_section_shows_its_fields(example):
     _site, client = example
-    for section in ("company", "people", "worksites", "hazards", "equipment", "emergency",
-                    "secor", "manual"):
+    for section in ("company", "people", "worksites", "hazards", "equipment", "tasks",
+                    "emergency", "secor", "manual"):
         response = client.get(f"/company/{section}/")
         assert response.status_code == 200, section
     people = text(client.get("/company/people/"))
@@ -266,6 +266,7 @@ def _guided_profile(client) -> None:
                                         "worksites.0.kind": "mobile"}, "next")
     _post_section(client, "hazards", {"hazards": ["lockout", "ladders", "vehicles"]}, "next")
     _post_section(client, "equipment", {"equipment.count": "0"}, "next")
+    _post_section(client, "tasks", {"tasks.count": "0"}, "next")
     _post_section(client, "emergency", {
         "emergency.nearest_medical": "Whitehorse General Hospital",
         "emergency.emergency_number": "911",
@@ -702,3 +703,15 @@ def test_serve_prints_its_address_and_answers_only_with_the_token(tmp_path):
         proc.terminate()
         proc.communicate(timeout=10)
     assert folder.is_dir() and not (folder / "company.yaml").exists()
+
+
+def test_a_new_empty_item_is_not_scolded_until_it_is_answered(example):
+    _site, client = example
+    _post_section(client, "tasks", {"tasks.count": "0"}, "add:tasks")
+    page = text(client.get("/company/tasks/"))
+    assert 'name="tasks.0.task"' in page and "this field is required" not in page
+    _post_section(client, "tasks", {"tasks.count": "1", "tasks.0.task": "Tear-off",
+                                    "tasks.0.severity": "9"})
+    page = text(client.get("/company/tasks/"))
+    assert "this field is required" in page                 # the controls, the likelihood
+    assert 'id="f-tasks-0-severity-error"' in page

@@ -132,7 +132,7 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     app = serve(folder)
     page = app.page
     assert page.url.endswith("/company/company/")
-    page.get_by_text("New company profile - step 1 of 8").wait_for()
+    page.get_by_text("New company profile - step 1 of 9").wait_for()
     for field, value in {
             "legal_name": "Yukon Sparks Electric Ltd.",
             "address": "3 Main Street, Whitehorse, YT Y1A 2B3", "phone": "867-555-0199",
@@ -172,6 +172,8 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     app.press("Save and go on")
     page.get_by_role("heading", name="Equipment").wait_for()
     app.press("Save and go on")              # no equipment
+    page.get_by_role("heading", name="Hazard inventory").wait_for()
+    app.press("Save and go on")              # the library's usual tasks
     page.get_by_role("heading", name="Emergencies").wait_for()
     page.fill("#f-emergency-nearest_medical", "Whitehorse General Hospital")
     page.fill("#f-emergency-muster_point", "Beside the van")

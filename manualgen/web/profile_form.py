@@ -16,10 +16,11 @@ from django.http import QueryDict
 
 from manualgen import api
 
-SECTIONS = ("company", "people", "worksites", "hazards", "equipment", "emergency", "secor",
-            "manual")
+SECTIONS = ("company", "people", "worksites", "hazards", "equipment", "tasks", "emergency",
+            "secor", "manual")
 SECTION_TITLES = {"company": "Company", "people": "People and training",
                   "worksites": "Worksites", "hazards": "Hazards", "equipment": "Equipment",
+                  "tasks": "Hazard inventory",
                   "emergency": "Emergencies", "secor": "SECOR certificate",
                   "manual": "The manual"}
 HTML_INPUT = {"text": "text", "number": "number", "date": "date", "paragraph": "textarea",
@@ -203,6 +204,7 @@ def read_section(key: str, groups: dict[str, api.Group], post: QueryDict,
             draft["no_secor"] = False
     if key not in draft["visited"]:
         draft["visited"].append(key)
+    draft["fresh"] = []              # posted: every item on the page has been answered
 
 
 def apply_action(action: str, draft: dict) -> None:
@@ -223,6 +225,7 @@ def apply_action(action: str, draft: dict) -> None:
                 elif parts == ["worksites"]:
                     blank = {"kind": "fixed"}
                 target.append(blank)
+                draft.setdefault("fresh", []).append(f"{path}.{len(target) - 1}")
         elif verb == "remove" and parts[-1].isdigit():
             target = data
             for part in parts[:-1]:
@@ -268,6 +271,9 @@ def _field(q: api.Question, name: str, value: Any, errors: dict[str, list[str]])
     if widget == "select" and value in (None, "") and q.default is not None:
         for c in choices:
             c["selected"] = c["value"] == q.default
+    if widget == "select" and not q.required:
+        choices.insert(0, {"value": "", "label": "-", "selected": value in (None, ""),
+                           "id": f"f-{name.replace('.', '-')}-none"})
     return Field(name, q.label, widget, "" if value is None else value, q.required,
                  q.help, q.example, choices, errors.pop(name, []))
 
@@ -288,9 +294,11 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
     data = draft["data"]
     group = groups[key]
     errors: dict[str, list[str]] = {}
+    fresh = tuple(f + "." for f in draft.get("fresh") or [])
     for p in problems:
-        if p.key and p.key[0] == key:
-            errors.setdefault(_key(p), []).append(_say(p))
+        name = _key(p)
+        if p.key and p.key[0] == key and not (name + ".").startswith(fresh or ("\0",)):
+            errors.setdefault(name, []).append(_say(p))
     section = Section(key, SECTION_TITLES[key], group.intro, item_word=group.item)
     if key == "hazards":
         chosen = set(data.get("hazards") or [])
