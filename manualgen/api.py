@@ -42,8 +42,10 @@ from manualgen.forms.build import FormsResult
 from manualgen.forms.build import build_forms as _build_forms
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import Inputs, prepare, vocabulary
-from manualgen.inputs.profile import CompanyProfile, Logo, profile_problems
+from manualgen.inputs.profile import CompanyProfile, Logo, field_words, profile_problems
 from manualgen.inputs.profile import load_profile as _load_profile
+from manualgen.inputs.questions import Group, Question
+from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
 from manualgen.io import YamlDoc
 from manualgen.library.book import BookResult
@@ -59,6 +61,7 @@ from manualgen.package.spec import DEFAULT_PACKAGE
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
+from manualgen.services.workspace import Workspace, refuse_unsafe, safe_name
 from manualgen.status.report import StatusReport
 from manualgen.summary import SummaryResult
 
@@ -75,6 +78,13 @@ __all__ = [
     "find_company", "check_submission", "build_submission", "build_summary",
     "new_submission_files", "check_library", "library_book", "library_listing",
     "library_coverage", "coverage_document", "import_policy", "save", "save_tree",
+    "Workspace", "Group", "Question", "RecordTable", "open_workspace", "profile_questions",
+    "hazard_choices", "profile_data", "profile_text", "save_profile", "policy_changes",
+    "page_pictures", "record_tables", "record_table", "read_records", "records_file",
+    "import_records", "check_upload", "photo_date", "dated_name", "rotate_photo",
+    "suggested_activities", "submission_folder_name", "field_words", "check_logo",
+    "course_labels", "category_labels", "safe_name", "refuse_unsafe",
+    "submission_categories",
 ]
 
 
@@ -283,3 +293,205 @@ def save(path: Path | str, data: bytes | str) -> Path:
 def save_tree(folder: Path | str, files: Mapping[str, bytes]) -> list[str]:
     """Create a new folder holding `files` ({relative path: bytes}, "x/" for a folder)."""
     return write_new_tree(Path(folder), dict(files))
+
+
+# --------------------------------------------------------------------------- workspaces
+# What a front end that edits a company's folder (the web app) needs beyond the jobs:
+# the questions, the profile written back as company.yaml, record tables, uploads.
+
+
+def open_workspace(folder: Path | str) -> Workspace:
+    """The company folder `folder` as a workspace (it need not hold a profile yet)."""
+    return Workspace(folder)
+
+
+def profile_questions(library: Library, *, on: dt.date | None = None) -> list[Group]:
+    """Every question of company.yaml, in sections, with the library's hazards and courses."""
+    from manualgen.inputs.questions import profile_groups
+
+    return profile_groups([(h.key, h.label) for h in library.hazards],
+                          list(library.rules.courses), on)
+
+
+def hazard_choices(library: Library) -> list[tuple[str, str, list[str]]]:
+    """Each hazard as (key, label, titles of the policies it switches on)."""
+    out = []
+    for term in library.hazards:
+        titles = [p.title for p in library.policies
+                  if p.header.applies != "always" and term.key in p.header.applies.hazards]
+        out.append((term.key, term.label, titles))
+    return out
+
+
+def profile_data(profile: CompanyProfile) -> dict[str, Any]:
+    """A valid profile as plain data (keys for choices, dates as dates, no empty values),
+    as `profile_text` writes it."""
+    return profile.profile.model_dump(mode="python", exclude_none=True)
+
+
+def profile_text(profile: CompanyProfile, library: Library, *, on: dt.date,
+                 writer: str = "manualgen serve") -> str:
+    """The commented company.yaml `manualgen init` writes, for a valid profile."""
+    from manualgen.inputs.profile_yaml import render_profile
+
+    return render_profile(profile_data(profile), library, on, writer=writer)
+
+
+def save_profile(workspace: Workspace, profile: CompanyProfile, library: Library, *,
+                 on: dt.date, logo: Logo | None = None) -> Path:
+    """Write a valid profile (and its logo, when given) into the workspace; the versions
+    they replace are kept in its history."""
+    text = profile_text(profile, library, on=on)
+    name = profile.profile.company.logo
+    if logo is not None and name:
+        workspace.write(name, logo.data)
+    return workspace.write("company.yaml", text)
+
+
+def check_logo(data: bytes, name: str) -> str | None:
+    """Why these bytes cannot be the logo, or None when they can."""
+    from manualgen.inputs.profile import check_logo as _check
+
+    return _check(data, name)
+
+
+def course_labels() -> dict[str, str]:
+    """The one wording of each course state (valid, expiring, ...)."""
+    from manualgen.inputs.program import COURSE_LABELS
+
+    return {str(k): v for k, v in COURSE_LABELS.items()}
+
+
+def category_labels() -> dict[str, str]:
+    """The one wording of each submission category state (complete, missing, ...)."""
+    from manualgen.package.check import CATEGORY_LABELS
+
+    return {str(k): v for k, v in CATEGORY_LABELS.items()}
+
+
+def policy_changes(before: list[str] | None, after: list[str]) -> str:
+    """What changed between two builds' policies, in one line."""
+    if before is None:
+        return f"First build: {len(after)} policies."
+    added = [t for t in after if t not in before]
+    dropped = [t for t in before if t not in after]
+    if not added and not dropped:
+        return f"The same {len(after)} policies as the last build."
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(added))
+    if dropped:
+        parts.append("dropped " + ", ".join(dropped))
+    return "Since the last build: " + "; ".join(parts) + "."
+
+
+def page_pictures(pdf: bytes, *, pages: int = 3, width: int = 420) -> list[bytes]:
+    """PNG pictures of a PDF's first pages."""
+    from manualgen.services.pictures import page_pictures as _pictures
+
+    return _pictures(pdf, pages=pages, width=width)
+
+
+def record_tables(library: Library) -> list[RecordTable]:
+    """The record tables of a submission (columns, labels, allowed values)."""
+    from manualgen.inputs.record_forms import record_tables as _tables
+
+    return _tables(library)
+
+
+def record_table(library: Library, stem: str) -> RecordTable:
+    from manualgen.inputs.record_forms import record_table as _table
+
+    return _table(library, stem)
+
+
+def read_records(folder: Path, table: RecordTable) -> tuple[list[dict[str, str]],
+                                                           Path | None]:
+    """One record table's rows as text cells, and the file they came from."""
+    from manualgen.inputs.record_forms import read_rows
+
+    return read_rows(Path(folder), table)
+
+
+def records_file(table: RecordTable, rows: list[dict[str, str]], *,
+                 existing: bytes | None = None) -> tuple[str, bytes]:
+    """(path inside the submission folder, bytes) of a record table holding `rows`."""
+    from manualgen.inputs.record_forms import goals_yaml, rows_csv
+
+    if table.file.endswith(".yaml"):
+        return f"records/{table.file}", goals_yaml(existing, table, rows)
+    return f"records/{table.file}", rows_csv(table, rows)
+
+
+def import_records(table: RecordTable, name: str, data: bytes) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV or Excel sheet with the table's columns."""
+    from manualgen.inputs.record_forms import import_rows
+
+    return import_rows(table, name, data)
+
+
+def check_upload(name: str, data: bytes) -> str:
+    """The kind of an uploaded sample (pdf, word, image), judged by its content."""
+    from manualgen.package.uploads import check_upload as _check
+
+    return _check(name, data)
+
+
+def photo_date(data: bytes) -> dt.date | None:
+    from manualgen.package.uploads import photo_date as _date
+
+    return _date(data)
+
+
+def dated_name(name: str, day: dt.date | None) -> str:
+    from manualgen.package.uploads import dated_name as _dated
+
+    return _dated(name, day)
+
+
+def rotate_photo(data: bytes, quarter_turns: int = 1) -> bytes:
+    from manualgen.package.uploads import rotate_photo as _rotate
+
+    return _rotate(data, quarter_turns)
+
+
+def suggested_activities(sub: Submission, rows: list[dict[str, str]], *,
+                         package: str | Path = DEFAULT_PACKAGE) -> list[dict[str, str]]:
+    """Activity-log rows the samples already record (a dated inspection in
+    site-inspections/) that `rows` do not hold yet."""
+    from manualgen.package import intake
+    from manualgen.package.spec import load_package
+
+    spec = load_package(package, sub.library)
+    kinds = {c.key: c.activity for c in spec.categories if c.activity}
+    have = {(r.get("date", ""), r.get("activity", "")) for r in rows}
+    out = []
+    for sample in intake.scan(sub, spec).samples:
+        activity = kinds.get(sample.category)
+        if activity is None or sample.date is None or \
+                not sub.period.start <= sample.date <= sub.period.end:
+            continue
+        key = (sample.date.isoformat(), activity)
+        if key in have:
+            continue
+        have.add(key)
+        out.append({"date": key[0], "activity": activity, "site": "",
+                    "description": sample.title, "people": ""})
+    return sorted(out, key=lambda r: (r["date"], r["activity"]))
+
+
+def submission_categories(library: Library, *, package: str | Path = DEFAULT_PACKAGE) -> list:
+    """The categories of a package, in the reviewer's order."""
+    from manualgen.package.spec import load_package
+
+    return list(load_package(package, library).categories)
+
+
+def submission_folder_name(profile: ProfileSource, library: Library, *,
+                           on: dt.date) -> str:
+    """The name of the year's submission folder: `<year of the anniversary>-submission`."""
+    from manualgen.inputs.program import next_anniversary
+
+    secor = load_profile(profile, library).profile.secor
+    year = next_anniversary(secor.certificate_date, on).year if secor else on.year
+    return f"{year}-submission"

@@ -16,4 +16,16 @@ mg="$work/venv/bin/manualgen"
 "$mg" check company.yaml
 "$mg" demo -o out >/dev/null
 test -s out/manual.pdf && test -s out/submission.pdf && test -s out/summary.docx
+# The web app from the wheel: its templates and static files came along.
+"$mg" serve web --no-browser > serve.out 2>/dev/null &
+serve_pid=$!
+for _ in $(seq 100); do [ -s serve.out ] && break; sleep 0.1; done
+python3 - "$(head -1 serve.out)" <<'PY'
+import http.cookiejar, sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+page = opener.open(sys.argv[1]).read().decode()
+assert "Legal name of the business" in page, page[:500]
+assert b"htmx" in opener.open(sys.argv[1].split("/?")[0] + "/static/htmx.min.js").read()
+PY
+kill "$serve_pid"
 echo "check-wheel: the wheel installs and runs from an empty folder" >&2

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up manualgen on a Debian machine: the Debian packages it drives (LibreOffice, fonts,
-# PDF tools), a virtual environment in .venv, and the package with its test tools.
+# PDF tools, and Chromium for the web app's browser tests), a virtual environment in .venv,
+# and the package with its test tools (pytest, ruff, Playwright driving that Chromium).
 # Safe to run again: it only installs what is missing.  Usage: scripts/setup.sh [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea
-      poppler-utils qpdf)
+      poppler-utils qpdf chromium)
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 
 missing=()

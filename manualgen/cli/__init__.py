@@ -22,7 +22,7 @@ import click
 
 from manualgen import __version__
 from manualgen.cli.params import DateParam
-from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError
+from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -487,6 +487,59 @@ def library_import(policy: Path, output: Path | None, library_dir: Path | None) 
     if output is not None:
         api.save(output, result.text)
         click.echo(f"wrote {output} - complete its header, then run: manualgen library check")
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".",
+                required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The port to listen on (0: a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Anything but this computer's own address "
+                   "lets other machines reach the app.")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@library_option
+@reports_errors
+def serve(folder: Path, port: int, host: str, no_browser: bool,
+          library_dir: Path | None) -> None:
+    """The web app on one company folder: profile, manual, status, submission."""
+    import webbrowser
+
+    from manualgen.services.office import Office
+    from manualgen.web.server import serve as run
+    from manualgen.web.site import Site
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(f"warning: listening on {host}: other machines on the network can reach "
+                    "the app (they still need the token)", err=True, fg="yellow")
+    hosts = ("127.0.0.1", "localhost", "[::1]") + ((host,) if host not in
+                                                   ("127.0.0.1", "localhost", "::1") else ())
+    # One LibreOffice for the server's life: the warm service (issue 14) where this
+    # manualgen has it, else cold runs; stopped with the server.
+    make_office = getattr(Office, "warm", Office.find)
+    site = Site(folder, library=_library(library_dir),
+                office=make_office(os.environ.get(SOFFICE_ENV)), hosts=hosts,
+                log=lambda text: click.echo(text, err=True))
+
+    def ready(address: str) -> None:
+        click.echo(f"manualgen serve: {site.folder} - open this address (Ctrl+C stops it):",
+                   err=True)
+        click.echo(address)
+        sys.stdout.flush()
+        if not no_browser:
+            webbrowser.open(address)
+
+    try:
+        run(site, host, port, ready=ready)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+                         fix="choose another --port") from None
 
 
 # --------------------------------------------------------------------------- demo

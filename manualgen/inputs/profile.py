@@ -241,9 +241,9 @@ class Task(Strict):
 
 
 class Revision(Strict):
-    revision: int = Field(ge=0, le=1000)
-    date: Date
-    changes: Paragraph
+    revision: int = Field(ge=0, le=1000, title="Revision")
+    date: Date = Field(title="Date")
+    changes: Paragraph = Field(title="What changed")
 
 
 class ManualInfo(Strict):
@@ -251,7 +251,8 @@ class ManualInfo(Strict):
     issued: Date = Field(title="Date of this revision")
     approved_by: Name = Field(title="Who approves the manual")
     history: list[Revision] = Field([], max_length=200)
-    distribution: list[Line] = Field([], max_length=50)
+    distribution: list[Line] = Field([], max_length=50,
+                                     title="Where the copies of the manual are kept")
 
 
 class Profile(Strict):

@@ -53,12 +53,14 @@ def _flow_list(items: list[str]) -> str:
     return "[" + ", ".join(scalar(i, flow=True) for i in items) + "]"
 
 
-def render_profile(data: dict[str, Any], library: Library, on: dt.date) -> str:
-    """The profile as commented YAML, in the order and words of the example."""
+def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
+                   writer: str = "manualgen init") -> str:
+    """The profile as commented YAML, in the order and words of the example; `writer`
+    names the front end in the first line."""
     c = data["company"]
     limit = library.rules.employee_limit
     out = [
-        f"# Company profile for manualgen, written by `manualgen init` on {on}.",
+        f"# Company profile for manualgen, written by `{writer}` on {on}.",
         "# Edit it in any text editor, then check it with:  manualgen check company.yaml",
         "# Dates are written YYYY-MM-DD. Put text containing ': ' or ' #' in quotes.",
         "",
@@ -156,5 +158,12 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date) -> str:
     out += ["", "manual:",
             f"  revision: {m['revision']}",
             f"  issued: {m['issued']}",
-            f"  approved_by: {scalar(m['approved_by'])}", ""]
+            f"  approved_by: {scalar(m['approved_by'])}"]
+    if m.get("history"):
+        out.append(_line("  history:", "revision, date and what changed in each"))
+        out += [f"    - {_flow(h)}" for h in m["history"]]
+    if m.get("distribution"):
+        out.append(_line("  distribution:", "where the copies of the manual are kept"))
+        out += [f"    - {scalar(d)}" for d in m["distribution"]]
+    out.append("")
     return "\n".join(out)

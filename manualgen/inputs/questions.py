@@ -27,6 +27,7 @@ from manualgen.inputs.profile import (
     Equipment,
     ManualInfo,
     Person,
+    Revision,
     Secor,
     Task,
     Training,
@@ -34,7 +35,8 @@ from manualgen.inputs.profile import (
     Worksite,
 )
 
-Kind = Literal["text", "number", "yesno", "date", "choice", "choices", "file", "paragraph"]
+Kind = Literal["text", "number", "yesno", "date", "choice", "choices", "file", "paragraph",
+               "lines"]
 
 
 @dataclass(frozen=True)
@@ -184,8 +186,16 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(ManualInfo, "issued", "date", default=on),
         _q(ManualInfo, "approved_by"),
     ), ManualInfo)
+    # Kept by hand after the first issue: the web app shows them, `init` does not ask.
+    history = Group("history", "Revision history", (
+        _q(Revision, "revision", "number"), _q(Revision, "date", "date"),
+        _q(Revision, "changes"),
+    ), Revision, repeated=True, item="revision", parent="manual")
+    distribution = Group("distribution", "Distribution", (
+        _q(ManualInfo, "distribution", "lines", help="One place or person on each line."),
+    ), parent="manual")
     return [company, people, training, worksites, hazard_group, equipment, tasks, emergency,
-            secor, manual]
+            secor, manual, history, distribution]
 
 
 @dataclass

@@ -33,6 +33,7 @@ HOURS_COLUMNS = ["month", "hours", "employees"]
 ACTION_COLUMNS = ["item", "element", "finding", "action", "responsible", "due", "status",
                   "completed"]
 ACTION_STATUSES = {"open": "Open", "in_progress": "In progress", "closed": "Closed"}
+GOAL_RESULTS = {"yes": "Met", "no": "Not met", "partly": "Partly met"}
 _STATUS_WORDS = {"done": "closed", "complete": "closed", "completed": "closed",
                  "not_started": "open", "started": "in_progress", "ongoing": "in_progress"}
 
@@ -97,7 +98,7 @@ class PastGoal(Strict):
     def result(self) -> str:
         met = {True: "yes", False: "no"}.get(self.met, self.met) \
             if isinstance(self.met, bool) else self.met
-        return {"yes": "Met", "no": "Not met", "partly": "Partly met"}[met]
+        return GOAL_RESULTS[met]
 
 
 class NextGoal(Strict):

@@ -36,6 +36,9 @@ class Category(Strict):
     element: int | None = None
     applicable_when: ApplicableWhen | None = None
     generated: Literal[GENERATORS] | None = None  # type: ignore[valid-type]
+    # The activity a sample of this category records (an inspection report records an
+    # inspection): the web app offers it for the activity log instead of asking again.
+    activity: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Category:
@@ -102,10 +105,13 @@ def load_package(name: str | Path, library) -> PackageSpec:
     spec = validate(PackageSpec, doc)
     if rules is not None:
         for i, cat in enumerate(spec.categories):
-            act = cat.applicable_when.activity if cat.applicable_when else None
-            if act and act not in rules.activities:
-                raise fail(path, f"unknown activity {act!r}",
-                           line=doc.line(("categories", i, "applicable_when", "activity")),
-                           field=f"categories.{i}.applicable_when.activity",
-                           fix="use one of: " + ", ".join(rules.activities))
+            named = [(("categories", i, "activity"), cat.activity)]
+            if cat.applicable_when:
+                named.append((("categories", i, "applicable_when", "activity"),
+                              cat.applicable_when.activity))
+            for key, act in named:
+                if act and act not in rules.activities:
+                    raise fail(path, f"unknown activity {act!r}", line=doc.line(key),
+                               field=".".join(str(k) for k in key),
+                               fix="use one of: " + ", ".join(rules.activities))
     return spec

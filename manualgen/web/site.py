@@ -1,0 +1,148 @@
+"""What one running web app holds: the library, the LibreOffice, the token, the jobs.
+
+A `Site` is made once by `manualgen serve` and handed to Django's settings; each request
+asks it for its workspace (`workspace_for`), so the views never hold a company folder in
+module state. The local site serves one folder; a hosted mode would map the signed-in
+account to a folder here instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manualgen import api
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one upload request may carry."""
+
+    file_bytes: int = 25 * MB
+    request_bytes: int = 60 * MB
+    files: int = 20
+
+
+@dataclass
+class Job:
+    """A build running on a thread of its own: its stage for the progress bar, then its
+    outcome (a plain message either way)."""
+
+    id: str
+    kind: str
+    title: str
+    folder: Path
+    done_url: str
+    stage: str = "Starting"
+    done: int = 0
+    total: int = 1
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    error: str | None = None
+    result: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def tick(self, stage: str, done: int = 0, total: int | None = None) -> None:
+        self.stage = stage
+        if total is not None:
+            self.total = max(total, 1)
+        self.done = min(self.done + done, self.total)
+
+
+class Jobs:
+    """The site's builds; one of each kind per folder at a time."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._log = log
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def running(self, folder: Path, kind: str) -> Job | None:
+        return next((j for j in self._jobs.values()
+                     if j.folder == folder and j.kind == kind and j.running), None)
+
+    KEEP = 50                  # finished jobs remembered, for a late look at their page
+
+    def start(self, folder: Path, kind: str, title: str, done_url: str,
+              work: Callable[[Job], str]) -> Job:
+        with self._lock:
+            job = self.running(folder, kind)
+            if job is not None:
+                return job
+            finished = [j for j in self._jobs.values() if not j.running]
+            for old in finished[:max(0, len(finished) - self.KEEP)]:
+                del self._jobs[old.id]
+            job = Job(uuid.uuid4().hex, kind, title, folder, done_url)
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                job.result = work(job)
+            except api.ManualgenError as exc:
+                job.error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - a bug: said plainly, logged in full
+                self._log("".join(traceback.format_exception(exc)))
+                job.error = (f"manualgen failed with an internal error "
+                             f"({type(exc).__name__}); this is a bug in manualgen, not in "
+                             "your files. The details are in the terminal running the app.")
+            finally:
+                job.finished = time.monotonic()
+
+        threading.Thread(target=run, name=f"manualgen-{kind}", daemon=True).start()
+        return job
+
+
+class Site:
+    """One running app: see the module docstring."""
+
+    def __init__(self, folder: Path | str, *, library: api.Library | None = None,
+                 office: api.Office | None = None, token: str | None = None,
+                 hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"),
+                 port: int = 0, limits: Limits | None = None,
+                 today: Callable[[], dt.date] = dt.date.today,
+                 log: Callable[[str], None] = lambda text: None) -> None:
+        self.folder = Path(folder).expanduser().resolve()
+        self._library = library or api.load_library()
+        self._library_lock = threading.Lock()
+        self.office = office or api.Office.find()
+        self.token = token or secrets.token_urlsafe(24)
+        self.secret = secrets.token_urlsafe(48)
+        self.hosts = hosts
+        self.port = port
+        self.limits = limits or Limits()
+        self.today = today
+        self.log = log
+        self.jobs = Jobs(log)
+
+    @property
+    def library(self) -> api.Library:
+        """The library, reloaded when NSNY's files changed on disk."""
+        with self._library_lock:
+            self._library = self._library.reload_if_changed()
+            return self._library
+
+    def workspace_for(self, request) -> api.Workspace:
+        """The company folder a request works on (the one folder this site serves)."""
+        return api.open_workspace(self.folder)
+
+    def address(self, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}/?token={self.token}"

@@ -1,0 +1,45 @@
+"""The Status page: the SECOR cycle as a dashboard, and its calendar file."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from manualgen import api
+
+
+def _report(request: HttpRequest) -> tuple[api.StatusReport | None, api.ProfileCheck | None]:
+    ws = request.workspace
+    if not ws.has_profile:
+        return None, None
+    library = request.site.library
+    check = api.check_profile(ws.profile_path, library)
+    if not check.ok:
+        return None, check
+    return api.company_status(check.profile, library, on=request.site.today()), check
+
+
+def page(request: HttpRequest) -> HttpResponse:
+    report, check = _report(request)
+    people = []
+    if report is not None:
+        for person in report.people:
+            people.append({"name": person.name, "position": person.position,
+                           "courses": [{"title": c.title, "course": c.course,
+                                        "state": str(c.status), "label": c.status.label,
+                                        "completed": c.completed, "expires": c.expires,
+                                        "days_left": c.days_left, "grace_end": c.grace_end}
+                                       for c in person.courses]})
+    return render(request, "web/status.html", {"report": report, "check": check,
+                                               "people": people,
+                                               "today": request.site.today()})
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    report, _check = _report(request)
+    if report is None:
+        raise api.UsageError("the company profile is missing or has problems",
+                             fix="fix it on the Company pages first")
+    response = HttpResponse(api.status_calendar(report), content_type="text/calendar")
+    response["Content-Disposition"] = 'attachment; filename="secor-dates.ics"'
+    return response

@@ -1,0 +1,391 @@
+"""The Submission pages: the year's folder, samples per category, records, build.
+
+Every change (an upload, a rename, a table saved) is written into the submission folder
+through the workspace and then judged again by `check_submission`, so the checklist on
+the page is the one the reviewer will see.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path, PurePosixPath
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from manualgen import api
+from manualgen.web.site import Job
+from manualgen.web.views.common import start_job
+
+
+def _profile(request: HttpRequest) -> api.CompanyProfile:
+    ws = request.workspace
+    if not ws.has_profile:
+        raise api.UsageError("there is no company profile yet",
+                             fix="fill in the Company pages first")
+    return api.load_profile(ws.profile_path, request.site.library)
+
+
+def _open(request: HttpRequest, name: str) -> api.Submission:
+    folder = request.workspace.submission(name)
+    return api.open_submission(folder, request.site.library, company=_profile(request),
+                               on=request.site.today())
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    ws = request.workspace
+    suggested = None
+    if ws.has_profile:
+        check = api.check_profile(ws.profile_path, request.site.library)
+        if check.ok:
+            suggested = api.submission_folder_name(check.profile, request.site.library,
+                                                   on=request.site.today())
+    names = ws.submissions()
+    if len(names) == 1 and not request.GET.get("all"):
+        return redirect("submission", name=names[0])
+    return render(request, "web/submissions.html", {
+        "names": names, "suggested": suggested if suggested not in names else None,
+        "has_profile": ws.has_profile})
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    library = request.site.library
+    name = api.submission_folder_name(profile, library, on=request.site.today())
+    files = api.new_submission_files(library, profile=profile, on=request.site.today())
+    request.workspace.new_tree(name, files)
+    return redirect("submission", name=name)
+
+
+def _category_view(report: api.SubmissionReport, sub: api.Submission) -> list[dict]:
+    refused_by = {}
+    for r in report.refused:
+        refused_by.setdefault(r.category, []).append(r)
+    problems_by_file: dict[str, list[api.Problem]] = {}
+    for p in report.findings:
+        problems_by_file.setdefault(p.path, []).append(p)
+    out = []
+    for cat in report.categories:
+        samples = []
+        for s in cat.samples:
+            samples.append({
+                "rel": s.rel, "name": PurePosixPath(s.rel).name, "title": s.title,
+                "date": s.date, "date_from": s.date_from, "kind": s.kind,
+                "pages": report.pages.get(s.rel), "size": s.size,
+                "problems": problems_by_file.get(str(s.path), []),
+                "photo": s.kind == "image"})
+        where = str(sub.folder / cat.category.folder) if cat.category.folder else None
+        out.append({"number": cat.number, "key": cat.category.key,
+                    "problems": problems_by_file.get(where, []) if where else [],
+                    "folder": cat.category.folder, "title": cat.category.title,
+                    "evidence": cat.category.evidence, "state": str(cat.status),
+                    "status_text": cat.status_text, "needed": cat.needed,
+                    "counted": cat.counted, "samples": samples,
+                    "refused": refused_by.get(cat.category.key, []),
+                    "generated": bool(cat.category.generated)})
+    return out
+
+
+def page(request: HttpRequest, name: str) -> HttpResponse:
+    sub = _open(request, name)
+    report = api.check_submission(sub, on=request.site.today())
+    ws = request.workspace
+    tables = api.record_tables(request.site.library)
+    record_files = [{"stem": t.stem, "title": t.title,
+                     "problems": sum(1 for p in report.findings
+                                     if Path(p.path).name.startswith(t.file.split(".")[0])
+                                     and "/records/" in p.path)}
+                    for t in tables]
+    built = ws.output / f"{name}.pdf"
+    index_path = ws.output / f"{name}.json"
+    info = None
+    if index_path.is_file():
+        try:
+            info = json.loads(index_path.read_text(encoding="utf-8"))
+        except ValueError:
+            info = None
+    placed = {str(s.path) for c in report.categories for s in c.samples}
+    placed |= {str(sub.folder / c.category.folder) for c in report.categories
+               if c.category.folder}
+    other = [p for p in report.findings if "/records/" not in p.path and p.path not in placed]
+    return render(request, "web/submission.html", {
+        "name": name, "sub": sub, "report": report,
+        "categories": _category_view(report, sub), "tables": record_files,
+        "other": other, "built": built.is_file(), "pages": info.get("pages") if info else None,
+        "running": request.site.jobs.running(ws.root, f"submission:{name}"),
+        "limits": request.site.limits, "notice": request.GET.get("notice"),
+        "error": request.GET.get("error"),
+        "deadline": report.deadline_text(),
+    })
+
+
+def _category_folder(sub: api.Submission, key: str) -> str:
+    folders = [c.folder for c in api.submission_categories(sub.library) if c.folder]
+    if key not in folders:
+        raise api.UsageError(f"there is no category folder {key!r}",
+                             fix="choose a category on the submission page")
+    return key
+
+
+def _back(name: str, **params: str) -> HttpResponse:
+    from urllib.parse import urlencode
+
+    query = f"?{urlencode(params)}" if params else ""
+    return redirect(reverse("submission", args=[name]) + query)
+
+
+def _refuse_unsafe_names(request: HttpRequest) -> None:
+    """Refuse the request when an upload's name, as the browser sent it, leaves its
+    folder (`../../company.yaml`); Django itself would keep only its last part."""
+    _ = request.FILES                                  # the names are noted while parsing
+    for raw in getattr(request, "upload_names", []):
+        api.refuse_unsafe(raw)
+
+
+@require_POST
+def upload(request: HttpRequest, name: str) -> HttpResponse:
+    limits = request.site.limits
+    _refuse_unsafe_names(request)
+    sub = _open(request, name)
+    category = _category_folder(sub, request.POST.get("category", ""))
+    files = request.FILES.getlist("files") + request.FILES.getlist("camera")
+    if not files:
+        return _back(name, error="Choose one or more files first.")
+    if len(files) > limits.files:
+        return _back(name, error=f"At most {limits.files} files at once; nothing was saved.")
+    ws = request.workspace
+    accepted: list[tuple[str, bytes]] = []
+    problems: list[str] = []
+    for f in files:
+        if f.size > limits.file_bytes:
+            problems.append(f"{f.name}: larger than {limits.file_bytes // 1048576} MB")
+            continue
+        data = f.read()
+        clean = api.safe_name(f.name or "upload", fallback="upload")
+        try:
+            kind = api.check_upload(clean, data)
+        except api.InputError as exc:
+            problems += [f"{f.name}: {p.message}" + (f" - {p.fix}" if p.fix else "")
+                         for p in exc.problems]
+            continue
+        if kind == "image":
+            clean = api.dated_name(clean, api.photo_date(data))
+        accepted.append((clean, data))
+    if problems:
+        return _back(name, error="Nothing was saved. " + "; ".join(problems))
+    saved = []
+    for clean, data in accepted:
+        target = _free_name(ws, f"{name}/{category}", clean)
+        ws.write(f"{name}/{category}/{target}", data)
+        saved.append(target)
+    return _back(name, notice=f"Saved {len(saved)} file(s) in {category}: "
+                              + ", ".join(saved))
+
+
+def _free_name(ws: api.Workspace, folder: str, name: str) -> str:
+    """`name`, or `name (2)` when the folder holds one already."""
+    stem, dot, suffix = name.rpartition(".")
+    candidate, n = name, 2
+    while ws.path(f"{folder}/{candidate}").exists():
+        candidate = f"{stem} ({n}){dot}{suffix}" if dot else f"{name} ({n})"
+        n += 1
+    return candidate
+
+
+def _sample_rel(request: HttpRequest, sub: api.Submission, rel: str) -> str:
+    api.refuse_unsafe(rel)
+    parts = PurePosixPath(rel).parts
+    if len(parts) < 2:
+        raise api.UsageError("that is not a sample of this submission", fix="reload the page")
+    _category_folder(sub, parts[0])
+    return rel
+
+
+@require_POST
+def sample(request: HttpRequest, name: str) -> HttpResponse:
+    """Rename, date, rotate or remove one sample."""
+    sub = _open(request, name)
+    rel = _sample_rel(request, sub, request.POST.get("rel", ""))
+    ws = request.workspace
+    full = f"{name}/{rel}"
+    action = request.POST.get("action", "")
+    current = PurePosixPath(rel).name
+    if action == "delete":
+        ws.remove(full)
+        return _back(name, notice=f"Took {current} out of the submission (a copy is kept "
+                                  "in the company folder's history).")
+    if action == "rotate":
+        data = ws.path(full).read_bytes()
+        if api.check_upload(current, data) != "image":
+            raise api.UsageError("only photos can be turned")
+        ws.write(full, api.rotate_photo(data, 1))
+        return _back(name, notice=f"Turned {current} a quarter turn.")
+    if action in ("rename", "date"):
+        day = request.POST.get("date", "").strip()
+        title = request.POST.get("title", "").strip()
+        suffix = PurePosixPath(current).suffix
+        if action == "date":
+            import datetime as dt
+
+            try:
+                when = dt.date.fromisoformat(day)
+            except ValueError:
+                return _back(name, error=f"{day or 'An empty date'} is not a date: pick the "
+                                         "day the record was made.")
+            new = api.dated_name(current, when)
+        else:
+            if not title:
+                return _back(name, error="Give the new name.")
+            new = (f"{day} " if day else "") + title
+            if not new.lower().endswith(suffix.lower()):
+                new += suffix
+        new = api.safe_name(new)
+        if PurePosixPath(new).suffix.lower() != suffix.lower():
+            return _back(name, error="The file type cannot change with its name.")
+        ws.rename(full, new)
+        return _back(name, notice=f"Renamed {current} to {new}.")
+    raise api.UsageError("unknown action", fix="reload the page")
+
+
+def thumbnail(request: HttpRequest, name: str) -> HttpResponse:
+    sub = _open(request, name)
+    rel = _sample_rel(request, sub, request.GET.get("rel", ""))
+    path = request.workspace.path(f"{name}/{rel}")
+    if not path.is_file():
+        raise Http404(rel)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            small = ImageOps.exif_transpose(img)
+            small.thumbnail((240, 240))
+            out = io.BytesIO()
+            small.convert("RGB").save(out, format="JPEG", quality=80)
+    except (UnidentifiedImageError, OSError):
+        raise Http404(rel) from None
+    return HttpResponse(out.getvalue(), content_type="image/jpeg")
+
+
+# --------------------------------------------------------------------------- records
+
+def _rows_from_post(table: api.RecordTable, post) -> list[dict[str, str]]:
+    try:
+        count = max(0, min(int(post.get("rows", "0")), 2000))
+    except ValueError:
+        count = 0
+    rows = []
+    for i in range(count):
+        if post.get(f"r{i}.delete"):
+            continue
+        rows.append({c.name: post.get(f"r{i}.{c.name}", "").strip() for c in table.columns})
+    return rows
+
+
+def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
+    library = request.site.library
+    spec = api.record_table(library, table)
+    sub = _open(request, name)
+    folder = sub.folder
+    rows, source = api.read_records(folder, spec)
+    ws = request.workspace
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        rows = _rows_from_post(spec, request.POST)
+        if action == "add":
+            rows.append(spec.blank_row())
+        elif action == "import":
+            upload = request.FILES.get("sheet")
+            if upload is None:
+                return redirect(reverse("submission-records", args=[name, table]) +
+                                "?error=Choose+a+file+to+import.")
+            _refuse_unsafe_names(request)
+            if upload.size > request.site.limits.file_bytes:
+                return redirect(reverse("submission-records", args=[name, table]) +
+                                "?error=That+file+is+too+large.")
+            rows += api.import_records(spec, api.safe_name(upload.name or "sheet.csv"),
+                                       upload.read())
+        elif action.startswith("suggest"):
+            picked = set(request.POST.getlist("suggestion"))
+            for s in api.suggested_activities(sub, rows):
+                if action == "suggest-all" or f"{s['date']}|{s['description']}" in picked:
+                    rows.append(s)
+            rows.sort(key=lambda r: r.get("date", ""))
+        if action != "add":
+            rel, data = api.records_file(spec, rows, existing=(
+                source.read_bytes() if source is not None and source.suffix == ".yaml"
+                else None))
+            if source is not None and source.suffix == ".xlsx":
+                ws.remove(ws.relative(source))        # kept in the history, now CSV
+            ws.write(f"{name}/{rel}", data)
+            return redirect(reverse("submission-records", args=[name, table]) + "?saved=1")
+    problems = _table_problems(request, name, spec)
+    cells: dict[tuple[int, str], list[str]] = {}
+    general = []
+    for p in problems:
+        column = (p.field or "").split(" ")[0]
+        if p.line is not None and p.line >= 2 and column in {c.name for c in spec.columns}:
+            cells.setdefault((p.line - 2, column), []).append(
+                p.message + (f" - {p.fix}" if p.fix else ""))
+        else:
+            general.append(p)
+    grid = []
+    for i, row in enumerate(rows):
+        grid.append({"index": i, "cells": [
+            {"column": c, "value": row.get(c.name, ""), "name": f"r{i}.{c.name}",
+             "errors": cells.get((i, c.name), []) if request.method != "POST" else [],
+             "choices": [{"value": v, "label": label, "selected": v == row.get(c.name)}
+                         for v, label in c.choices]} for c in spec.columns]})
+    suggestions = api.suggested_activities(sub, rows) if spec.stem == "activity-log" else []
+    return render(request, "web/records.html", {
+        "name": name, "table": spec, "grid": grid, "rows": len(rows), "general": general,
+        "suggestions": suggestions, "saved": request.GET.get("saved"),
+        "error": request.GET.get("error"),
+        "tables": api.record_tables(library), "source": source,
+    })
+
+
+def _table_problems(request: HttpRequest, name: str, spec: api.RecordTable) -> list:
+    sub = _open(request, name)
+    report = api.check_submission(sub, on=request.site.today())
+    want = spec.file.split(".")[0]
+    return [p for p in report.findings if "/records/" in p.path
+            and Path(p.path).stem == want]
+
+
+# --------------------------------------------------------------------------- build
+
+@require_POST
+def build(request: HttpRequest, name: str) -> HttpResponse:
+    sub = _open(request, name)
+    ws = request.workspace
+    office = request.site.office
+    skip = bool(request.POST.get("skip_unreadable"))
+
+    def work(job: Job) -> str:
+        def progress(stage: str, done: int, total: int) -> None:
+            job.tick(stage.capitalize(), done, total)
+
+        options = api.BuildOptions(skip_unreadable=skip, pdf_name=f"{name}.pdf")
+        result = api.build_submission(sub, options, office=office, progress=progress)
+        ws.write_output(f"{name}.pdf", result.pdf_bytes())
+        ws.write_output(f"{name}.json", result.index_text())
+        return result.summary(f"{name}.pdf")
+
+    return start_job(request, f"submission:{name}", "Building the submission PDF",
+                     reverse("submission", args=[name]) + "?notice=The+PDF+is+ready.", work)
+
+
+def download(request: HttpRequest, name: str, kind: str) -> HttpResponse:
+    request.workspace.submission(name)
+    if kind not in ("pdf", "json"):
+        raise Http404(kind)
+    path = request.workspace.output / f"{name}.{kind}"
+    if not path.is_file():
+        raise Http404(kind)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
+                        content_type="application/pdf" if kind == "pdf" else
+                        "application/json")

@@ -1,0 +1,137 @@
+"""The pieces under the web app: the workspace (paths, atomic writes, history), uploads
+judged by content, and record tables written back in the format the records reader reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+
+import pytest
+from PIL import Image
+
+from manualgen import api
+from manualgen.services.workspace import OutsideFolder, Workspace, safe_name
+
+from test_web import jpeg, pdf, png
+from web_fixtures import example_folder
+
+
+@pytest.mark.parametrize("name, safe", [
+    ("2026-03-14 roof inspection.pdf", "2026-03-14 roof inspection.pdf"),
+    ("../../etc/passwd", "passwd"),
+    ("C:\\Users\\pat\\scan 1.JPG", "scan 1.jpg"),
+    ("  .hidden.pdf ", "hidden.pdf"),
+    ("notes<script>\x00.pdf", "notes_script_.pdf"),
+    ("..", "file"),
+    ("é" * 300 + ".pdf", "é" * 110 + ".pdf"),
+])
+def test_safe_name(name, safe):
+    assert safe_name(name) == safe
+
+
+@pytest.mark.parametrize("rel", ["../outside.txt", "/etc/passwd", "a/../../b",
+                                 "C:\\x", "..\\x"])
+def test_paths_that_leave_the_folder_are_refused(tmp_path, rel):
+    ws = Workspace(tmp_path / "c")
+    with pytest.raises(OutsideFolder, match="outside the folder|outside the company"):
+        ws.path(rel)
+
+
+def test_a_link_out_of_the_folder_is_refused(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    os.symlink(tmp_path, root / "out")
+    with pytest.raises(OutsideFolder):
+        Workspace(root).write("out/x.txt", b"x")
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_writes_keep_what_they_replace_and_restore_brings_it_back(tmp_path):
+    ticks = iter(dt.datetime(2026, 12, 1, 9, 0, s) for s in range(60))
+    ws = Workspace(tmp_path / "c", clock=lambda: next(ticks))
+    ws.write("company.yaml", "first")
+    assert ws.history() == []
+    ws.write("company.yaml", "second")
+    ws.write("company.yaml", "third")
+    versions = ws.history()
+    assert [ws.version(v.id) for v in versions] == [b"second", b"first"]
+    ws.restore(versions[1].id)
+    assert ws.profile_path.read_text() == "first"
+    assert ws.version(ws.history()[0].id) == b"third"
+    with pytest.raises(api.UsageError):
+        ws.restore("../company.yaml")
+    kept = ws.remove("company.yaml")
+    assert kept.read_text() == "first" and not ws.has_profile
+
+
+def test_rename_and_new_tree(tmp_path):
+    ws = Workspace(tmp_path / "c")
+    ws.write("a/one.pdf", b"1")
+    ws.write("a/two.pdf", b"2")
+    with pytest.raises(api.UsageError, match="already a file"):
+        ws.rename("a/one.pdf", "two.pdf")
+    with pytest.raises(OutsideFolder):
+        ws.rename("a/one.pdf", "../one.pdf")
+    assert ws.rename("a/one.pdf", "2026-01-01 one.pdf").name == "2026-01-01 one.pdf"
+    ws.new_tree("2026-submission", {"records/": b"", "submission.yaml": b"{}"})
+    assert ws.submissions() == ["2026-submission"]
+    with pytest.raises(api.UsageError, match="already exists"):
+        ws.new_tree("2026-submission", {"x": b""})
+
+
+def test_uploads_are_judged_by_their_content():
+    assert api.check_upload("a.pdf", pdf()) == "pdf"
+    assert api.check_upload("a.jpg", jpeg()) == "image"
+    assert api.check_upload("a.png", png()) == "image"
+    for name, data, message in [
+            ("a.pdf", b"<html>", "is not a PDF"),
+            ("a.png", jpeg(), "is a JPEG picture"),
+            ("a.jpg", b"\xff\xd8 broken", "cannot be read"),
+            ("a.docx", b"PK not a zip", "not a Word/ODT document"),
+            ("a.doc", b"plain text", "not a Word .doc"),
+            ("a.heic", b"....ftypheic", "HEIC photos"),
+            ("a.exe", b"MZ", "cannot go into a submission"),
+            ("a.pdf", b"", "empty")]:
+        with pytest.raises(api.InputError, match=message):
+            api.check_upload(name, data)
+
+
+def test_photo_dates_and_turning_a_photo_keeps_its_date():
+    photo = jpeg(exif_date="2026:05:14 10:11:12", size=(60, 40))
+    assert api.photo_date(photo) == dt.date(2026, 5, 14)
+    assert api.photo_date(png()) is None
+    turned = api.rotate_photo(photo)
+    with Image.open(io.BytesIO(turned)) as img:
+        assert img.size == (40, 60)
+    assert api.photo_date(turned) == dt.date(2026, 5, 14)
+    assert api.dated_name("IMG_1.jpg", dt.date(2026, 5, 14)) == "2026-05-14 IMG_1.jpg"
+    assert api.dated_name("2026-01-02 x.jpg", dt.date(2026, 5, 14)) == "2026-01-02 x.jpg"
+
+
+def test_record_tables_round_trip_through_the_editor(tmp_path):
+    """Every example table, read for the editor and written back, reads the same."""
+    folder = example_folder(tmp_path / "c") / "2026-submission"
+    library = api.load_library()
+    before = api.build_summary(api.open_submission(folder, library)).json_text()
+    for table in api.record_tables(library):
+        rows, source = api.read_records(folder, table)
+        existing = source.read_bytes() if source is not None else None
+        rel, data = api.records_file(table, rows, existing=existing)
+        (folder / rel).write_bytes(data)
+        assert api.read_records(folder, table)[0] == rows, table.stem
+    after = api.build_summary(api.open_submission(folder, library)).json_text()
+    assert after == before
+
+
+def test_suggested_activities_come_from_dated_samples(tmp_path):
+    folder = example_folder(tmp_path / "c") / "2026-submission"
+    library = api.load_library()
+    sub = api.open_submission(folder, library, on=dt.date(2026, 12, 1))
+    table = api.record_table(library, "activity-log")
+    rows, _ = api.read_records(folder, table)
+    offered = api.suggested_activities(sub, rows)
+    have = {(r["date"], r["activity"]) for r in rows}
+    assert offered, "the example's samples record activities the log lacks"
+    assert all((o["date"], o["activity"]) not in have for o in offered)
+    assert api.suggested_activities(sub, rows + offered) == []
