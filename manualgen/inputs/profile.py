@@ -443,8 +443,9 @@ def first_aid_problems(profile: Profile, rules, doc: YamlDoc) -> list[Problem]:
             out.append(doc.problem(
                 ("worksites", i, "travel_minutes"),
                 "the travel time to medical aid is not recorded, so the first aid this site "
-                "needs cannot be worked out", "add travel_minutes: the minutes to bring an "
-                "injured worker to the nearest health centre or hospital", "warning",
+                "needs cannot be worked out", "give the minutes it takes to bring an injured "
+                "worker from this site to the nearest health centre or hospital "
+                "(travel_minutes in company.yaml)", "warning",
                 words=field_words))
         elif site.met is False:
             level = site.level.label.lower() if site.level else "first aid"
