@@ -79,6 +79,15 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     return None
 
 
+def heading_level(paragraph: Paragraph) -> int | None:
+    """The heading level of a Word paragraph (0 Title, 1 Heading 1, ...), or None."""
+    return _heading_level(paragraph)
+
+
+def style_name(paragraph: Paragraph) -> str:
+    return _style_name(paragraph)
+
+
 def _numbering_format(paragraph: Paragraph, num_id: str, ilvl: str) -> str | None:
     """numFmt of a list level from numbering.xml ('bullet', 'decimal', ...)."""
     try:
@@ -169,6 +178,27 @@ def _cell_text(cell) -> str:
     return " ".join(p for p in parts if p).replace("|", "\\|")
 
 
+def item_block(item: Paragraph | Table) -> Block | None:
+    """One paragraph or table of a Word body as a block (None: an empty paragraph)."""
+    if isinstance(item, Table):
+        rows = [[_cell_text(c) for c in row.cells] for row in item.rows]
+        return Block("table", rows=rows) if rows else None
+    text, bold_only = _inline(item)
+    if not text:
+        return None
+    level = _heading_level(item)
+    if level is not None:
+        return Block("heading", re.sub(r"\*+", "", text).strip(), level)
+    info = _list_info(item)
+    if info is not None:
+        ordered, depth, num_id = info
+        return Block("item", text, depth, ordered, num_id=num_id)
+    typed = _TYPED_ITEM.match(text)
+    if typed:  # numbers or bullets typed by hand: a list all the same
+        return Block("item", text[typed.end():], 1, bool(typed.group(1)), num_id="typed")
+    return Block("para", text, bold_only=bold_only)
+
+
 def read_blocks(path: Path) -> tuple[list[Block], list[str]]:
     """The document body as blocks, in order, plus notes on what was not imported."""
     import docx
@@ -185,30 +215,11 @@ def read_blocks(path: Path) -> tuple[list[Block], list[str]]:
     blocks: list[Block] = []
     pictures = 0
     for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            rows = [[_cell_text(c) for c in row.cells] for row in item.rows]
-            if rows:
-                blocks.append(Block("table", rows=rows))
-            continue
-        pictures += len(item._p.findall(".//" + qn("w:drawing")))
-        text, bold_only = _inline(item)
-        if not text:
-            continue
-        level = _heading_level(item)
-        if level is not None:
-            blocks.append(Block("heading", re.sub(r"\*+", "", text).strip(), level))
-            continue
-        info = _list_info(item)
-        if info is not None:
-            ordered, depth, num_id = info
-            blocks.append(Block("item", text, depth, ordered, num_id=num_id))
-            continue
-        typed = _TYPED_ITEM.match(text)
-        if typed:  # numbers or bullets typed by hand: a list all the same
-            blocks.append(Block("item", text[typed.end():], 1, bool(typed.group(1)),
-                                num_id="typed"))
-            continue
-        blocks.append(Block("para", text, bold_only=bold_only))
+        if isinstance(item, Paragraph):
+            pictures += len(item._p.findall(".//" + qn("w:drawing")))
+        block = item_block(item)
+        if block is not None:
+            blocks.append(block)
     if pictures:
         notes.append(f"{pictures} picture(s) left out: a policy holds text only")
     return blocks, notes
