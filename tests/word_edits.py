@@ -62,3 +62,30 @@ def delete_paragraph(document: Document, title: str, starts: str) -> str:
 
 def open_docx(path) -> Document:
     return docx.Document(str(path))
+
+
+def section_elements(document: Document, title: str) -> list:
+    """Every body element (paragraphs and tables) from a heading up to the next one."""
+    out, inside = [], False
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph) and item.style.name in HEADINGS:
+            if inside:
+                break
+            inside = item.text == title
+        if inside:
+            out.append(item)
+    return out
+
+
+def delete_section(document: Document, title: str) -> None:
+    """Select from a heading to the next one and delete."""
+    for item in section_elements(document, title):
+        element = item._element
+        element.getparent().remove(element)
+
+
+def table_under(document: Document, title: str):
+    """The first table under a heading."""
+    from docx.table import Table
+
+    return next(x for x in section_elements(document, title) if isinstance(x, Table))

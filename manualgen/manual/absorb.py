@@ -160,8 +160,20 @@ def _policy_text(part: Segment) -> tuple[str, list[str]]:
     return imported.markdown, laws
 
 
+_EMPHASIS = re.compile(r"(?<!\\)[*]+")
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Two policy texts say the same words. Bold and italic do not count: LibreOffice
+    writes a table style's bold header row out as bold runs when it saves a .docx."""
+    return " ".join(_EMPHASIS.sub("", a).split()) == " ".join(_EMPHASIS.sub("", b).split())
+
+
 def _plain(part: Segment) -> list[tuple[Any, ...]]:
-    return [(b.kind, " ".join(b.text.split()), tuple(tuple(r) for r in b.rows))
+    def words(text: str) -> str:
+        return " ".join(_EMPHASIS.sub("", text).split())
+
+    return [(b.kind, words(b.text), tuple(tuple(words(c) for c in r) for r in b.rows))
             for b in part.blocks]
 
 
@@ -175,10 +187,14 @@ def match(parts: list[Segment], entries: list[RecordEntry]) -> dict[int, int]:
     found: dict[int, int] = {0: -1}
     used: set[int] = set()
     index = {e.bookmark: i for i, e in enumerate(entries)}
+    titles = {(part.level, part.title) for part in parts[1:]}
     for p, part in enumerate(parts[1:], 1):
         i = next((index[b] for b in part.bookmarks if b in index and index[b] not in used
                   and entries[index[b]].level == part.level), None)
-        if i is not None:
+        # A renamed heading keeps its bookmark; but when another heading carries the
+        # entry's own title, the bookmark is a coincidence (another manual, a copy).
+        if i is not None and (part.title == entries[i].title or
+                              (part.level, entries[i].title) not in titles):
             found[p] = i
             used.add(i)
     for p, part in enumerate(parts[1:], 1):
@@ -333,12 +349,29 @@ def _rendered_now(inputs: Inputs, pid: str) -> str | None:
         return None
 
 
+def _names_company(document: Document, cover: Segment, company) -> bool:
+    """The cover or a page header carries the company's name (the generator puts it in
+    both; a user rarely edits both)."""
+    texts = [b.text for b in cover.blocks]
+    for section in document.sections:
+        for part in (section.header, section.first_page_header):
+            if not part.is_linked_to_previous or part is section.header:
+                texts += [p.text for p in part.paragraphs]
+    names = {company.name, company.legal_name}
+    return any(n in t for t in texts for n in names)
+
+
 def absorb(inputs: Inputs, data: bytes, *, name: str, on: dt.date,
            replace: bool = False) -> AbsorbResult:
     """Compare an edited manual with what was generated and plan the company policies
     that keep its edits (`files`); see the module docstring."""
-    parts = segments(open_manual(data, name))
+    document = open_manual(data, name)
+    parts = segments(document)
     profile = inputs.profile.profile
+    if not _names_company(document, parts[0], profile.company):
+        raise fail(name, f"this is not a manual of {profile.company.name}: neither its cover "
+                   "nor its page header names the company",
+                   fix="absorb the manual manualgen built from this company.yaml")
     current = profile.manual.revision
     revision = revision_of(parts)
     if revision is None:
@@ -368,11 +401,12 @@ def absorb(inputs: Inputs, data: bytes, *, name: str, on: dt.date,
     entries = source.contents
     found = match(parts, entries)
     policies = [e for e in entries if e.key.startswith("policy:")]
-    seen = {found[p] for p in found if p}
-    if policies and sum(entries.index(e) in seen for e in policies) < MIN_FOUND * len(policies):
+    same = sum(1 for p, i in found.items() if p and entries[i].key.startswith("policy:")
+               and parts[p].title == entries[i].title)
+    if policies and same < MIN_FOUND * len(policies):
         raise fail(name, f"this does not look like revision {revision} of the manual of "
-                   f"{profile.company.name}: only {sum(entries.index(e) in seen for e in policies)}"
-                   f" of its {len(policies)} policies were found in it",
+                   f"{profile.company.name}: only {same} of its {len(policies)} policies "
+                   "were found in it by their titles",
                    fix="absorb the manual manualgen built from this company.yaml")
     # Compare what is outside the policies only when the profile is the one it was built
     # from; otherwise a new hire would look like an edit of the people table.
@@ -423,7 +457,7 @@ def _policy(inputs: Inputs, result: AbsorbResult, entry: RecordEntry, part: Segm
     new_md, new_laws = _policy_text(part)
     old_md, old_laws = _policy_text(base)
     title = part.title or entry.title
-    if new_md == old_md and new_laws == old_laws and title == entry.title:
+    if _same_text(new_md, old_md) and new_laws == old_laws and title == entry.title:
         result.unchanged += 1
         return
     was = source.policy(pid)
