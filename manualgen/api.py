@@ -58,8 +58,9 @@ from manualgen.library.listing import Listing
 from manualgen.manual.absorb import AbsorbResult
 from manualgen.manual.build import Layout, ManualResult
 from manualgen.manual.build import build_manual as _build_manual
+from manualgen.manual.own_policies import OwnReport
 from manualgen.manual.redline import RedlineResult
-from manualgen.manual.updates import library_updates
+from manualgen.manual.updates import LibraryUpdate, library_updates
 from manualgen.package.build import BuildOptions, BuildResult
 from manualgen.package.check import Report as SubmissionReport
 from manualgen.package.spec import DEFAULT_PACKAGE
@@ -90,6 +91,10 @@ __all__ = [
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
     "submission_categories",
+    # the company's own policies and revisions (issue 15)
+    "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",
+    "absorb_manual", "build_redline", "revision_record_file", "library_diff",
+    "company_policies", "copy_policy", "accept_library_change",
 ]
 
 
@@ -244,6 +249,33 @@ def build_redline(profile: ProfileSource, library: Library, since: int, *,
     return redline_since(_inputs(profile, library), since,
                          current.record if current is not None else None, pdf=pdf,
                          office=office or Office.find())
+
+
+def company_policies(profile: ProfileSource, library: Library, *,
+                     diff: bool = False) -> OwnReport:
+    """The company's own versions, additions and omissions, and the library changes
+    waiting under its versions (with `diff`, each shown word by word)."""
+    from manualgen.manual.own_policies import own_report
+
+    return own_report(_inputs(profile, library), diff=diff)
+
+
+def copy_policy(profile: ProfileSource, library: Library, policy_id: str, *,
+                on: dt.date) -> dict[str, bytes]:
+    """The files (company-folder paths: bytes) that start the company's own version of a
+    library policy from the library's text, variables kept."""
+    from manualgen.manual.own_policies import copy_policy as _copy
+
+    return _copy(_inputs(profile, library), policy_id, on=on)
+
+
+def accept_library_change(profile: ProfileSource, library: Library,
+                          policy_id: str) -> dict[str, bytes]:
+    """After review: the company's version is based on the library's current revision
+    (its `based_on` and base copy move; its text does not)."""
+    from manualgen.manual.own_policies import accept_update
+
+    return accept_update(_inputs(profile, library), policy_id)
 
 
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,

@@ -114,13 +114,14 @@ def own_manual(tmp_path_factory, library):
 # company without policies gets what the library alone gives.
 BEFORE = {"example": "9c8ec9dda73ab90af0b4131a2ebb2de20dd36db4c59bb0cbf106714c508778d2",
           "minimal": "9352e017736f1d02648233841bd92312d925fe53f82c00462c411877f1509215"}
-INPUTS = "af0c0766b978633b1eb003d2482dea8441e5b6fbf7282a8cf20fb766b795d17b"
+INPUTS = "c506ef91ece0976646dd8c44e1ce03f07f4ac499295170edcb2a3af1261752d4"
 
 
 def inputs_fingerprint() -> str:
     digest = hashlib.sha256()
-    files = sorted(LIBRARY.policies.rglob("*")) + [LIBRARY.forms / "master.docx", EXAMPLE,
-                                                   EXAMPLE.parent / "logo.png"]
+    files = sorted([*LIBRARY.policies.glob("*.yaml"), *LIBRARY.policies.glob("policies/*.md"),
+                    LIBRARY.forms / "master.docx", LIBRARY.forms / "forms.yaml", EXAMPLE,
+                    EXAMPLE.parent / "logo.png"])
     for path in files:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -356,3 +357,30 @@ def test_library_diff_lists_changes_and_the_companies_they_reach(tmp_path, newer
     assert "Company Rules and Discipline - removed: no longer in the manual" in out
     assert "Roof Snow Load Checks - added: now in the manual" in out
     assert "solo/company.yaml (Solo Snow Ltd.): 2 of its policies" in out
+
+
+def test_policy_copy_then_a_library_change_listed_then_accepted(tmp_path, newer_library):
+    profile = company_folder(tmp_path / "co")
+    runner = CliRunner()
+    out = runner.invoke(main, ["policy", "copy", str(profile), "working-alone", "--on",
+                               "2026-12-02"])
+    assert out.exit_code == 0, out.output
+    mine = profile.parent / "policies" / "working-alone.md"
+    text = mine.read_text(encoding="utf-8")
+    assert 'based_on: {library: "2026.2", revision: 2}\nreviewed: 2026-12-02\n' in text
+    assert "{{ company.name }}" in text            # it still follows the profile
+    newer = ["--library", str(newer_library)]
+    listed = runner.invoke(main, ["policy", "list", str(profile), "--diff", *newer])
+    assert listed.exit_code == 1, listed.output
+    assert "  Working Alone (working-alone): company version - based on revision 2 of " \
+           "library 2026.2; policies/working-alone.md\n    the library changed it since: " \
+           "revision 3 in 2026.2" in listed.output
+    assert "{+contact, in writing,+}" in listed.output
+    accepted = runner.invoke(main, ["policy", "accept", str(profile), "working-alone", *newer])
+    assert accepted.exit_code == 0, accepted.output
+    after = mine.read_text(encoding="utf-8")
+    assert after == text.replace("revision: 2}", "revision: 3}")
+    assert (profile.parent / "policies" / ".base" / "working-alone.md").read_bytes() == \
+        (newer_library / "policy_library" / "policies" / "working-alone.md").read_bytes()
+    again = runner.invoke(main, ["policy", "list", str(profile), *newer])
+    assert again.exit_code == 0 and "changed it since" not in again.output

@@ -323,6 +323,68 @@ def init(directory: Path, defaults: bool, on, library_dir: Path | None) -> None:
         click.echo(f"wrote {path} - check it with: manualgen check {path}")
 
 
+@main.group()
+def policy() -> None:
+    """The company's own policies: list them, start one from the library, accept a
+    library change after review."""
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    from manualgen import api
+
+    for rel, data in sorted(files.items()):
+        api.save(folder / rel, data)
+        click.echo(f"wrote {folder / rel}")
+
+
+@policy.command("list")
+@click.argument("profile", type=EXISTING_FILE)
+@click.option("--diff", is_flag=True, help="Show what the library changed under each "
+                                           "version of yours, word by word.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@library_option
+@reports_errors
+def policy_list(profile: Path, diff: bool, as_json: bool, library_dir: Path | None) -> None:
+    """The company's versions, additions and omissions; exit 1 while a library change
+    under one of its versions waits for review."""
+    from manualgen import api
+
+    emit(api.company_policies(profile, _library(library_dir), diff=diff), as_json)
+
+
+@policy.command("copy")
+@click.argument("profile", type=EXISTING_FILE)
+@click.argument("policy_id", metavar="ID")
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
+              help="The review date of the new version (default: today).")
+@library_option
+@reports_errors
+def policy_copy(profile: Path, policy_id: str, on, library_dir: Path | None) -> None:
+    """Start the company's own version of library policy ID in policies/, from the
+    library's text (its {{ }} values kept, so it still follows company.yaml)."""
+    from manualgen import api
+
+    files = api.copy_policy(profile, _library(library_dir), policy_id,
+                            on=on or dt.date.today())
+    _write_files(profile.parent, files)
+    click.echo(f"edit {profile.parent / 'policies' / (policy_id + '.md')}, then run: "
+               f"manualgen check {profile}")
+
+
+@policy.command("accept")
+@click.argument("profile", type=EXISTING_FILE)
+@click.argument("policy_id", metavar="ID")
+@library_option
+@reports_errors
+def policy_accept(profile: Path, policy_id: str, library_dir: Path | None) -> None:
+    """You reviewed the library's change under your version ID: base it on the library's
+    current revision. Your text is not changed."""
+    from manualgen import api
+
+    _write_files(profile.parent, api.accept_library_change(profile, _library(library_dir),
+                                                           policy_id))
+
+
 # --------------------------------------------------------------------------- submission
 
 _COMPANY = click.option(
