@@ -13,15 +13,22 @@ import docx
 from docx.document import Document
 from docx.text.paragraph import Paragraph
 
+from manualgen.library.importer import style_name
+
 HEADINGS = ("Heading 1", "Heading 2")
+
+
+def style(paragraph: Paragraph) -> str:
+    """The paragraph's style name (python-docx's own lookup scans every style: slow)."""
+    return style_name(paragraph)
 
 
 def section(document: Document, title: str) -> list[Paragraph]:
     """The paragraphs under a Heading 2 (or 1) up to the next one."""
     paras = document.paragraphs
     start = next(i for i, p in enumerate(paras)
-                 if p.style.name in HEADINGS and p.text == title)
-    end = next((j for j in range(start + 1, len(paras)) if paras[j].style.name in HEADINGS),
+                 if p.text == title and style(p) in HEADINGS)
+    end = next((j for j in range(start + 1, len(paras)) if style(paras[j]) in HEADINGS),
                len(paras))
     return paras[start:end]
 
@@ -43,7 +50,7 @@ def retype(document: Document, title: str, old: str, new: str) -> None:
 def add_step_after(document: Document, title: str, contains: str, text: str) -> None:
     """Enter at the end of a list item, then type: a new item of the same list."""
     item = next(p for p in section(document, title)
-                if contains in p.text and p.style.name.startswith("List"))
+                if contains in p.text and style(p).startswith("List"))
     new = copy.deepcopy(item._p)
     item._p.addnext(new)
     paragraph = Paragraph(new, item._parent)
@@ -68,7 +75,7 @@ def section_elements(document: Document, title: str) -> list:
     """Every body element (paragraphs and tables) from a heading up to the next one."""
     out, inside = [], False
     for item in document.iter_inner_content():
-        if isinstance(item, Paragraph) and item.style.name in HEADINGS:
+        if isinstance(item, Paragraph) and style(item) in HEADINGS:
             if inside:
                 break
             inside = item.text == title

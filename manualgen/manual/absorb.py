@@ -297,17 +297,28 @@ class AbsorbResult:
 # --------------------------------------------------------------------------- the job
 
 
-def _record_parts(inputs: Inputs, record: RevisionRecord) -> dict[str, Segment]:
-    """The policies of a recorded revision as Word parts, read back like the edited one."""
+def _record_parts(inputs: Inputs, record: RevisionRecord,
+                  regenerated: dict[str, Segment], fresh: RevisionRecord | None
+                  ) -> dict[str, Segment]:
+    """The policies of a recorded revision as Word parts, read back like the edited one:
+    those the manual composed now says word for word are taken from it, the others laid
+    out from the record's text."""
+    now = {p.id: p.hash for p in fresh.policies} if fresh is not None else {}
+    out = {f"policy:{p.id}": regenerated[f"policy:{p.id}"] for p in record.policies
+           if now.get(p.id) == p.hash and f"policy:{p.id}" in regenerated}
+    rest = [p for p in record.policies if f"policy:{p.id}" not in out]
+    if not rest:
+        return out
     document = open_master(inputs.library.forms_dir / MASTER_TEMPLATE)
-    for policy in record.policies:
+    for policy in rest:
         wordxml.add_paragraph(document, policy.title, style="Heading 2")
         if policy.legislation:
             wordxml.add_paragraph(document, LEGISLATION + "; ".join(policy.legislation),
                                   style="Small Print")
         add_markdown(document, policy.text, heading_offset=2)
     parts = [p for p in segments(document) if p.level == 2]
-    return {f"policy:{r.id}": part for r, part in zip(record.policies, parts, strict=True)}
+    out.update({f"policy:{r.id}": part for r, part in zip(rest, parts, strict=True)})
+    return out
 
 
 def _flow(value: Any) -> str:
@@ -394,7 +405,8 @@ def absorb(inputs: Inputs, data: bytes, *, name: str, on: dt.date,
                        f"back to {revision} while you absorb it")
     source = record if record is not None and record.contents else fresh
     assert source is not None
-    baseline = regenerated if source is fresh else _record_parts(inputs, source)
+    baseline = regenerated if source is fresh else _record_parts(inputs, source, regenerated,
+                                                                 fresh)
     how = f"the record of revision {revision}" if source is record else \
         f"revision {revision} composed again from company.yaml and the library"
     result = AbsorbResult(name, revision, how)
