@@ -384,3 +384,17 @@ def test_policy_copy_then_a_library_change_listed_then_accepted(tmp_path, newer_
         (newer_library / "policy_library" / "policies" / "working-alone.md").read_bytes()
     again = runner.invoke(main, ["policy", "list", str(profile), *newer])
     assert again.exit_code == 0 and "changed it since" not in again.output
+
+
+def test_a_profile_written_again_keeps_its_left_out_policies(tmp_path, library):
+    """The web app and init write company.yaml through one writer: it keeps leave_out."""
+    profile = company_folder(tmp_path, leave_out=[{"id": "cold-weather",
+                                                   "reason": "Covered: our own procedure"}])
+    loaded = api.load_profile(profile, library)
+    text = api.profile_text(loaded, library, on=loaded.profile.manual.issued)
+    assert '  leave_out:                                      # library policies left out, ' \
+           'and why\n    - {id: cold-weather, reason: "Covered: our own procedure"}' in text
+    again = api.load_profile(make_tree(tmp_path / "again", {
+        "company.yaml": text, "logo.png": (EXAMPLE.parent / "logo.png").read_bytes()}) /
+        "company.yaml", library)
+    assert again.profile.manual.leave_out == loaded.profile.manual.leave_out
