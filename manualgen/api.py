@@ -40,6 +40,7 @@ from manualgen.errors import (
 )
 from manualgen.forms.build import FormsResult
 from manualgen.forms.build import build_forms as _build_forms
+from manualgen.inputs.company_policies import load_company_policies
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import Inputs, prepare, vocabulary
 from manualgen.inputs.profile import CompanyProfile, Logo, field_words, profile_problems
@@ -50,11 +51,16 @@ from manualgen.inputs.submission import Submission, find_company, load_submissio
 from manualgen.io import YamlDoc
 from manualgen.library.book import BookResult
 from manualgen.library.coverage import Coverage
+from manualgen.library.diff import LibraryDiff
 from manualgen.library.importer import ImportResult
 from manualgen.library.lint import LintReport
 from manualgen.library.listing import Listing
+from manualgen.manual.absorb import AbsorbResult
 from manualgen.manual.build import Layout, ManualResult
 from manualgen.manual.build import build_manual as _build_manual
+from manualgen.manual.own_policies import OwnReport
+from manualgen.manual.redline import RedlineResult
+from manualgen.manual.updates import LibraryUpdate, library_updates
 from manualgen.package.build import BuildOptions, BuildResult
 from manualgen.package.check import Report as SubmissionReport
 from manualgen.package.spec import DEFAULT_PACKAGE
@@ -85,6 +91,10 @@ __all__ = [
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
     "submission_categories",
+    # the company's own policies and revisions (issue 15)
+    "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",
+    "absorb_manual", "build_redline", "revision_record_file", "library_diff",
+    "company_policies", "copy_policy", "accept_library_change",
 ]
 
 
@@ -120,7 +130,9 @@ class ProfileCheck:
 
     @property
     def ok(self) -> bool:
-        return self.profile is not None
+        """A valid profile whose own policies (if any) have no errors either."""
+        return self.profile is not None and not any(p.severity == "error"
+                                                    for p in self.problems)
 
     def for_field(self, key: tuple) -> list[Problem]:
         """The problems of one field (or inside it), by its path."""
@@ -128,8 +140,11 @@ class ProfileCheck:
 
 
 def check_profile(source: Path | str | Mapping[str, Any], library: Library, *,
-                  logo: bytes | None = None, folder: Path | None = None) -> ProfileCheck:
-    """Every problem of a profile, as data; never raises for the profile's content."""
+                  logo: bytes | None = None, folder: Path | None = None,
+                  on: dt.date | None = None) -> ProfileCheck:
+    """Every problem of a profile and of the company's own policies (`policies/`, checked
+    by the library's rules; reviews judged on `on`, default the manual's issue date), as
+    data; never raises for their content."""
     if isinstance(source, str | Path):
         try:
             loaded = _load_profile(source, vocabulary(library), logo=logo, folder=folder)
@@ -141,8 +156,21 @@ def check_profile(source: Path | str | Mapping[str, Any], library: Library, *,
         if loaded is None:
             return ProfileCheck(None, problems)
         loaded.problems = problems
-    inputs = prepare(loaded, library)
-    return ProfileCheck(loaded, loaded.problems, [p.title for p in inputs.policies])
+    own = load_company_policies(loaded, library)
+    found = list(own.problems)
+    inputs = None
+    if not own.errors:
+        inputs = prepare(loaded, library, own=own)
+        found += inputs.records.problems + [u.problem() for u in library_updates(inputs)]
+    if own.own:
+        from manualgen.library.lint import check_policy_files
+
+        found += check_policy_files([o.policy.path for o in own.own], library,
+                                    on=on or loaded.profile.manual.issued,
+                                    context=inputs.context if inputs else None)
+    found = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.message))
+    titles = [p.title for p in inputs.policies] if inputs is not None else []
+    return ProfileCheck(loaded, list(loaded.problems) + found, titles)
 
 
 def _inputs(profile: ProfileSource, library: Library) -> Inputs:
@@ -155,8 +183,99 @@ def _inputs(profile: ProfileSource, library: Library) -> Inputs:
 def build_manual(profile: ProfileSource, library: Library, *,
                  layout: Layout | str = Layout.LIBREOFFICE, pdf: bool = False,
                  office: Office | None = None) -> ManualResult:
-    """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`."""
-    return _build_manual(_inputs(profile, library), layout=layout, pdf=pdf, office=office)
+    """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`; its
+    revision record (`revision_record_file`) and the library changes under the company's
+    own versions (`updates`, each with a readable diff: shown, never merged)."""
+    inputs = _inputs(profile, library)
+    result = _build_manual(inputs, layout=layout, pdf=pdf, office=office)
+    result.updates = library_updates(inputs)
+    result.warnings += [str(p) for p in inputs.own.problems + inputs.records.problems]
+    return result
+
+
+def absorb_manual(profile: ProfileSource, library: Library, edited: bytes | Path | str, *,
+                  on: dt.date, name: str | None = None, replace: bool = False) -> AbsorbResult:
+    """A manual the employer edited in Word (its bytes, or a path) compared with what was
+    generated for its revision: each changed policy as a company policy file
+    (`result.files`, paths relative to the company folder, to write with `save`), and
+    what could not be kept. `on` dates the saved policies' review; `replace` lets an edit
+    replace a company policy that changed since the manual was built."""
+    from manualgen.manual.absorb import absorb, read_manual_file
+
+    if isinstance(edited, str | Path):
+        name = name or str(edited)
+        data = read_manual_file(Path(edited))
+    else:
+        data = edited
+    return absorb(_inputs(profile, library), data, name=name or "edited manual", on=on,
+                  replace=replace)
+
+
+@dataclass
+class RecordFile:
+    """Where a build's revision record goes in the company folder, or why it does not."""
+
+    path: Path | None
+    data: bytes
+    skipped: str | None = None
+
+
+def revision_record_file(folder: Path | str, result: ManualResult) -> RecordFile:
+    """The record of a build, to keep in the company folder's revisions/ (`save` it).
+
+    The current revision's record follows its latest build; a revision older than one
+    already recorded is never rewritten (history stays as it was issued)."""
+    from manualgen.inputs.revisions import load_records, record_name
+
+    record = result.record
+    if record is None:
+        return RecordFile(None, b"", "this build made no record")
+    latest = load_records(Path(folder)).latest
+    if latest is not None and latest.revision > record.revision:
+        return RecordFile(None, b"", f"revision {latest.revision} is already recorded, so "
+                          f"this build of revision {record.revision} is not kept")
+    return RecordFile(Path(folder) / record_name(record.revision), record.to_bytes())
+
+
+def build_redline(profile: ProfileSource, library: Library, since: int, *,
+                  current: ManualResult | None = None, pdf: bool = False,
+                  office: Office | None = None) -> RedlineResult:
+    """The changes from revision `since` (its record in the company folder) to this
+    build (`current`, or the profile built now) as a Word document with tracked changes,
+    and with `pdf` a PDF of it as LibreOffice shows them (insertions underlined,
+    deletions struck through)."""
+    from manualgen.manual.redline import redline_since
+
+    return redline_since(_inputs(profile, library), since,
+                         current.record if current is not None else None, pdf=pdf,
+                         office=office or Office.find())
+
+
+def company_policies(profile: ProfileSource, library: Library, *,
+                     diff: bool = False) -> OwnReport:
+    """The company's own versions, additions and omissions, and the library changes
+    waiting under its versions (with `diff`, each shown word by word)."""
+    from manualgen.manual.own_policies import own_report
+
+    return own_report(_inputs(profile, library), diff=diff)
+
+
+def copy_policy(profile: ProfileSource, library: Library, policy_id: str, *,
+                on: dt.date) -> dict[str, bytes]:
+    """The files (company-folder paths: bytes) that start the company's own version of a
+    library policy from the library's text, variables kept."""
+    from manualgen.manual.own_policies import copy_policy as _copy
+
+    return _copy(_inputs(profile, library), policy_id, on=on)
+
+
+def accept_library_change(profile: ProfileSource, library: Library,
+                          policy_id: str) -> dict[str, bytes]:
+    """After review: the company's version is based on the library's current revision
+    (its `based_on` and base copy move; its text does not)."""
+    from manualgen.manual.own_policies import accept_update
+
+    return accept_update(_inputs(profile, library), policy_id)
 
 
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,
@@ -270,6 +389,15 @@ def coverage_document(report: Coverage, name: Path | str) -> bytes:
     from manualgen.library.coverage import coverage_document as _doc
 
     return _doc(report, name)
+
+
+def library_diff(old: Library, new: Library, *,
+                 companies: Path | str | None = None) -> LibraryDiff:
+    """Policies added, removed and changed from `old` to `new` (changed sections, word by
+    word); with `companies` (a folder of company folders), whose manuals each reaches."""
+    from manualgen.library.diff import diff_libraries
+
+    return diff_libraries(old, new, companies=Path(companies) if companies else None)
 
 
 def import_policy(source: Path | str, library: Library | None = None, *,

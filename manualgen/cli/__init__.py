@@ -142,7 +142,7 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
     from manualgen.errors import EXIT_BAD_INPUT
 
     library = _library(library_dir)
-    result = api.check_profile(profile, library)
+    result = api.check_profile(profile, library, on=dt.date.today())
     if as_json:
         click.echo(json.dumps({"profile": str(profile), "ok": result.ok,
                                "problems": [p.as_dict() for p in result.problems],
@@ -168,21 +168,92 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
               default="libreoffice", show_default=True,
               help="How the contents get their page numbers: laid out now by LibreOffice, "
                    "or filled in by Word when the file is opened.")
+@click.option("--redline", "redline", type=click.IntRange(0), default=None, metavar="REV",
+              help="Also write the changes since revision REV as a Word document with "
+                   "tracked changes, beside the output (and its PDF with --pdf).")
+@click.option("--record/--no-record", default=True, show_default=True,
+              help="Keep this revision's record in revisions/ beside the profile, so the "
+                   "next revision's history and redline can say what changed.")
 @library_option
 @reports_errors
-def manual(profile: Path, output: Path, pdf: bool, layout: str,
-           library_dir: Path | None) -> None:
+def manual(profile: Path, output: Path, pdf: bool, layout: str, redline: int | None,
+           record: bool, library_dir: Path | None) -> None:
     """Build the draft health and safety manual in Word."""
     from manualgen import api
 
     library = _library(library_dir)
-    result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=_office())
+    office = _office()
+    result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=office)
+    marked = None
+    if redline is not None:
+        marked = api.build_redline(profile, library, redline, current=result, pdf=pdf,
+                                   office=office)
     api.save(output, result.docx)
     pages = f", {result.pages} pages" if result.pages else ""
     click.echo(f"wrote {output} ({len(result.policies)} policies{pages})")
     if result.pdf is not None:
         _write(output.with_suffix(".pdf"), result.pdf)
+    if marked is not None:
+        path = output.with_name(f"{output.stem}-changes-since-{redline}.docx")
+        api.save(path, marked.docx)
+        click.echo(f"wrote {path} ({marked.describe()})")
+        if marked.pdf is not None:
+            _write(path.with_suffix(".pdf"), marked.pdf)
+    if record:
+        _keep_record(profile, result)
     _warn(result.warnings)
+    for update in result.updates:
+        lines = update.explain()
+        _warn(lines[:1])
+        click.echo("\n".join(lines[1:]), err=True)
+    if result.updates:
+        click.echo("Nothing was merged: your versions are in the manual as they are. Review "
+                   "the changes, then run `manualgen policy accept` for each.", err=True)
+
+
+def _keep_record(profile: Path, result) -> None:
+    """The build's revision record into the company folder, atomically; a folder that
+    cannot be written is said, not fatal (the manual is written already)."""
+    from manualgen import api
+
+    kept = api.revision_record_file(profile.parent, result)
+    if kept.path is None:
+        _warn([f"no revision record kept: {kept.skipped}"])
+        return
+    try:
+        api.save(kept.path, kept.data)
+    except OSError as exc:
+        _warn([f"{kept.path}: the revision record could not be kept ({exc.strerror}); "
+               "the next revision's history will not list this one's changes"])
+
+
+@main.command()
+@click.argument("profile", type=EXISTING_FILE)
+@click.argument("edited", type=EXISTING_FILE)
+@click.option("--replace", is_flag=True,
+              help="Let an edit replace a company policy that changed since the manual was "
+                   "built (the replaced file is kept in policies/.history/).")
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
+              help="The review date written into the saved policies (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@library_option
+@reports_errors
+def absorb(profile: Path, edited: Path, replace: bool, on, as_json: bool,
+           library_dir: Path | None) -> None:
+    """Keep the edits made to a manual in Word as the company's own policies.
+
+    Compares EDITED (a manual built by manualgen and edited in Word or LibreOffice) with
+    what was generated for its revision, and saves each changed policy in policies/
+    beside PROFILE, so every rebuild keeps it. Edits outside the policies are listed with
+    the profile field that holds that text.
+    """
+    from manualgen import api
+
+    result = api.absorb_manual(profile, _library(library_dir), edited,
+                               on=on or dt.date.today(), replace=replace)
+    for rel, data in sorted(result.files.items()):
+        api.save(profile.parent / rel, data)
+    emit(result, as_json)
 
 
 @main.command()
@@ -250,6 +321,68 @@ def init(directory: Path, defaults: bool, on, library_dir: Path | None) -> None:
                     library=_library(library_dir))
     if path is not None:
         click.echo(f"wrote {path} - check it with: manualgen check {path}")
+
+
+@main.group()
+def policy() -> None:
+    """The company's own policies: list them, start one from the library, accept a
+    library change after review."""
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    from manualgen import api
+
+    for rel, data in sorted(files.items()):
+        api.save(folder / rel, data)
+        click.echo(f"wrote {folder / rel}")
+
+
+@policy.command("list")
+@click.argument("profile", type=EXISTING_FILE)
+@click.option("--diff", is_flag=True, help="Show what the library changed under each "
+                                           "version of yours, word by word.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@library_option
+@reports_errors
+def policy_list(profile: Path, diff: bool, as_json: bool, library_dir: Path | None) -> None:
+    """The company's versions, additions and omissions; exit 1 while a library change
+    under one of its versions waits for review."""
+    from manualgen import api
+
+    emit(api.company_policies(profile, _library(library_dir), diff=diff), as_json)
+
+
+@policy.command("copy")
+@click.argument("profile", type=EXISTING_FILE)
+@click.argument("policy_id", metavar="ID")
+@click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
+              help="The review date of the new version (default: today).")
+@library_option
+@reports_errors
+def policy_copy(profile: Path, policy_id: str, on, library_dir: Path | None) -> None:
+    """Start the company's own version of library policy ID in policies/, from the
+    library's text (its {{ }} values kept, so it still follows company.yaml)."""
+    from manualgen import api
+
+    files = api.copy_policy(profile, _library(library_dir), policy_id,
+                            on=on or dt.date.today())
+    _write_files(profile.parent, files)
+    click.echo(f"edit {profile.parent / 'policies' / (policy_id + '.md')}, then run: "
+               f"manualgen check {profile}")
+
+
+@policy.command("accept")
+@click.argument("profile", type=EXISTING_FILE)
+@click.argument("policy_id", metavar="ID")
+@library_option
+@reports_errors
+def policy_accept(profile: Path, policy_id: str, library_dir: Path | None) -> None:
+    """You reviewed the library's change under your version ID: base it on the library's
+    current revision. Your text is not changed."""
+    from manualgen import api
+
+    _write_files(profile.parent, api.accept_library_change(profile, _library(library_dir),
+                                                           policy_id))
 
 
 # --------------------------------------------------------------------------- submission
@@ -453,6 +586,26 @@ def library_book(output: Path, library_dir: Path | None) -> None:
     result = api.library_book(_library(library_dir))
     api.save(output, result.docx)
     click.echo(result.summary(str(output)))
+
+
+@library.command("diff")
+@click.argument("old", type=EXISTING_DIR)
+@click.argument("new", type=EXISTING_DIR)
+@click.option("--companies", type=EXISTING_DIR, default=None,
+              help="A folder of company folders (each with company.yaml): say which "
+                   "manuals each change reaches.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@reports_errors
+def library_diff(old: Path, new: Path, companies: Path | None, as_json: bool) -> None:
+    """What changed from library OLD to library NEW: policies added, removed, changed.
+
+    OLD and NEW are library folders (holding policy_library/, or policy library folders),
+    for example two checkouts of NSNY's library repository.
+    """
+    from manualgen import api
+
+    emit(api.library_diff(api.load_library(old), api.load_library(new),
+                          companies=companies), as_json)
 
 
 @library.command("import")

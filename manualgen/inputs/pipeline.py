@@ -7,15 +7,18 @@ everywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from manualgen.errors import InputError
+from manualgen.inputs.company_policies import CompanyPolicies, load_company_policies
 from manualgen.inputs.context import build_context
 from manualgen.inputs.library.load import Library, load_library
 from manualgen.inputs.library.model import Policy
 from manualgen.inputs.library.select import select_policies
 from manualgen.inputs.profile import CompanyProfile, Vocabulary, load_profile
+from manualgen.inputs.revisions import RevisionRecords, load_records
 
 
 @dataclass
@@ -24,6 +27,10 @@ class Inputs:
     profile: CompanyProfile
     policies: list[Policy]       # the policies that apply to this company, in manual order
     context: dict[str, Any]      # the template variables
+    # The company's own policies and omissions (already applied to `policies`).
+    own: CompanyPolicies = field(default_factory=CompanyPolicies)
+    # The records of the manual's earlier revisions, kept in the company's folder.
+    records: RevisionRecords = field(default_factory=RevisionRecords)
 
 
 def vocabulary(library: Library) -> Vocabulary:
@@ -34,10 +41,18 @@ def vocabulary(library: Library) -> Vocabulary:
                       library.first_aid, scale)
 
 
-def prepare(profile: CompanyProfile, library: Library) -> Inputs:
-    """A validated profile with the library: its applicable policies and template context."""
-    policies = select_policies(library.policies, profile.profile, library.rules)
-    return Inputs(library, profile, policies, build_context(profile.profile, library))
+def prepare(profile: CompanyProfile, library: Library, *,
+            own: CompanyPolicies | None = None) -> Inputs:
+    """A validated profile with the library: its applicable policies (with the company's
+    own versions, additions and omissions from its folder) and template context."""
+    own = own if own is not None else load_company_policies(profile, library)
+    if own.errors:
+        raise InputError(own.errors, title="The company's own policies have problems "
+                                           "(run `manualgen check` for the full list):")
+    policies = own.apply(select_policies(library.policies, profile.profile, library.rules),
+                         profile, library)
+    return Inputs(library, profile, policies, build_context(profile.profile, library), own,
+                  load_records(profile.folder))
 
 
 def load_inputs(source: Path | str | Mapping[str, Any] | CompanyProfile,

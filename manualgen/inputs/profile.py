@@ -246,6 +246,15 @@ class Revision(Strict):
     changes: Paragraph = Field(title="What changed")
 
 
+class LeaveOut(Strict):
+    """A library policy the company leaves out of its manual, and why (shown on the
+    document control page)."""
+
+    id: Annotated[Text, Field(min_length=1, max_length=80)] = Field(
+        title="The library policy's id (manualgen library list shows them)")
+    reason: Paragraph = Field(title="Why it does not fit the company")
+
+
 class ManualInfo(Strict):
     revision: int = Field(ge=0, le=1000, title="Revision number (0 for a first draft)")
     issued: Date = Field(title="Date of this revision")
@@ -253,6 +262,8 @@ class ManualInfo(Strict):
     history: list[Revision] = Field([], max_length=200)
     distribution: list[Line] = Field([], max_length=50,
                                      title="Where the copies of the manual are kept")
+    leave_out: list[LeaveOut] = Field(
+        [], max_length=200, title="Library policies the company leaves out, each with its reason")
 
 
 class Profile(Strict):
@@ -314,6 +325,8 @@ def _item_name(list_key: str, item: Any, index: int) -> str:
         return f"{label[list_key]} {n}{shown}"
     if list_key == "history":
         return f"revision history line {n}"
+    if list_key == "leave_out":
+        return f"left-out policy {n}" + (f" ({get('id')})" if get("id") else "")
     if list_key == "tasks":
         return f"task {n}" + (f" ({get('task')})" if get("task") else "")
     return f"{list_key} item {n}"

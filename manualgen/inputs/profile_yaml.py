@@ -165,5 +165,8 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
     if m.get("distribution"):
         out.append(_line("  distribution:", "where the copies of the manual are kept"))
         out += [f"    - {scalar(d)}" for d in m["distribution"]]
+    if m.get("leave_out"):
+        out.append(_line("  leave_out:", "library policies left out, and why"))
+        out += [f"    - {_flow(x)}" for x in m["leave_out"]]
     out.append("")
     return "\n".join(out)

@@ -56,13 +56,40 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     bold_only: bool = False     # every run bold: an unstyled heading in many Word files
     num_id: str | None = None
+    # The list counter an item numbers on (its w:num's abstract numbering) and whether
+    # its w:num restarts that counter: Word and LibreOffice continue one list across
+    # several w:num of the same abstract numbering (LibreOffice writes one per item).
+    counter: str | None = None
+    restarts: bool = False
+
+
+def _style_names(part) -> dict[str | None, str]:
+    """Paragraph style id -> name for one document, made once (None: the default style).
+    python-docx looks a paragraph's style up by scanning every style, which made reading
+    a whole manual take tens of seconds."""
+    cache = part.__dict__.get("_manualgen_style_names")
+    if cache is None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        cache = {}
+        try:
+            styles = part.styles
+            for style in styles:
+                if style.type == WD_STYLE_TYPE.PARAGRAPH:
+                    cache[style.style_id] = style.name or ""
+            default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+            cache[None] = default.name if default is not None else ""
+        except (KeyError, ValueError, AttributeError, NotImplementedError):
+            cache.setdefault(None, "")
+        part.__dict__["_manualgen_style_names"] = cache
+    return cache
 
 
 def _style_name(paragraph: Paragraph) -> str:
-    try:
-        return paragraph.style.name if paragraph.style is not None else ""
-    except (KeyError, ValueError):
-        return ""
+    ppr = paragraph._p.pPr
+    style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+    names = _style_names(paragraph.part)
+    return names.get(style_id, names.get(None, ""))
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
@@ -77,6 +104,15 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     if outline is not None and outline.get(qn("w:val")) not in (None, "9"):
         return int(outline.get(qn("w:val"))) + 1
     return None
+
+
+def heading_level(paragraph: Paragraph) -> int | None:
+    """The heading level of a Word paragraph (0 Title, 1 Heading 1, ...), or None."""
+    return _heading_level(paragraph)
+
+
+def style_name(paragraph: Paragraph) -> str:
+    return _style_name(paragraph)
 
 
 def _numbering_format(paragraph: Paragraph, num_id: str, ilvl: str) -> str | None:
@@ -99,6 +135,24 @@ def _numbering_format(paragraph: Paragraph, num_id: str, ilvl: str) -> str | Non
                     fmt = lvl.find(qn("w:numFmt"))
                     return fmt.get(qn("w:val")) if fmt is not None else None
     return None
+
+
+def _counter(paragraph: Paragraph, num_id: str | None, ilvl: str) -> tuple[str | None, bool]:
+    """(abstract numbering id, restarts) of a list item's w:num."""
+    if num_id is None:
+        return None, False
+    try:
+        numbering = paragraph.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return num_id, False
+    for num in numbering.findall(qn("w:num")):
+        if num.get(qn("w:numId")) != num_id:
+            continue
+        abstract = num.find(qn("w:abstractNumId"))
+        restarts = any(o.get(qn("w:ilvl")) == ilvl and o.find(qn("w:startOverride")) is not None
+                       for o in num.findall(qn("w:lvlOverride")))
+        return (abstract.get(qn("w:val")) if abstract is not None else num_id), restarts
+    return num_id, False
 
 
 def _list_info(paragraph: Paragraph) -> tuple[bool, int, str | None] | None:
@@ -169,6 +223,29 @@ def _cell_text(cell) -> str:
     return " ".join(p for p in parts if p).replace("|", "\\|")
 
 
+def item_block(item: Paragraph | Table) -> Block | None:
+    """One paragraph or table of a Word body as a block (None: an empty paragraph)."""
+    if isinstance(item, Table):
+        rows = [[_cell_text(c) for c in row.cells] for row in item.rows]
+        return Block("table", rows=rows) if rows else None
+    text, bold_only = _inline(item)
+    if not text:
+        return None
+    level = _heading_level(item)
+    if level is not None:
+        return Block("heading", re.sub(r"\*+", "", text).strip(), level)
+    info = _list_info(item)
+    if info is not None:
+        ordered, depth, num_id = info
+        counter, restarts = _counter(item, num_id, str(depth - 1))
+        return Block("item", text, depth, ordered, num_id=num_id, counter=counter,
+                     restarts=restarts)
+    typed = _TYPED_ITEM.match(text)
+    if typed:  # numbers or bullets typed by hand: a list all the same
+        return Block("item", text[typed.end():], 1, bool(typed.group(1)), num_id="typed")
+    return Block("para", text, bold_only=bold_only)
+
+
 def read_blocks(path: Path) -> tuple[list[Block], list[str]]:
     """The document body as blocks, in order, plus notes on what was not imported."""
     import docx
@@ -185,30 +262,11 @@ def read_blocks(path: Path) -> tuple[list[Block], list[str]]:
     blocks: list[Block] = []
     pictures = 0
     for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            rows = [[_cell_text(c) for c in row.cells] for row in item.rows]
-            if rows:
-                blocks.append(Block("table", rows=rows))
-            continue
-        pictures += len(item._p.findall(".//" + qn("w:drawing")))
-        text, bold_only = _inline(item)
-        if not text:
-            continue
-        level = _heading_level(item)
-        if level is not None:
-            blocks.append(Block("heading", re.sub(r"\*+", "", text).strip(), level))
-            continue
-        info = _list_info(item)
-        if info is not None:
-            ordered, depth, num_id = info
-            blocks.append(Block("item", text, depth, ordered, num_id=num_id))
-            continue
-        typed = _TYPED_ITEM.match(text)
-        if typed:  # numbers or bullets typed by hand: a list all the same
-            blocks.append(Block("item", text[typed.end():], 1, bool(typed.group(1)),
-                                num_id="typed"))
-            continue
-        blocks.append(Block("para", text, bold_only=bold_only))
+        if isinstance(item, Paragraph):
+            pictures += len(item._p.findall(".//" + qn("w:drawing")))
+        block = item_block(item)
+        if block is not None:
+            blocks.append(block)
     if pictures:
         notes.append(f"{pictures} picture(s) left out: a policy holds text only")
     return blocks, notes
@@ -301,7 +359,8 @@ def structure(blocks: list[Block], fallback_title: str) -> Imported:
             new_list = previous is None or previous.kind != "item" or (
                 b.level == 1 and previous.level == 1 and
                 (previous.ordered != b.ordered or
-                 (b.ordered and previous.num_id != b.num_id)))
+                 (b.ordered and previous.num_id != b.num_id and
+                  (previous.counter != b.counter or b.restarts))))
             if new_list and previous is not None and previous.kind == "item":
                 lines.append("")
             if new_list:

@@ -123,15 +123,7 @@ def check_library(location: Path | LibraryPaths | None = None, *,
     reviews are judged against. A library that cannot load is reported, not raised."""
     found = Collector()
     lib = load_library(location, collect=found)
-    known = Known(
-        schema=context_schema(lib.rules, lib.info),
-        elements={e.number for e in lib.elements} or None,
-        hazards=lib.hazard_keys or None,
-        forms={f.id: f.title for f in lib.forms} or None,
-        activities=list(lib.rules.activities) if lib.rules else None,
-        review_months=lib.rules.policy_review_months if lib.rules else None,
-        library=lib,
-    )
+    known = _known(lib)
     seen_ids: dict[str, Path] = {}
     covered: set[int] = set()
     switched: set[str] = set()
@@ -165,6 +157,42 @@ def check_library(location: Path | LibraryPaths | None = None, *,
                       key=lambda p: (p.path, p.line or 0, p.message))
     return LintReport(lib.root, lib.info.version if lib.info else None, len(files),
                       len(lib.forms), problems)
+
+
+def _known(lib: Library) -> Known:
+    return Known(
+        schema=context_schema(lib.rules, lib.info),
+        elements={e.number for e in lib.elements} or None,
+        hazards=lib.hazard_keys or None,
+        forms={f.id: f.title for f in lib.forms} or None,
+        activities=list(lib.rules.activities) if lib.rules else None,
+        review_months=lib.rules.policy_review_months if lib.rules else None,
+        library=lib,
+    )
+
+
+def check_policy_files(paths: list[Path], lib: Library, *, on: dt.date,
+                       context: dict[str, Any] | None = None) -> list[Problem]:
+    """The library's own per-policy rules on other policy files (a company's `policies/`):
+    references, sections and their order, text, templates, the Regulations' Part titles;
+    with `context`, also a render for that company. Each problem at its file and line."""
+    found = Collector()
+    known = _known(lib)
+    seen: dict[str, Path] = {}
+    env = policy_environment()
+    for path in paths:
+        if _check_policy(path, known, found, on, seen) is None or context is None:
+            continue
+        try:
+            fm = split_front_matter(read_text(path), path)
+            env.from_string(fm.body).render(context)
+        except InputError:
+            continue                                # reported with the header
+        except Exception as exc:  # noqa: BLE001 - any template failure is a finding
+            if not any(p.path == str(path) and p.line for p in found.errors):
+                found.extend([template_error(exc, path, fm.body_line - 1)])
+    _check_part_titles(lib, paths, found)
+    return sorted(set(found.problems), key=lambda p: (p.path, p.line or 0, p.message))
 
 
 def _is_int(value: Any) -> bool:

@@ -15,7 +15,9 @@ from pypdf import PdfReader
 
 from manualgen.errors import Collector, InputError, ToolError, UsageError
 from manualgen.inputs.pipeline import Inputs
+from manualgen.inputs.revisions import RevisionRecord
 from manualgen.manual.compose import DOCUMENT_TITLE, RenderedPolicy, compose
+from manualgen.manual.revisions import make_record
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
@@ -42,6 +44,10 @@ class ManualResult:
     policies: list[str]            # the titles of the policies in it, in order
     company: str
     warnings: list[str] = field(default_factory=list)
+    # What the company folder's revisions/ keeps of this build (`api.revision_record_file`).
+    record: RevisionRecord | None = None
+    # Library changes under the company's own versions (`manual.updates`), never merged.
+    updates: list = field(default_factory=list)
 
 
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
@@ -120,4 +126,5 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
                                   author=profile.manual.approved_by,
                                   subject=inputs.library.rules.program)
     return ManualResult(data, final_pdf, page_count, [r.policy.title for r in rendered],
-                        profile.company.name, warnings)
+                        profile.company.name, warnings,
+                        record=make_record(inputs, rendered, composed.toc))

@@ -17,6 +17,7 @@ from docx.shared import Inches, Pt
 from docx.text.run import Run
 
 from manualgen.errors import fail
+from manualgen.inputs.company_policies import KIND_LABELS, Kind
 from manualgen.inputs.library.model import Element, Policy
 from manualgen.inputs.pipeline import Inputs
 from manualgen.manual.company_tables import BLOCKS, Block
@@ -36,6 +37,9 @@ class TocEntry:
     level: int          # 1 chapter, 2 policy
     text: str
     bookmark: str
+    # What the heading opens: "policy:<id>", "data:<table>", "element:<n>",
+    # "document-control", "appendix:forms" (to find each part again in an edited copy).
+    key: str = ""
 
 
 @dataclass
@@ -120,15 +124,78 @@ def _cover(document: Document, inputs: Inputs) -> None:
         draft.add_run("DRAFT - not yet approved: revision 1 is the first approved issue").bold \
             = True
     lib = inputs.library
+    own = "" if inputs.own.empty else \
+        ", with the company's own policies listed under Document Control"
     note = wordxml.add_paragraph(document,
         f"Prepared for the {lib.rules.program} program. Built from the "
-        f"{lib.info.name}, version {lib.info.version}.", style="Small Print")
+        f"{lib.info.name}, version {lib.info.version}{own}.", style="Small Print")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -> None:
+def _history_rows(inputs: Inputs, rendered: list[RenderedPolicy]) -> list[list[str]]:
+    """The revision history: the company's own lines, and for each revision a record
+    speaks for, what changed, found by comparing the records."""
     p = inputs.profile.profile
-    _heading(document, "Document Control", toc, level=1)
+    said: dict[int, str] = {}
+    dates: dict[int, str] = {}
+    if inputs.records.records:
+        from manualgen.manual.revisions import history_changes, make_record
+
+        said = history_changes(inputs, make_record(inputs, rendered))
+        dates = {r.revision: long_date(r.issued) for r in inputs.records.records}
+    history = {h.revision: h for h in p.manual.history}
+    rows = []
+    for rev in sorted(set(history) | {r for r in said if r != p.manual.revision}):
+        entry = history.get(rev)
+        found = said.get(rev)
+        if entry is None:
+            rows.append([str(rev), dates.get(rev, ""), found or ""])
+            continue
+        text = entry.changes
+        if found:
+            text += f"\nFound by comparing with the previous revision: {found}"
+        rows.append([str(rev), long_date(entry.date), text])
+    if p.manual.revision not in history:
+        rows.append([str(p.manual.revision), long_date(p.manual.issued),
+                     said.get(p.manual.revision, "This revision")])
+    return rows
+
+
+def _own_policies(document: Document, inputs: Inputs) -> None:
+    """The company's versions, additions and omissions, with their reasons."""
+    own = inputs.own
+    place = {p.id: i for i, p in enumerate(inputs.policies)}
+    rows = []
+    for o in sorted((o for o in own.own if o.id in place), key=lambda o: place[o.id]):
+        element = f"Element {o.policy.header.element}"
+        reason = o.header.reason
+        if o.library_policy is not None:
+            based = o.header.based_on
+            detail = (f"The company's own text, made from the library's revision "
+                      f"{based.revision} (library {based.library})" if based else
+                      "The company's own text")
+        else:
+            detail = f"A policy of the company's own, in {element}"
+        if reason:
+            detail += ". " + reason.rstrip(".") + "."
+        rows.append([o.title, KIND_LABELS[o.kind], detail])
+    for x in own.left_out:
+        rows.append([x.title, KIND_LABELS[Kind.LEAVES_OUT], x.reason])
+    if not rows:
+        return
+    name = inputs.profile.profile.company.name
+    wordxml.add_paragraph(document, "The company's own policies", style="Heading 3")
+    wordxml.add_paragraph(document, tidy_periods(
+        f"Where this manual differs from the {inputs.library.info.name} (version "
+        f"{inputs.library.info.version}): the policies {name} has written or changed "
+        "itself, and the library policies it leaves out, with the reasons.", [name]))
+    _table(document, ["Policy", "Change", "Details"], rows, [2.0, 1.5, 3.0])
+
+
+def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry],
+                      rendered: list[RenderedPolicy]) -> None:
+    p = inputs.profile.profile
+    _heading(document, "Document Control", toc, level=1, key="document-control")
     _table(document, ["Item", "Detail"], [
         ["Document", f"{DOCUMENT_TITLE} of {p.company.legal_name}"],
         ["Revision", str(p.manual.revision)],
@@ -139,11 +206,9 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -
                         "or change in the work"],
     ], [1.8, 4.7])
     wordxml.add_paragraph(document, "Revision history", style="Heading 3")
-    history = sorted(p.manual.history, key=lambda h: h.revision) or []
-    rows = [[str(h.revision), long_date(h.date), h.changes] for h in history]
-    if not any(h.revision == p.manual.revision for h in history):
-        rows.append([str(p.manual.revision), long_date(p.manual.issued), "This revision"])
-    _table(document, ["Revision", "Date", "Changes"], rows, [0.9, 1.6, 4.0])
+    _table(document, ["Revision", "Date", "Changes"], _history_rows(inputs, rendered),
+           [0.9, 1.6, 4.0])
+    _own_policies(document, inputs)
     wordxml.add_paragraph(document, "Approval", style="Heading 3")
     wordxml.add_paragraph(document, tidy_periods(
         f"This manual is approved for use at {p.company.name}. Every worker and supervisor "
@@ -167,11 +232,12 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry]) -
         wordxml.add_paragraph(document, item, style="List Bullet")
 
 
-def _heading(document: Document, text: str, toc: list[TocEntry], level: int):
+def _heading(document: Document, text: str, toc: list[TocEntry], level: int,
+             key: str = ""):
     para = wordxml.add_paragraph(document, text, style=f"Heading {level}")
     bookmark = f"_Toc{len(toc) + 1:08d}"
     wordxml.add_bookmark(para, bookmark, len(toc) + 1)
-    toc.append(TocEntry(level, text, bookmark))
+    toc.append(TocEntry(level, text, bookmark, key))
     return para
 
 
@@ -196,7 +262,7 @@ def _contents(document: Document, entries: list[TocEntry]) -> dict[str, Run]:
 def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry],
             hazards: list[str]) -> None:
     h = rendered.policy.header
-    _heading(document, h.title, toc, level=2)
+    _heading(document, h.title, toc, level=2, key=f"policy:{h.id}")
     laws = h.legislation_for(hazards)
     if laws:
         wordxml.keep_with_next(wordxml.add_paragraph(document,
@@ -204,8 +270,8 @@ def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry],
     add_markdown(document, rendered.markdown, heading_offset=2)
 
 
-def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
-    _heading(document, block.heading, toc, level=2)
+def _block(document: Document, block: Block, toc: list[TocEntry], key: str = "") -> None:
+    _heading(document, block.heading, toc, level=2, key=f"data:{key}")
     wordxml.add_paragraph(document, block.intro)
     if block.rows:
         _table(document, block.header, block.rows, block.widths)
@@ -215,16 +281,17 @@ def _block(document: Document, block: Block, toc: list[TocEntry]) -> None:
 
 def _chapter(document: Document, element: Element, policies: list[RenderedPolicy],
              inputs: Inputs, toc: list[TocEntry]) -> None:
-    _heading(document, f"Element {element.number}: {element.title}", toc, level=1)
+    _heading(document, f"Element {element.number}: {element.title}", toc, level=1,
+             key=f"element:{element.number}")
     for rendered in policies:
         _policy(document, rendered, toc, list(inputs.profile.profile.hazards))
     for key in element.company_data:
-        _block(document, BLOCKS[key](inputs), toc)
+        _block(document, BLOCKS[key](inputs), toc, key)
 
 
 def _appendix(document: Document, inputs: Inputs, policies: list[RenderedPolicy],
               toc: list[TocEntry]) -> None:
-    _heading(document, "Appendix A: Forms", toc, level=1)
+    _heading(document, "Appendix A: Forms", toc, level=1, key="appendix:forms")
     wordxml.add_paragraph(document,
         "The forms the policies in this manual rely on. Blank copies are kept in the office "
         "and in every vehicle; completed forms are kept as each policy's Records section "
@@ -270,7 +337,7 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Com
     # The contents go before the chapters but are only known after them: mark the spot,
     # write the chapters, then move the contents to the mark.
     mark = wordxml.add_paragraph(document)
-    _document_control(document, inputs, toc)
+    _document_control(document, inputs, toc, rendered)
     by_element: dict[int, list[RenderedPolicy]] = {}
     for r in rendered:
         by_element.setdefault(r.policy.header.element, []).append(r)

@@ -1,0 +1,240 @@
+"""What changed between two revisions of a company's manual, said in words.
+
+A build leaves a `RevisionRecord` (made here from the rendered policies and the
+contents); comparing the record of the previous revision with this build gives the
+revision history its own sentence: "Added Wildlife Encounters; changed Working Alone;
+new in the equipment inventory: TRK-03 (2024 crew truck)". The redline reads the same
+records for the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from manualgen.inputs.pipeline import Inputs
+from manualgen.inputs.revisions import (
+    FactHazard,
+    FactPerson,
+    Facts,
+    FactSite,
+    FactUnit,
+    LibraryRef,
+    RecordEntry,
+    RecordLeftOut,
+    RecordPolicy,
+    RevisionRecord,
+)
+from manualgen.render.jinja import join_names, long_date
+
+if TYPE_CHECKING:
+    from manualgen.manual.compose import RenderedPolicy, TocEntry
+
+
+ISSUED = "\x00issued\x00"
+
+
+def policy_hash(title: str, legislation: list[str], text: str, issued: str = "") -> str:
+    """The content hash that says whether a policy changed. The manual's issue date, which
+    a policy may quote ("signed on November 26, 2026"), does not count as a change: it
+    changes with every revision and the cover says it."""
+    if issued:
+        text = text.replace(issued, ISSUED)
+    data = "\x1f".join([title, *legislation, text]).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_policies(inputs: Inputs, rendered: list[RenderedPolicy]) -> list[RecordPolicy]:
+    """Each policy of this build as a record holds it: where it came from, its text."""
+    hazards = list(inputs.profile.profile.hazards)
+    issued = long_date(inputs.profile.profile.manual.issued)
+    out = []
+    for r in rendered:
+        header = r.policy.header
+        own = inputs.own.get(r.policy.id)
+        if own is None:
+            source, library_revision = "library", header.revision
+        else:
+            based = own.header.based_on
+            source = "company"
+            library_revision = based.revision if own.library_policy and based else None
+        laws = header.legislation_for(hazards)
+        out.append(RecordPolicy(id=r.policy.id, title=header.title, element=header.element,
+                                source=source, library_revision=library_revision,
+                                legislation=laws, text=r.markdown,
+                                hash=policy_hash(header.title, laws, r.markdown, issued)))
+    return out
+
+
+def record_facts(inputs: Inputs) -> Facts:
+    p = inputs.profile.profile
+    lib = inputs.library
+    return Facts(
+        hazards=[FactHazard(key=k, label=lib.hazard_label(k)) for k in p.hazards],
+        equipment=[FactUnit(id=e.id, description=e.description, interval=e.interval)
+                   for e in p.equipment],
+        people=[FactPerson(name=x.name, position=x.position, roles=list(x.roles))
+                for x in p.people],
+        worksites=[FactSite(name=w.name, kind=w.kind, address=w.address)
+                   for w in p.worksites])
+
+
+def make_record(inputs: Inputs, rendered: list[RenderedPolicy],
+                contents: list[TocEntry] | None = None) -> RevisionRecord:
+    """The record of this build, for the company folder's `revisions/`."""
+    p = inputs.profile.profile
+    return RevisionRecord(
+        revision=p.manual.revision, issued=p.manual.issued, company=p.company.name,
+        library=LibraryRef(name=inputs.library.info.name,
+                           version=inputs.library.info.version),
+        policies=record_policies(inputs, rendered),
+        left_out=[RecordLeftOut(id=x.id, title=x.title, reason=x.reason)
+                  for x in inputs.own.left_out],
+        contents=[RecordEntry(bookmark=e.bookmark, level=e.level, title=e.text, key=e.key)
+                  for e in contents or []],
+        facts=record_facts(inputs))
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def _and(items: list[str]) -> str:
+    return join_names(items)
+
+
+@dataclass
+class Changes:
+    """What changed from revision `since` to `to`, by kind, in manual order."""
+
+    since: int
+    to: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    library: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.left_out or
+                    self.facts or self.library)
+
+    def phrases(self) -> list[str]:
+        out = []
+        for verb, titles in (("added", self.added), ("changed", self.changed),
+                             ("removed", self.removed), ("left out", self.left_out)):
+            if titles:
+                out.append(f"{verb} {_and(titles)}")
+        out += self.facts
+        if self.library:
+            out.append(self.library)
+        return out
+
+    def summary(self) -> str:
+        """One sentence for the revision history ("" when nothing changed)."""
+        phrases = self.phrases()
+        if not phrases:
+            return f"No change to the policies or the company's details since revision " \
+                   f"{self.since}."
+        text = "; ".join(phrases)
+        return text[0].upper() + text[1:] + "."
+
+
+def _fact_changes(old: Facts, new: Facts) -> list[str]:
+    out = []
+    before = {h.key: h.label for h in old.hazards}
+    after = {h.key: h.label for h in new.hazards}
+    added = [after[k] for k in after if k not in before]
+    gone = [before[k] for k in before if k not in after]
+    if added:
+        out.append(("new hazard: " if len(added) == 1 else "new hazards: ") + _and(added))
+    if gone:
+        out.append(("hazard no longer listed: " if len(gone) == 1 else
+                    "hazards no longer listed: ") + _and(gone))
+    units_old = {u.id: u for u in old.equipment}
+    units_new = {u.id: u for u in new.equipment}
+    new_units = [f"{u.id} ({u.description})" for k, u in units_new.items() if k not in units_old]
+    old_units = [f"{u.id} ({u.description})" for k, u in units_old.items() if k not in units_new]
+    changed_units = [k for k, u in units_new.items() if k in units_old and units_old[k] != u]
+    if new_units:
+        out.append("new in the equipment inventory: " + _and(new_units))
+    if old_units:
+        out.append("out of the equipment inventory: " + _and(old_units))
+    if changed_units:
+        out.append("equipment details changed: " + _and(changed_units))
+    people_old = {x.name: x for x in old.people}
+    people_new = {x.name: x for x in new.people}
+    joined = [f"{x.name} ({x.position})" for k, x in people_new.items() if k not in people_old]
+    left = [k for k in people_old if k not in people_new]
+    moved = [k for k, x in people_new.items() if k in people_old and people_old[k] != x]
+    if joined:
+        out.append("new people: " + _and(joined))
+    if left:
+        out.append("no longer with the company: " + _and(left))
+    if moved:
+        out.append("new position or roles: " + _and(moved))
+    sites_old = {s.name: s for s in old.worksites}
+    sites_new = {s.name: s for s in new.worksites}
+    new_sites = [k for k in sites_new if k not in sites_old]
+    old_sites = [k for k in sites_old if k not in sites_new]
+    if new_sites:
+        out.append(("new worksite: " if len(new_sites) == 1 else "new worksites: ")
+                   + _and(new_sites))
+    if old_sites:
+        out.append(("worksite no longer listed: " if len(old_sites) == 1 else
+                    "worksites no longer listed: ") + _and(old_sites))
+    return out
+
+
+def same_policy(a: RecordPolicy, a_issued: dt.date, b: RecordPolicy,
+                b_issued: dt.date) -> bool:
+    """Two records of a policy say the same, the manuals' own issue dates aside."""
+    return a.hash == b.hash or policy_hash(a.title, a.legislation, a.text,
+                                           long_date(a_issued)) == \
+        policy_hash(b.title, b.legislation, b.text, long_date(b_issued))
+
+
+def compare_records(old: RevisionRecord, new: RevisionRecord) -> Changes:
+    """What changed from the manual recorded in `old` to the one in `new`."""
+    changes = Changes(old.revision, new.revision)
+    before = {p.id: p for p in old.policies}
+    after = {p.id: p for p in new.policies}
+    now_left_out = {x.id for x in new.left_out}
+    was_left_out = {x.id for x in old.left_out}
+    for p in new.policies:
+        if p.id not in before:
+            changes.added.append(p.title)
+        elif not same_policy(before[p.id], old.issued, p, new.issued):
+            changes.changed.append(p.title)
+    for p in old.policies:
+        if p.id in after:
+            continue
+        if p.id in now_left_out and p.id not in was_left_out:
+            changes.left_out.append(p.title)
+        else:
+            changes.removed.append(p.title)
+    changes.facts = _fact_changes(old.facts, new.facts)
+    if old.library.version != new.library.version:
+        changes.library = (f"library version {new.library.version} (was "
+                           f"{old.library.version})")
+    return changes
+
+
+def history_changes(inputs: Inputs, current: RevisionRecord) -> dict[int, str]:
+    """The sentence of each revision the records can speak for: this one against the
+    previous record, and each recorded earlier one against the record before it."""
+    out: dict[int, str] = {}
+    records = inputs.records
+    previous = records.before(current.revision)
+    if previous is not None:
+        out[current.revision] = compare_records(previous, current).summary()
+    for record in records.records:
+        if record.revision >= current.revision:
+            continue
+        earlier = records.before(record.revision)
+        if earlier is not None:
+            out[record.revision] = compare_records(earlier, record).summary()
+    return out
