@@ -58,6 +58,7 @@ from manualgen.manual.build import build_manual as _build_manual
 from manualgen.package.build import BuildOptions, BuildResult
 from manualgen.package.check import Report as SubmissionReport
 from manualgen.package.spec import DEFAULT_PACKAGE
+from manualgen.render.paginate import LayoutCache
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
@@ -71,8 +72,8 @@ __all__ = [
     "Library", "CompanyProfile", "Logo", "Inputs", "Layout", "ManualResult", "FormsResult",
     "StatusReport", "Submission", "SubmissionReport", "BuildOptions", "BuildResult",
     "SummaryResult", "LintReport", "Listing", "Coverage", "BookResult", "ImportResult",
-    "ProfileCheck", "Office", "LibraryPaths", "Problem", "ManualgenError", "InputError",
-    "ToolError", "UsageError",
+    "ProfileCheck", "Office", "LayoutCache", "LibraryPaths", "Problem", "ManualgenError",
+    "InputError", "ToolError", "UsageError",
     "load_library", "library_paths", "examples_dir", "load_profile", "check_profile",
     "build_manual", "build_forms", "company_status", "status_calendar", "open_submission",
     "find_company", "check_submission", "build_submission", "build_summary",
@@ -154,9 +155,14 @@ def _inputs(profile: ProfileSource, library: Library) -> Inputs:
 
 def build_manual(profile: ProfileSource, library: Library, *,
                  layout: Layout | str = Layout.LIBREOFFICE, pdf: bool = False,
-                 office: Office | None = None) -> ManualResult:
-    """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`."""
-    return _build_manual(_inputs(profile, library), layout=layout, pdf=pdf, office=office)
+                 office: Office | None = None,
+                 cache: LayoutCache | None = None) -> ManualResult:
+    """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`.
+
+    `cache`: the company's chapter layouts (`LayoutCache(folder)`, a folder the caller
+    chooses, or in memory only): only chapters it has not seen are laid out again."""
+    return _build_manual(_inputs(profile, library), layout=layout, pdf=pdf, office=office,
+                         cache=cache)
 
 
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,

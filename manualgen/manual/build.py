@@ -19,7 +19,7 @@ from manualgen.manual.compose import DOCUMENT_TITLE, RenderedPolicy, compose
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
-from manualgen.render.paginate import paginate
+from manualgen.render.paginate import LayoutCache, paginate, paginate_incremental
 from manualgen.render.pdfmeta import normalise_pdf
 from manualgen.services.office import Office
 
@@ -69,8 +69,13 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
 
 
 def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
-                 pdf: bool = False, office: Office | None = None) -> ManualResult:
-    """The manual as .docx bytes (and PDF bytes with `pdf`)."""
+                 pdf: bool = False, office: Office | None = None,
+                 cache: LayoutCache | None = None) -> ManualResult:
+    """The manual as .docx bytes (and PDF bytes with `pdf`).
+
+    `cache`: chapter layouts kept from earlier builds; only chapters it does not know are
+    laid out, and the bytes are the same as with a layout of the whole document.
+    """
     layout = Layout(layout)
     if pdf and layout is not Layout.LIBREOFFICE:
         raise UsageError("a PDF needs the LibreOffice layout",
@@ -102,7 +107,13 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
         warnings.append("the contents have no page numbers until Word updates them "
                         "(it asks when the file is opened)")
     else:
-        pages, pdf_data = paginate(docx_bytes(composed.document, when), bookmarks, office)
+        draft = docx_bytes(composed.document, when)
+        if cache is None:
+            pages, pdf_data = paginate(draft, bookmarks, office)
+        else:
+            counted = paginate_incremental(draft, [(e.level, e.bookmark) for e in composed.toc],
+                                           office, cache)
+            pages, pdf_data, page_count = counted.pages, counted.pdf, counted.total
         for _ in range(MAX_LAYOUT_PASSES):
             composed.set_pages(pages)
             data = docx_bytes(composed.document, when)
