@@ -165,7 +165,7 @@ class WarmOffice:
         the caller goes on with its own work."""
         if not self.owned or (self.proc is not None and self.proc.poll() is None):
             return
-        if self.proc is not None:
+        if self.proc is not None:         # it died: a new one
             self.restarts += 1
             self._reap()
         if not self.python:
@@ -204,17 +204,15 @@ class WarmOffice:
         return Path(self.folder) / "profile"
 
     def _reap(self) -> None:
+        """The helper and its LibreOffice share a process group of their own: kill it."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
         with contextlib.suppress(OSError, ValueError):
-            proc.stdin.close()            # the helper's signal to stop
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.stdin.close()            # the helper's own signal to stop
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
     def stop(self) -> None:
         """Stop an owned instance and remove its folder; a found one is left running."""
@@ -291,10 +289,8 @@ class WarmOffice:
             except (WarmUnavailable, TimeoutError) as exc:
                 if not self.owned:
                     raise WarmUnavailable(str(exc)) from exc
-                if self.proc is not None:         # hung or dead: kill it, start anew
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait()
+                self._reap()                      # hung or dead: kill it, start anew
+                self.restarts += 1
                 if attempt and isinstance(exc, TimeoutError):
                     raise ToolError(f"LibreOffice did not finish within {timeout:.0f} s",
                                     fix="try again; if it persists, check the file opens "
@@ -302,6 +298,63 @@ class WarmOffice:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+
+# --- the shared instance: `manualgen office start|stop|status` ------------------------------
+
+def shared_status(socket_path: Path) -> dict | None:
+    """The shared warm instance's state, or None when none answers at `socket_path`."""
+    if not socket_path.exists():
+        return None
+    return WarmOffice("soffice", socket_path=socket_path, owned=False).ping(timeout=10)
+
+
+def start_shared(soffice: str, python: str, socket_path: Path, *,
+                 max_docs: int = MAX_DOCS, wait: float = 90) -> dict:
+    """Start a warm instance that outlives this process (until `stop_shared`), listening
+    at `socket_path`, its profile folder beside it; returns its state once it answers."""
+    running = shared_status(socket_path)
+    if running is not None:
+        return running
+    socket_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileNotFoundError):
+        socket_path.unlink()
+    profile = socket_path.with_name(socket_path.name + ".profile")
+    cmd = [python, str(HELPER), "--soffice", program(soffice), "--profile", str(profile),
+           "--socket", str(socket_path), "--max-docs", str(max_docs), "--detached"]
+    # The helper forks into the background and its first process exits at once.
+    started = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True, check=False,
+                             env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"), timeout=wait)
+    if started.returncode != 0:
+        detail = started.stderr.decode(errors="replace").strip().splitlines()
+        raise ToolError("the warm LibreOffice could not be started"
+                        + (f" ({detail[-1]})" if detail else ""),
+                        fix="check that python3-uno is installed (apt-get install python3-uno)")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        state = shared_status(socket_path)
+        if state is not None and state.get("alive"):
+            return state
+        time.sleep(0.1)
+    stop_shared(socket_path)
+    raise ToolError(f"the warm LibreOffice did not answer within {wait:.0f} s",
+                    fix="try again; run `manualgen office status` to see what runs")
+
+
+def stop_shared(socket_path: Path) -> bool:
+    """Ask the shared instance to stop; False when none was running."""
+    if shared_status(socket_path) is None:
+        with contextlib.suppress(FileNotFoundError):
+            socket_path.unlink()          # a stale socket of one that died
+        return False
+    with contextlib.suppress(WarmUnavailable, TimeoutError, OSError):
+        WarmOffice("soffice", socket_path=socket_path, owned=False).request(
+            {"op": "stop"}, timeout=30)
+    deadline = time.monotonic() + 30
+    while socket_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
 
 
 @dataclass
@@ -325,7 +378,9 @@ class Office:
         listening there (`manualgen office start`) when one is."""
         office = cls(find_soffice(explicit))
         if office.soffice and socket is not None and socket.exists():
-            office.service = WarmOffice(office.soffice, socket_path=socket, owned=False)
+            shared = WarmOffice(office.soffice, socket_path=socket, owned=False)
+            if shared.ping() is not None:
+                office.service = shared
         return office
 
     @classmethod

@@ -208,11 +208,15 @@ class Server:
 
 
 def _watch_parent(instance: Instance) -> None:
-    """Our stdin is the parent's pipe: end-of-file means the parent is gone."""
+    """Our stdin is the parent's pipe: end-of-file means the parent is gone. LibreOffice
+    is killed at once (and would die with us anyway: pdeathsig)."""
     with contextlib.suppress(OSError):
         while sys.stdin.buffer.read(4096):
             pass
-    instance.stop()
+    proc = instance.proc
+    if proc is not None:
+        with contextlib.suppress(OSError):
+            proc.kill()
     os._exit(0)
 
 
@@ -224,6 +228,14 @@ def main() -> None:
     parser.add_argument("--max-docs", type=int, default=200)
     parser.add_argument("--detached", action="store_true")
     args = parser.parse_args()
+    import uno  # noqa: F401 - fail here, where the starter sees the error, not later
+
+    if args.detached:
+        if os.fork() > 0:
+            os._exit(0)                  # the starter returns; the server goes on alone
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):             # let go of the starter's pipes
+            os.dup2(null, fd)
     instance = Instance(args.soffice, args.profile, args.max_docs)
     signal.signal(signal.SIGTERM, lambda *_: (instance.stop(), os._exit(0)))
     if not args.detached:
