@@ -125,10 +125,9 @@ def make_submission(folder: Path, pdfs: int, photos: int, words: int,
 
 # --- measuring in child processes -----------------------------------------------------------
 
-def child_build(folder: str, out: str, keep: str) -> None:
+def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     """Run in a child: build, timing stages through the progress callback."""
     from manualgen import api
-    from manualgen.package.build import BuildOptions, build_package
 
     marks: dict[str, float] = {}
     start = time.perf_counter()
@@ -136,10 +135,12 @@ def child_build(folder: str, out: str, keep: str) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         marks.setdefault(stage, time.perf_counter() - start)
 
-    sub = api.open_submission(Path(folder), api.load_library())
-    result = build_package(sub, BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
-                                             pdf_name=Path(out).name), progress=progress)
-    result.write(out)
+    library = api.load_library()
+    sub = api.open_submission(folder, library)
+    options = api.BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
+                               pdf_name=Path(out).name,
+                               max_size=int(max_size) if max_size else None)
+    api.build_submission(sub, options, progress=progress).write(out)
     wall = time.perf_counter() - start
     marks.setdefault("done", wall)
     names = list(marks)
