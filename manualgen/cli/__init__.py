@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from manualgen import __version__
-from manualgen.cli.params import DateParam
+from manualgen.cli.params import DateParam, SizeParam
 from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -382,6 +382,9 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None,
               help="Leave out files that cannot be read and list them on the checklist.")
 @click.option("--keep-resolution", is_flag=True,
               help="Keep pictures at full resolution (default: at most 200 dpi).")
+@click.option("--max-size", type=SizeParam(), default=None, metavar="SIZE",
+              help="Store pictures smaller, step by step down to 150 dpi, until the PDF "
+                   "fits in SIZE (like 20MB, for email); says so when it cannot.")
 @click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Only to choose the anniversary when submission.yaml gives none.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
@@ -389,8 +392,8 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None,
 @library_option
 @reports_errors
 def package_build(directory: Path, output: Path, skip_unreadable: bool,
-                  keep_resolution: bool, on, as_json: bool, company: Path | None,
-                  library_dir: Path | None) -> None:
+                  keep_resolution: bool, max_size: int | None, on, as_json: bool,
+                  company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     from tqdm import tqdm
 
@@ -400,7 +403,8 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
     refuse_output_inside(directory, output)
     sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
     options = api.BuildOptions(skip_unreadable=skip_unreadable,
-                               keep_resolution=keep_resolution, pdf_name=output.name)
+                               keep_resolution=keep_resolution, max_size=max_size,
+                               pdf_name=output.name)
     with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             if bar.total != total:
