@@ -215,6 +215,65 @@ def manual(profile: Path, output: Path, pdf: bool, layout: str, cache: bool,
 
 
 @main.command()
+@click.argument("directory", type=EXISTING_DIR)
+@click.option("-o", "--output", type=OUT_DIR, required=True,
+              help="The folder to write <company folder>.docx into (created if missing).")
+@click.option("--pdf", is_flag=True, help="Also write each manual's PDF.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Manuals built at once, each with its own LibreOffice (default: the cores).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Keep each chapter's page count in .manualgen/ in each company's folder.")
+@library_option
+@reports_errors
+def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: bool,
+          library_dir: Path | None) -> None:
+    """For NSNY staff: build the manual of every company folder under DIRECTORY.
+
+    A company folder is one holding company.yaml. A broken company is reported in the
+    summary and the others are built; exit code 1 when any failed.
+    """
+    import time
+
+    from tqdm import tqdm
+
+    from manualgen import api
+    from manualgen.errors import fail
+    from manualgen.manual.fleet import FleetConfig, build_fleet, find_companies
+
+    _library(library_dir)                  # a broken library is said once, before starting
+    profiles = find_companies(directory)
+    if not profiles:
+        raise fail(directory, "holds no company folders",
+                   fix="give the folder whose subfolders each hold a company.yaml")
+    config = FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
+                         uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf, cache=cache)
+    failed, pages = [], 0
+    start = time.perf_counter()
+    with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:
+        for result in build_fleet(profiles, config, workers=workers):
+            if result.ok:
+                api.save(output / f"{result.name}.docx", result.docx)
+                if result.pdf is not None:
+                    api.save(output / f"{result.name}.pdf", result.pdf)
+                pages += result.pages or 0
+            else:
+                failed.append(result)
+            bar.set_postfix(failed=len(failed), refresh=False)
+            bar.update(1)
+    wall = time.perf_counter() - start
+    built = len(profiles) - len(failed)
+    click.echo(f"built {built} of {len(profiles)} manuals ({pages} pages) into {output} in "
+               f"{wall:.1f} s ({wall / len(profiles):.2f} s a manual)")
+    if failed:
+        width = max(len("company"), *(len(r.name) for r in failed))
+        click.secho(f"{len(failed)} failed:", fg="red", err=True)
+        click.echo(f"  {'company':{width}}  why", err=True)
+        for r in sorted(failed, key=lambda r: r.name):
+            click.echo(f"  {r.name:{width}}  {r.error}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
 @click.argument("profile", type=EXISTING_FILE)
 @click.option("-o", "--output", type=OUT_DIR, required=True,
               help="The folder to write the forms into (created if missing).")
