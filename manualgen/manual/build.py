@@ -20,7 +20,6 @@ from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
 from manualgen.render.paginate import LayoutCache, paginate, paginate_incremental
-from manualgen.render.pdfmeta import normalise_pdf
 from manualgen.services.office import Office
 
 MASTER_TEMPLATE = "master.docx"
@@ -46,7 +45,8 @@ class ManualResult:
 
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     """Every applicable policy's Markdown with the company's values; all errors at once."""
-    env = policy_environment()
+    env, compiled = inputs.library.memo.setdefault("policy-templates",
+                                                   (policy_environment(), {}))
     found = Collector()
     rendered = []
     company = inputs.context["company"]
@@ -58,7 +58,7 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
                     "use an id from form_templates/forms.yaml")])
         try:
             text = render_text(env, policy.body, inputs.context, policy.path,
-                               policy.body_line - 1)
+                               policy.body_line - 1, compiled)
         except InputError as exc:
             found.extend(exc.problems)
             continue
@@ -127,6 +127,8 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
         page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
     final_pdf = None
     if pdf and pdf_data is not None:
+        from manualgen.render.pdfmeta import normalise_pdf  # pikepdf: only for a PDF
+
         final_pdf = normalise_pdf(pdf_data, when=when, title=title,
                                   author=profile.manual.approved_by,
                                   subject=inputs.library.rules.program)
