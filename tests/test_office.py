@@ -77,6 +77,22 @@ def test_warm_and_cold_give_the_same_pages(manual_docx, tmp_path):
     assert warm_pages == cold_pages
 
 
+def test_contents_updated_in_the_warm_layout_give_the_pdfs_pages(manual_docx, tmp_path):
+    """The warm way to the numbers (LibreOffice updates the contents, no PDF written) and
+    the cold way (a PDF's named destinations) agree entry by entry."""
+    reader = PdfReader(Office.find().convert_one(manual_docx, tmp_path / "cold",
+                                                 options=BOOKMARK_DESTINATIONS))
+    destinations = destination_pages(reader)
+    bookmarks = sorted(b for b in destinations if b.startswith("_Toc"))
+    with Office.warm() as office:
+        entries, total = office.contents_pages(manual_docx)
+    assert total == len(reader.pages)
+    assert len(entries) == len(bookmarks) > 40
+    assert [page for _, page in entries] == [destinations[b] for b in bookmarks]
+    assert entries[0][0] == "Document Control"
+    assert Office.find().contents_pages(manual_docx) is None      # cold: the PDF way
+
+
 def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_docx, tmp_path):
     small = tmp_path / "small.docx"
     small.write_bytes(api.build_manual(EXAMPLE, api.load_library(),

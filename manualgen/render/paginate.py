@@ -293,8 +293,29 @@ def _only(docx_data: bytes, root, keep: list[Segment]) -> bytes:
 def _measure(pdf: Path, laid_out: list[Segment]) -> dict[str, SegmentLayout]:
     """Each segment's layout from a rendering of those segments, in order."""
     reader = PdfReader(pdf)
-    pages = destination_pages(reader)
-    total = len(reader.pages)
+    return _layouts(laid_out, destination_pages(reader), len(reader.pages))
+
+
+def _from_contents(office: Office, src: Path, found: list[Segment],
+                   texts: list[str]) -> dict[str, SegmentLayout] | None:
+    """The whole document's segment layouts from LibreOffice's own update of its contents
+    (no PDF written): entry i is contents entry i, checked by its text. None when the
+    office cannot, or its contents do not list exactly our entries."""
+    read = office.contents_pages(src)
+    if read is None:
+        return None
+    entries, total = read
+    bookmarks = [b for seg in found for b in seg.bookmarks]
+    if len(entries) != len(bookmarks) or len(texts) != len(bookmarks) or any(
+            " ".join(text.split()) != " ".join(ours.split())
+            for (text, _), ours in zip(entries, texts, strict=True)):
+        return None
+    pages = {b: page for b, (_, page) in zip(bookmarks, entries, strict=True)}
+    return _layouts(found, pages, total)
+
+
+def _layouts(laid_out: list[Segment], pages: dict[str, int], total: int
+             ) -> dict[str, SegmentLayout]:
     missing = [b for seg in laid_out for b in seg.bookmarks if b not in pages]
     if missing:
         raise ToolError(f"{len(missing)} headings were not found in LibreOffice's layout "
@@ -317,11 +338,14 @@ class Pagination:
 
 
 def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: Office,
-                         cache: LayoutCache, name: str = "manual") -> Pagination:
+                         cache: LayoutCache, name: str = "manual",
+                         texts: list[str] | None = None) -> Pagination:
     """Heading pages from the cached layouts of unchanged segments, laying out the rest.
 
-    Every segment new: the whole document is laid out (and its PDF returned). Some new:
-    a document of those alone is laid out. None: LibreOffice is not needed at all.
+    Every segment new: the whole document is laid out (by a warm LibreOffice updating
+    the contents, when `texts` gives the entries' texts to check them by; else as a PDF,
+    which is returned). Some new: a document of those alone is laid out. None: LibreOffice
+    is not needed at all.
     """
     found, root = segments(docx_data, toc, office.identity)
     known = {seg.key: cache.get(seg.key) for seg in found}
@@ -333,10 +357,14 @@ def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: O
         with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
             src = Path(tmp) / f"{name}.docx"
             src.write_bytes(data)
-            pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
-            measured = _measure(pdf, todo)
-            if whole:
-                pdf_data = pdf.read_bytes()
+            measured = _from_contents(office, src, found, texts) \
+                if whole and texts is not None else None
+            if measured is None:
+                pdf = office.convert_one(src, Path(tmp) / "out",
+                                         options=BOOKMARK_DESTINATIONS)
+                measured = _measure(pdf, todo)
+                if whole:
+                    pdf_data = pdf.read_bytes()
         for key, layout in measured.items():
             if len(layout.offsets) != len(next(s for s in todo if s.key == key).bookmarks):
                 raise AssertionError("a segment's entries changed while it was measured")

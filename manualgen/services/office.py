@@ -282,6 +282,17 @@ class WarmOffice:
                 results.append(_result(src, out_dir, (reply.get("error") or "").encode()))
             return results
 
+    def contents_pages(self, source: Path, base_timeout: float
+                       ) -> tuple[list[tuple[str, int]], int] | None:
+        """Each contents entry (text, page) after LibreOffice updated the contents in
+        its layout, and the page count; None when it could not."""
+        with self.lock:
+            reply = self._convert_one({"op": "contents", "source": str(source.resolve())},
+                                      base_timeout + self.timeout_per_file)
+        if not reply.get("ok"):
+            return None
+        return [(text, int(page)) for text, page in reply["entries"]], int(reply["pages"])
+
     def _convert_one(self, payload: dict, timeout: float) -> dict:
         for attempt in range(2):
             try:
@@ -470,6 +481,19 @@ class Office:
                 self.service.stop()
                 self.service = None
         return self.convert_cold(sources, out_dir, options=options)
+
+    def contents_pages(self, source: Path) -> tuple[list[tuple[str, int]], int] | None:
+        """With a warm instance: the document's contents updated by LibreOffice, each
+        entry's (text, page), and its page count; None without one (or when it fails):
+        then a PDF's named destinations are the way."""
+        if self.service is None:
+            return None
+        try:
+            return self.service.contents_pages(source, self.base_timeout)
+        except WarmUnavailable:
+            self.service.stop()
+            self.service = None
+            return None
 
     def convert_cold(self, sources: list[Path], out_dir: Path, *,
                      options: Options | None = None) -> list[Conversion]:

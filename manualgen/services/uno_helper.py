@@ -15,7 +15,9 @@ environment, so the warm instance is a process of its own: this file, run by tha
   `--detached` (by `manualgen office start`) it serves until asked to stop.
 
 Requests: {"op": "ping"}, {"op": "convert", "source": path, "target": path,
-"filter": "writer_pdf_Export", "options": {name: value}}, {"op": "stop"}.
+"filter": "writer_pdf_Export", "options": {name: value}}, {"op": "contents", "source":
+path} (the contents updated in LibreOffice's layout: each entry's text and page, and the
+document's page count), {"op": "stop"}.
 Replies: {"ok": true, ...} or {"ok": false, "error": text}.
 """
 
@@ -136,6 +138,38 @@ class Instance:
                 doc.close(True)
         self.docs += 1
 
+    def contents_pages(self, source: str) -> tuple[list[list], int]:
+        """Update the document's first index (its contents) in LibreOffice's own layout and
+        read each entry's text and page back, with the document's page count: the pages
+        without the cost of writing a PDF."""
+        import uno
+
+        self.ensure()
+        doc = self.desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(source), "_blank", 0,
+            _props(Hidden=True, ReadOnly=True))
+        if doc is None:
+            raise ValueError("LibreOffice could not open it")
+        try:
+            indexes = doc.getDocumentIndexes()
+            if indexes.getCount() == 0:
+                raise ValueError("the document has no contents field")
+            contents = indexes.getByIndex(0)
+            contents.update()
+            entries = []
+            for line in contents.getAnchor().getString().split("\n"):
+                text, tab, page = line.rpartition("\t")
+                if tab:
+                    entries.append([text, int(page)])
+            cursor = doc.getCurrentController().getViewCursor()
+            cursor.jumpToLastPage()
+            total = cursor.getPage()
+        finally:
+            with contextlib.suppress(Exception):
+                doc.close(True)
+        self.docs += 1
+        return entries, total
+
     def stop(self) -> None:
         if self.desktop is not None:
             with contextlib.suppress(Exception):
@@ -168,6 +202,8 @@ class Server:
             return {"ok": True}
         if op == "convert":
             return self.convert(request)
+        if op == "contents":
+            return self.contents(request)
         return {"ok": False, "error": f"unknown request {op!r}"}
 
     def convert(self, request: dict) -> dict:
@@ -191,6 +227,18 @@ class Server:
         if error:
             return {"ok": False, "error": error}
         return {"ok": True}
+
+    def contents(self, request: dict) -> dict:
+        try:
+            entries, total = self.instance.contents_pages(request["source"])
+        except Exception as exc:  # noqa: BLE001 - UNO raises its own exception types
+            if not self.instance.alive():
+                self.instance.stop()
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}".strip()}
+        finally:
+            if self.instance.max_docs and self.instance.docs >= self.instance.max_docs:
+                self.instance.stop()
+        return {"ok": True, "entries": entries, "pages": total}
 
     def serve(self, listener: socket.socket) -> None:
         while self.running:
