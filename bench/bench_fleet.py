@@ -44,8 +44,8 @@ def make_fleet(folder: Path, count: int) -> None:
         small = i % 2 == 1
         people = data["people"]
         data["people"] = people[:2] if small else people
-        for person in data["people"][1:]:
-            person["name"] = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+        for n, person in enumerate(data["people"][1:]):
+            person["name"] = f"{rnd.choice(FIRST)} {LAST[n % len(LAST)]}"
         data["equipment"] = data["equipment"][:rnd.randint(1, len(data["equipment"]))]
         keep = rnd.randint(3, len(data["hazards"]))
         data["hazards"] = rnd.sample(data["hazards"], keep)

@@ -3,7 +3,14 @@ same bytes as one at a time, a broken company reported with its reason, the rest
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
@@ -15,6 +22,15 @@ from manualgen.services.office import Office
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
 
 pytestmark = needs_libreoffice()
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def test_batch_builds_every_company_like_one_at_a_time(tmp_path, monkeypatch):
@@ -61,3 +77,38 @@ def test_batch_builds_every_company_like_one_at_a_time(tmp_path, monkeypatch):
 def test_batch_of_a_folder_without_companies(tmp_path):
     result = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2 and "holds no company folders" in result.output
+
+
+def test_no_worker_or_libreoffice_outlives_a_killed_batch(tmp_path):
+    """kill -9 of `manualgen batch` while its workers build: every worker, warm helper and
+    LibreOffice it started goes too (found by a mark in their environment)."""
+    fleet = tmp_path / "fleet"
+    for name in ("a", "b", "c"):
+        (fleet / name).mkdir(parents=True)
+        shutil.copy(EXAMPLE, fleet / name / "company.yaml")
+        shutil.copy(EXAMPLE.parent / "logo.png", fleet / name / "logo.png")
+    mark = f"manualgen-test-{uuid.uuid4().hex}"
+    env = dict(os.environ, MANUALGEN_TEST_MARK=mark,
+               MANUALGEN_OFFICE_SOCKET=str(tmp_path / "none.sock"))
+    batch = subprocess.Popen([sys.executable, "-m", "manualgen", "batch", str(fleet), "-o",
+                              str(tmp_path / "out"), "--workers", "2", "--no-cache"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def marked() -> list[tuple[int, bytes]]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != batch.pid:
+                try:
+                    if mark.encode() in (entry / "environ").read_bytes():
+                        found.append((int(entry.name), (entry / "cmdline").read_bytes()))
+                except OSError:
+                    continue
+        return found
+
+    try:
+        assert wait_for(lambda: any(b"soffice" in cmd for _, cmd in marked()), 90), \
+            "no LibreOffice started"
+    finally:
+        batch.send_signal(signal.SIGKILL)
+        batch.wait()
+    assert wait_for(lambda: not marked(), 20), f"left running: {marked()}"

@@ -73,10 +73,22 @@ def _build_one(profile: Path, library, office, config: FleetConfig) -> FleetResu
                        built.docx, built.pdf, built.pages, warnings=built.warnings)
 
 
-def _worker(tasks, results, config: FleetConfig) -> None:
+def _die_with(parent: int) -> None:
+    """Exit when the parent is gone (even killed with SIGKILL, which leaves our queue
+    open): the warm LibreOffice goes with us, as it reads our end of a pipe."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
     """A worker process: its library and warm LibreOffice live as long as it does."""
+    import threading
+
     from manualgen import api
     from manualgen.services.office import Office
+
+    threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
 
     try:
         library = api.load_library(config.library)
@@ -107,7 +119,8 @@ def build_fleet(profiles: list[Path], config: FleetConfig, *, workers: int | Non
 
     def launch() -> None:
         tasks = context.Queue()
-        proc = context.Process(target=_worker, args=(tasks, results, config), daemon=True)
+        proc = context.Process(target=_worker, args=(tasks, results, config, os.getpid()),
+                               daemon=True)
         proc.start()
         running[proc.pid] = (proc, tasks, None)
 
