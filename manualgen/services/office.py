@@ -22,7 +22,6 @@ shared instance's socket is), and handed to the jobs that need it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -136,26 +135,24 @@ class WarmOffice:
     """A warm LibreOffice behind a Unix socket, owned by this process or found running.
 
     Owned (`owned=True`): `uno_helper.py` is started on first need in a folder of its own
-    (socket, and the profile unless one is given), restarted when it has died, and stopped
+    (its socket and LibreOffice's profile), restarted when it has died, and stopped
     by `stop()`. It reads our end of a pipe and exits when that closes, so it dies with
     this process even when this process is killed with SIGKILL; its `soffice.bin` dies with
     it. One conversion at a time (a lock), so threads of a web server may share it.
     """
 
     def __init__(self, soffice: str, *, python: str | None = None, socket_path: Path | None,
-                 profile: Path | None = None, owned: bool = True, max_docs: int = MAX_DOCS,
+                 owned: bool = True, max_docs: int = MAX_DOCS,
                  timeout_per_file: float = 60) -> None:
         self.soffice = soffice
         self.python = python
         self.owned = owned
         self.max_docs = max_docs
         self.timeout_per_file = timeout_per_file
-        self.profile = profile
         self.socket_path = socket_path
         self.proc: subprocess.Popen | None = None
         self.folder: str | None = None
         self.lock = threading.Lock()
-        self._profile_lock: int | None = None
         self.restarts = 0
 
     # -- the helper process (owned instances only) ------------------------------------
@@ -177,31 +174,13 @@ class WarmOffice:
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
         cmd = [self.python, str(HELPER), "--soffice", program(self.soffice),
-               "--profile", str(self._own_profile()), "--socket", str(self.socket_path),
+               "--profile", str(Path(self.folder) / "profile"), "--socket", str(self.socket_path),
                "--max-docs", str(self.max_docs)]
         if threading.current_thread() is threading.main_thread():
             cmd = die_with_parent(cmd)    # a thread's child would die with the thread
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True,
                                      env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"))
-
-    def _own_profile(self) -> Path:
-        """The profile folder: the one given, when no other LibreOffice holds it (a lock
-        file says), else a new one in our folder."""
-        if self.profile is not None and self._profile_lock is None:
-            self.profile.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.profile.with_name(self.profile.name + ".lock"),
-                         os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._profile_lock = fd
-            except OSError:
-                os.close(fd)
-                self.profile = None
-        if self.profile is not None:
-            return self.profile
-        assert self.folder is not None
-        return Path(self.folder) / "profile"
 
     def _reap(self) -> None:
         """The helper and its LibreOffice share a process group of their own: kill it."""
@@ -220,9 +199,6 @@ class WarmOffice:
             return
         with self.lock:
             self._reap()
-            if self._profile_lock is not None:
-                os.close(self._profile_lock)
-                self._profile_lock = None
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
                 self.folder = None
@@ -396,16 +372,15 @@ class Office:
 
     @classmethod
     def warm(cls, explicit: str | None = None, *, python: str | None = None,
-             profile: Path | None = None, max_docs: int = MAX_DOCS) -> Office:
+             max_docs: int = MAX_DOCS) -> Office:
         """An Office with a warm LibreOffice of its own (started on first need, or now by
         `start()`), or a cold one when LibreOffice or its UNO bridge is missing.
-        `python`: the Python with `uno` (default: found); `profile`: a profile folder to
-        keep between runs (used only while no other LibreOffice holds it)."""
+        `python`: the Python with `uno` (default: found; "" for none)."""
         office = cls(find_soffice(explicit))
         uno_python = find_uno_python(python)
         if office.soffice and uno_python:
             office.service = WarmOffice(office.soffice, python=uno_python, socket_path=None,
-                                        profile=profile, max_docs=max_docs,
+                                        max_docs=max_docs,
                                         timeout_per_file=office.timeout_per_file)
         return office
 
