@@ -38,9 +38,6 @@ from manualgen.errors import (
     ToolError,
     UsageError,
 )
-from manualgen.forms.build import FormsResult
-from manualgen.forms.build import build_forms as _build_forms
-from manualgen.inputs.company_policies import load_company_policies
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import Inputs, prepare, vocabulary
 from manualgen.inputs.profile import CompanyProfile, Logo, field_words, profile_problems
@@ -49,21 +46,9 @@ from manualgen.inputs.questions import Group, Question
 from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
 from manualgen.io import YamlDoc
-from manualgen.library.book import BookResult
-from manualgen.library.coverage import Coverage
-from manualgen.library.diff import LibraryDiff
-from manualgen.library.importer import ImportResult
-from manualgen.library.lint import LintReport
-from manualgen.library.listing import Listing
-from manualgen.manual.absorb import AbsorbResult
 from manualgen.manual.build import Layout, ManualResult
 from manualgen.manual.build import build_manual as _build_manual
-from manualgen.manual.own_policies import OwnReport
-from manualgen.manual.redline import RedlineResult
 from manualgen.manual.updates import LibraryUpdate, library_updates
-from manualgen.package.build import BuildOptions, BuildResult
-from manualgen.package.check import Report as SubmissionReport
-from manualgen.package.spec import DEFAULT_PACKAGE
 from manualgen.render.paginate import LayoutCache
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
@@ -74,9 +59,13 @@ if TYPE_CHECKING:
     from manualgen.forms.build import FormsResult
     from manualgen.library.book import BookResult
     from manualgen.library.coverage import Coverage
+    from manualgen.library.diff import LibraryDiff
     from manualgen.library.importer import ImportResult
     from manualgen.library.lint import LintReport
     from manualgen.library.listing import Listing
+    from manualgen.manual.absorb import AbsorbResult
+    from manualgen.manual.own_policies import OwnReport
+    from manualgen.manual.redline import RedlineResult
     from manualgen.package.build import BuildOptions, BuildResult
     from manualgen.package.check import Report as SubmissionReport
     from manualgen.status.report import StatusReport
@@ -97,6 +86,10 @@ _LAZY = {
     "StatusReport": ("manualgen.status.report", "StatusReport"),
     "SummaryResult": ("manualgen.summary", "SummaryResult"),
     "DEFAULT_PACKAGE": ("manualgen.package.spec", "DEFAULT_PACKAGE"),
+    "LibraryDiff": ("manualgen.library.diff", "LibraryDiff"),
+    "AbsorbResult": ("manualgen.manual.absorb", "AbsorbResult"),
+    "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
+    "RedlineResult": ("manualgen.manual.redline", "RedlineResult"),
 }
 
 
@@ -112,8 +105,10 @@ def __getattr__(name: str) -> Any:
 
 
 def _default_package(package: str | Path | None) -> str | Path:
+    from manualgen.package.spec import DEFAULT_PACKAGE
 
     return DEFAULT_PACKAGE if package is None else package
+
 
 ProfileSource = CompanyProfile | Path | str | Mapping[str, Any]
 
@@ -200,6 +195,8 @@ def check_profile(source: Path | str | Mapping[str, Any], library: Library, *,
         if loaded is None:
             return ProfileCheck(None, problems)
         loaded.problems = problems
+    from manualgen.inputs.company_policies import load_company_policies
+
     own = load_company_policies(loaded, library)
     found = list(own.problems)
     inputs = None
@@ -329,6 +326,8 @@ def accept_library_change(profile: ProfileSource, library: Library,
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,
                 office: Office | None = None) -> FormsResult:
     """The company's personalised blank forms, bytes per file (`zip_bytes()` for one zip)."""
+
+    from manualgen.forms.build import build_forms as _build_forms
 
     return _build_forms(_inputs(profile, library), pdf=pdf, office=office)
 
