@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from manualgen.errors import Collector, InputError, Problem, nearest
-from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.models import Date, Line, Name, Paragraph, Strict, Text, problems_from
 from manualgen.io import YamlDoc, inside, load_yaml
 
 Role = Literal["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"]
@@ -134,13 +134,11 @@ def _email(value: str | None) -> str | None:
     return value
 
 
-Name = Annotated[Text, Field(min_length=1, max_length=120)]
-Line = Annotated[Text, Field(min_length=1, max_length=200)]
-Paragraph = Annotated[Text, Field(min_length=1, max_length=2000)]
 Phone = Annotated[Text, Field(min_length=1, max_length=40), AfterValidator(_phone)]
 RoleKey = Annotated[Role, BeforeValidator(_choice_words)]
 EmploymentKey = Annotated[Employment, BeforeValidator(_choice_words)]
-HazardKey = Annotated[str, BeforeValidator(_choice_words), AfterValidator(_known_hazard)]
+HazardKey = Annotated[str, BeforeValidator(_choice_words), Field(max_length=80),
+                      AfterValidator(_known_hazard)]
 PeakEmployees = Annotated[int, Field(ge=1, le=100000), AfterValidator(_under_limit)]
 
 

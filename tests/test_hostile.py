@@ -1,0 +1,172 @@
+"""Hostile input and faults (issue 13): every reproducer of the issue, one test each.
+
+Each test feeds one input that crashed manualgen or ran away with its time or memory and
+asserts the clean outcome: a message naming the file (and line, field or cell), exit 2 on
+the command line, or the file left out and listed with --skip-unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from manualgen import api
+from manualgen.cli import main
+from manualgen.errors import InputError
+from manualgen.io import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES, parse_yaml
+
+from conftest import EXAMPLE, MINIMAL_PROFILE
+
+
+@pytest.fixture(scope="module")
+def library() -> api.Library:
+    return api.load_library()
+
+
+def company(tmp_path: Path, **changes) -> Path:
+    """The minimal profile with `changes` to its company section, as a file."""
+    data = {**MINIMAL_PROFILE, "company": {**MINIMAL_PROFILE["company"], **changes}}
+    path = tmp_path / "company.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, width=10**9), encoding="utf-8")
+    return path
+
+
+def problems_of(source, library) -> list[str]:
+    with pytest.raises(InputError) as err:
+        api.load_profile(source, library)
+    return [str(p) for p in err.value.problems]
+
+
+def check(path: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+# --- 1. control characters in company text -------------------------------------------------
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\x7f", "\ufffe", "\uffff"])
+def test_control_character_in_the_legal_name_is_refused_by_check(tmp_path, library, char):
+    path = company(tmp_path, legal_name=f"Acme {char} Ltd")
+    code, output = check(path)
+    assert code == 2
+    assert re.search(rf"company\.yaml:\d+: company\.legal_name: contains an invisible "
+                     rf"control character \(U\+{ord(char):04X}\)", output)
+
+
+def test_control_characters_in_every_text_field_are_found_at_once(tmp_path, library):
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["company"]["address"] = "1 Main\x01 St"
+    data["people"][0]["position"] = "Owner\x1b"
+    data["emergency"]["muster_point"] = "Gate\x00"
+    found = problems_of(data, library)
+    assert any("company.address: contains an invisible control character" in p for p in found)
+    assert any("position: contains an invisible control character" in p for p in found)
+    assert any("emergency.muster_point: contains an invisible" in p for p in found)
+
+
+def test_tab_and_line_breaks_are_text_not_controls(library):
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["company"]["scope_of_work"] = "Roofing\tand siding.\nAlso gutters."
+    del data["company"]["logo"]
+    api.load_profile(data, library)
+
+
+# --- 2. over-long text ---------------------------------------------------------------------
+
+def test_legal_name_over_the_limit_says_characters(tmp_path, library):
+    code, output = check(company(tmp_path, legal_name="A" * 230))
+    assert code == 2
+    assert re.search(r"company\.yaml:\d+: company\.legal_name: is longer than 200 "
+                     r"characters - shorten it", output)
+
+
+def test_longest_names_allowed_still_make_the_documents(tmp_path, library):
+    """Every text at its limit: the Word properties (255 characters at most) still fit."""
+    path = company(tmp_path, legal_name="L" * 200, operating_name="O" * 200)
+    result = api.build_forms(path, library)
+    assert len(result.files) == len(library.forms)
+
+
+# --- 3. huge numbers -------------------------------------------------------------------------
+
+def test_peak_employees_of_5000_digits(tmp_path, library):
+    path = tmp_path / "company.yaml"
+    text = yaml.safe_dump(MINIMAL_PROFILE, allow_unicode=True)
+    path.write_text(text.replace("peak_employees: 1", "peak_employees: " + "9" * 5000),
+                    encoding="utf-8")
+    code, output = check(path)
+    assert code == 2
+    assert re.search(r"company\.yaml:\d+: company\.peak_employees: '9{20,}\.\.\. \(5,000 "
+                     r"characters\) is far too large a number", output)
+    assert len(output) < 400                            # the number is not the message
+
+
+def test_an_all_digit_phone_of_a_megabyte(tmp_path, library):
+    path = tmp_path / "company.yaml"
+    text = yaml.safe_dump(MINIMAL_PROFILE, allow_unicode=True)
+    path.write_text(text.replace("867-555-0100", "9" * 1_000_000), encoding="utf-8")
+    code, output = check(path)
+    assert code == 2
+    assert re.search(r"company\.yaml:\d+: company\.phone: is longer than 40 characters",
+                     output)
+
+
+def test_a_yaml_file_over_the_size_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "company.yaml"
+    path.write_text("phone: " + "9" * (MAX_YAML_BYTES + 10) + "\n", encoding="utf-8")
+    code, output = check(path)
+    assert code == 2
+    assert "company.yaml: the file is 2 MB; the tool reads files of this kind up to 2 MB" \
+        in output
+
+
+def test_a_pipe_given_as_the_profile_is_refused_not_read(tmp_path):
+    fifo = tmp_path / "company.yaml"
+    import os
+
+    os.mkfifo(fifo)
+    code, output = check(fifo)                          # would block forever if read
+    assert code == 2 and "is not a regular file" in output
+
+
+# --- 7. YAML aliases -------------------------------------------------------------------------
+
+BILLION_LAUGHS = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'] +
+    [f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]"
+     for i in range(8)]) + "\n"
+
+
+def test_billion_laughs_is_refused_quickly_at_its_line(tmp_path):
+    path = tmp_path / "company.yaml"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    start = time.monotonic()
+    code, output = check(path)
+    assert time.monotonic() - start < 10
+    assert code == 2
+    assert re.search(rf"company\.yaml:\d: this file holds more than {MAX_YAML_VALUES:,} "
+                     r"values once its aliases \(\*name\) are written out", output)
+
+
+def test_a_few_aliases_are_fine():
+    doc = parse_yaml("base: &b {kind: fixed}\nsites: [*b, *b, *b]\n", "f.yaml")
+    assert doc.data["sites"] == [{"kind": "fixed"}] * 3
+
+
+def test_an_alias_inside_its_own_anchor_is_refused():
+    with pytest.raises(InputError, match=r"^f\.yaml:1: an alias \(\*name\) here refers to a "
+                                         r"value that contains it"):
+        parse_yaml("a: &x [1, *x]\n", "f.yaml")
+
+
+def test_nesting_deeper_than_any_field_is_refused():
+    text = "[" * (MAX_YAML_DEPTH + 5) + "]" * (MAX_YAML_DEPTH + 5)
+    with pytest.raises(InputError, match=rf"^f\.yaml:1: the values are nested more than "
+                                         rf"{MAX_YAML_DEPTH} levels deep"):
+        parse_yaml(text, "f.yaml")
