@@ -170,3 +170,78 @@ def test_nesting_deeper_than_any_field_is_refused():
     with pytest.raises(InputError, match=rf"^f\.yaml:1: the values are nested more than "
                                          rf"{MAX_YAML_DEPTH} levels deep"):
         parse_yaml(text, "f.yaml")
+
+
+# --- the other models that reach Word files and PDF properties -----------------------------
+
+def submission_folder(root: Path, settings: str = "", **records: str) -> Path:
+    """A submission beside the minimal company, with the example's records (or `records`)."""
+    import shutil
+
+    from test_package_fixtures import EXAMPLE_RECORDS
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "company.yaml").write_text(yaml.safe_dump(MINIMAL_PROFILE, allow_unicode=True),
+                                       encoding="utf-8")
+    folder = root / "sub"
+    folder.mkdir()
+    (folder / "submission.yaml").write_text("anniversary: 2026-12-15\n" + settings,
+                                            encoding="utf-8")
+    shutil.copytree(EXAMPLE_RECORDS, folder / "records")
+    for name, text in records.items():                   # goals_yaml -> goals.yaml
+        stem, suffix = name.rsplit("_", 1)
+        path = folder / "records" / f"{stem.replace('_', '-')}.{suffix}"
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("prepared_by: " + "B" * 300 + "\n", r"prepared_by: is longer than 120 characters"),
+    ('prepared_by: "Mary \\x01"\n', r"prepared_by: contains an invisible control character"),
+    ("notes: " + "n" * 2500 + "\n", r"notes: is longer than 2000 characters"),
+    ("samples:\n  site-inspections/a.pdf: {title: \"T\\x1b\"}\n",
+     r"samples\.site-inspections/a\.pdf\.title: contains an invisible control character"),
+    ("targets: {inspection: .inf}\n", r"targets\.inspection: "),
+    ("year: " + "2" * 5000 + "\n", r"year: '2{20,}\.\.\. \(5,000 characters\) is far too large"),
+])
+def test_submission_yaml_values_are_bounded(tmp_path, settings, message):
+    folder = submission_folder(tmp_path, settings)
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf")])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 2, result.output
+    assert re.search(r"submission\.yaml:\d+: " + message, result.output), result.output
+    assert not (tmp_path / "s.pdf").exists()
+
+
+@pytest.mark.parametrize(("goals", "message"), [
+    ("last_year:\n  - {goal: \"G\\x01\", outcome: O, met: yes}\n",
+     r"last_year\.0\.goal: contains an invisible control character"),
+    ("next_year:\n  - {goal: " + "g" * 2500 + "}\n", r"next_year\.0\.goal: is longer than 2000"),
+])
+def test_goals_are_bounded(tmp_path, goals, message):
+    folder = submission_folder(tmp_path, goals_yaml=goals)
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf"),
+                                       "--docx", str(tmp_path / "s.docx")])
+    assert result.exit_code == 2, result.output
+    assert re.search(r"goals\.yaml:\d+: " + message, result.output), result.output
+
+
+def test_previous_year_figures_must_be_finite(tmp_path):
+    folder = submission_folder(tmp_path, previous_year_yaml="hours: .inf\ndays_lost: -1\n")
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf")])
+    assert result.exit_code == 2, result.output
+    assert re.search(r"previous-year\.yaml:1: hours: ", result.output)
+    assert re.search(r"previous-year\.yaml:2: days_lost: ", result.output)
+
+
+def test_word_properties_are_cut_to_what_word_holds():
+    import docx
+
+    from manualgen.render.docx_io import CORE_PROPERTY_LIMIT, set_properties
+
+    document = docx.Document()
+    set_properties(document, title="T" * 400, author="A" * 300, when=__import__(
+        "datetime").date(2026, 1, 1), subject="S" * 256, keywords="K" * 255)
+    props = document.core_properties
+    assert len(props.title) == len(props.author) == len(props.subject) == CORE_PROPERTY_LIMIT
+    assert props.title.endswith("…") and props.keywords == "K" * 255

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
 from manualgen.errors import Collector, InputError
 from manualgen.inputs import tables
-from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.models import Date, Line, Paragraph, Strict, problems_from
 from manualgen.inputs.submission import Period, Submission
 from manualgen.inputs.tables import CellError, Row, Table
 from manualgen.io import YamlDoc, load_yaml
@@ -85,8 +85,8 @@ class ActionItem:
 
 
 class PastGoal(Strict):
-    goal: Text = Field(min_length=1)
-    outcome: Text = Field(min_length=1)
+    goal: Paragraph
+    outcome: Paragraph
     met: Literal["yes", "no", "partly"] | bool
 
     @field_validator("met", mode="before")
@@ -102,26 +102,29 @@ class PastGoal(Strict):
 
 
 class NextGoal(Strict):
-    goal: Text = Field(min_length=1)
-    measure: Text | None = None       # how the company will know it met the goal
-    responsible: Text | None = None
+    goal: Paragraph
+    measure: Paragraph | None = None       # how the company will know it met the goal
+    responsible: Line | None = None
     due: Date | None = None
 
 
 class Goals(Strict):
-    last_year: list[PastGoal] = []
-    next_year: list[NextGoal] = []
+    last_year: list[PastGoal] = Field([], max_length=100)
+    next_year: list[NextGoal] = Field([], max_length=100)
+
+
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class PreviousYear(Strict):
     """Last year's figures, for the comparison; every key optional."""
 
     period: Period | None = None
-    hours: float | None = Field(default=None, ge=0)
-    activities: dict[str, int] = {}
-    incidents: dict[str, int] = {}
-    days_lost: int | None = Field(default=None, ge=0)
-    modified_days: int | None = Field(default=None, ge=0)
+    hours: float | None = Field(default=None, ge=0, le=10_000_000, allow_inf_nan=False)
+    activities: dict[str, Count] = {}
+    incidents: dict[str, Count] = {}
+    days_lost: Count | None = None
+    modified_days: Count | None = None
 
 
 @dataclass
