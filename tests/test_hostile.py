@@ -245,3 +245,94 @@ def test_word_properties_are_cut_to_what_word_holds():
     props = document.core_properties
     assert len(props.title) == len(props.author) == len(props.subject) == CORE_PROPERTY_LIMIT
     assert props.title.endswith("…") and props.keywords == "K" * 255
+
+
+# --- records: every cell checked, sizes bounded, the summary linear ------------------------
+
+INCIDENTS = "date,class,description,days_lost,modified_days,investigated,reported_to_wscb\n"
+
+
+def incident_rows(n: int) -> str:
+    return INCIDENTS + "".join(f"2026-{i % 10 + 1:02d}-{i % 28 + 1:02d},near_miss,"
+                               f"Incident {i} on the roof,0,0,yes,no\n" for i in range(n))
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("2026-05-28,first_aid,Cut \x01 hand,0,0,yes,no",
+     r"incidents\.csv:\d+: description: contains an invisible control character \(U\+0001\)"),
+    ("2026-05-28,first_aid," + "d" * 2500 + ",0,0,yes,no",
+     r"incidents\.csv:\d+: description: is longer than 2,000 characters"),
+    ("2026-05-28,first_aid,Cut," + "9" * 5000 + ",0,yes,no",
+     r"incidents\.csv:\d+: days_lost: '9{20,}\.\.\. \(5,000 characters\) is far too large"),
+    ("2026-05-28,first_aid,Cut,nan,0,yes,no", r"incidents\.csv:\d+: days_lost: 'nan' is not a"),
+    ("2026-05-28,first_aid,Cut,inf,0,yes,no", r"days_lost: 'inf' is far too large a number"),
+])
+def test_bad_record_cells_are_named(tmp_path, row, message):
+    folder = submission_folder(tmp_path, incidents_csv=INCIDENTS + row + "\n")
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf"),
+                                       "--docx", str(tmp_path / "s.docx")])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 2, result.output
+    assert re.search(message, result.output), result.output
+    assert not (tmp_path / "s.pdf").exists() and not (tmp_path / "s.docx").exists()
+
+
+def test_100000_incidents_are_refused_quickly_with_the_limit(tmp_path):
+    from manualgen.inputs.tables import MAX_ROWS
+
+    folder = submission_folder(tmp_path, incidents_csv=incident_rows(100_000))
+    start = time.monotonic()
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf")])
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 2, result.output
+    assert re.search(rf"incidents\.csv:{MAX_ROWS + 2}: more than {MAX_ROWS:,} records "
+                     rf"\(row {MAX_ROWS + 2}\); the tool reads up to {MAX_ROWS:,} per file",
+                     result.output)
+
+
+def test_a_records_file_over_the_size_limit_is_refused_unread(tmp_path):
+    from manualgen.inputs.tables import MAX_FILE_BYTES
+
+    big = INCIDENTS + "#" + "x" * MAX_FILE_BYTES + "\n"
+    folder = submission_folder(tmp_path, incidents_csv=big)
+    result = CliRunner().invoke(main, ["package", "check", str(folder)])
+    assert "incidents.csv: the file is 20 MB; the tool reads files of this kind up to 20 MB" \
+        in result.output
+
+
+def test_an_excel_sheet_reaching_the_last_row_and_column_is_refused_quickly(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(INCIDENTS.strip().split(","))
+    sheet.cell(row=1_048_576, column=16_384, value="x")
+    folder = submission_folder(tmp_path)
+    (folder / "records" / "incidents.csv").unlink()
+    book.save(folder / "records" / "incidents.xlsx")
+    start = time.monotonic()
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.pdf")])
+    assert time.monotonic() - start < 30
+    assert result.exit_code == 2
+    assert "incidents.xlsx: the first sheet runs to more than 100,000 rows" in result.output
+
+
+def test_summary_pdf_lays_out_each_record_row_once(tmp_path, monkeypatch):
+    """reportlab re-made the rest of a long table at every page break (quadratic: 100,000
+    incidents ran for minutes); the rows of every table made must stay linear."""
+    from reportlab.platypus import tables
+
+    made = [0]
+    real = tables.Table.__init__
+
+    def counting(self, data, *args, **kwargs):
+        made[0] += len(data)
+        real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(tables.Table, "__init__", counting)
+    n = 1500
+    folder = submission_folder(tmp_path, incidents_csv=incident_rows(n))
+    sub = api.open_submission(folder, api.load_library())
+    pdf = api.build_summary(sub).pdf_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert made[0] < 3 * n, f"{made[0]} table rows made for {n} incidents"

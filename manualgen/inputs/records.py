@@ -174,13 +174,14 @@ def _activities(table: Table, sub: Submission, found: Collector) -> list[Activit
     read = _Reader(table, found)
     out = []
     for row in table.rows:
+        errors = len(found.problems)
         day = read.cell(row, "date", tables.date)
         kind = read.cell(row, "activity", lambda v: tables.choice(v, allowed, "activity"))
+        site, description, people = (read.cell(row, c, tables.free_text)
+                                     for c in ("site", "description", "people"))
         read.in_period(row, "date", day, sub.period)
-        if day is not None and kind is not None:
-            out.append(Activity(row.number, day, kind, tables.text(row.values.get("site")),
-                                tables.text(row.values.get("description")),
-                                tables.text(row.values.get("people"))))
+        if len(found.problems) == errors:
+            out.append(Activity(row.number, day, kind, site, description, people))
     return out
 
 
@@ -198,10 +199,10 @@ def _incidents(table: Table, sub: Submission, found: Collector) -> list[Incident
         investigated = read.cell(row, "investigated", tables.yes_no)
         reported = read.cell(row, "reported_to_wscb",
                              lambda v: tables.yes_no(v, blank_ok=True))
+        description = read.cell(row, "description", tables.free_text)
         read.in_period(row, "date", day, sub.period)
         if len(found.problems) == errors:
-            out.append(Incident(row.number, day, cls,
-                                tables.text(row.values.get("description")),
+            out.append(Incident(row.number, day, cls, description,
                                 int(lost), int(modified), investigated, reported))
     return out
 
@@ -258,8 +259,9 @@ def _actions(table: Table, sub: Submission, found: Collector) -> list[ActionItem
     out = []
     for row in table.rows:
         errors = len(found.problems)
-        item = tables.text(row.values.get("item"))
-        action = tables.text(row.values.get("action"))
+        item, action, finding, responsible = (
+            read.cell(row, c, tables.free_text) or ""
+            for c in ("item", "action", "finding", "responsible"))
         elem = read.cell(row, "element", element)
         due = read.cell(row, "due", tables.optional_date)
         status = read.cell(row, "status", _status)
@@ -273,10 +275,8 @@ def _actions(table: Table, sub: Submission, found: Collector) -> list[ActionItem
                                         "the item is closed but has no completion date",
                                         "write the date it was completed (YYYY-MM-DD)")])
         if len(found.problems) == errors:
-            out.append(ActionItem(row.number, item, elem,
-                                  tables.text(row.values.get("finding")), action,
-                                  tables.text(row.values.get("responsible")), due, status,
-                                  completed))
+            out.append(ActionItem(row.number, item, elem, finding, action, responsible, due,
+                                  status, completed))
     return out
 
 
