@@ -336,3 +336,120 @@ def test_summary_pdf_lays_out_each_record_row_once(tmp_path, monkeypatch):
     pdf = api.build_summary(sub).pdf_bytes()
     assert pdf.startswith(b"%PDF")
     assert made[0] < 3 * n, f"{made[0]} table rows made for {n} incidents"
+
+
+# --- 4, 5. pictures that claim billions of pixels -------------------------------------------
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid PNG header for a width x height picture: 60 bytes that decode to gigabytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
+            chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b""))
+
+
+def tiff_claiming(width: int, height: int = 1) -> bytes:
+    """An uncompressed greyscale TIFF whose header says width x height."""
+    import struct
+
+    entries = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+               (273, 4, 8 + 2 + 12 * 9 + 4), (277, 3, 1), (278, 4, height), (279, 4, 16)]
+    out = b"II*\x00" + struct.pack("<IH", 8, len(entries))
+    for tag, kind, value in entries:
+        out += struct.pack("<HHIHH", tag, kind, 1, value, 0) if kind == 3 else \
+            struct.pack("<HHII", tag, kind, 1, value)
+    return out + struct.pack("<I", 0) + b"\0" * 16
+
+
+def test_logo_of_20000_by_20000_pixels(tmp_path):
+    path = company(tmp_path, logo="logo.png")
+    (tmp_path / "logo.png").write_bytes(png_claiming(20_000, 20_000))
+    code, output = check(path)
+    assert code == 2
+    assert re.search(r"company\.yaml:\d+: company\.logo: 'logo\.png' has hundreds of millions "
+                     r"of pixels, more than a logo needs \(at most 40 million pixels\)", output)
+
+
+def test_logo_over_the_limit_says_its_size(tmp_path):
+    path = company(tmp_path, logo="logo.png")
+    (tmp_path / "logo.png").write_bytes(png_claiming(7000, 7000))
+    code, output = check(path)
+    assert code == 2 and "'logo.png' is 7,000 x 7,000 pixels, more than a logo needs" in output
+
+
+BOMBS = {
+    "site-inspections/2026-04-01 wide scan.tif": tiff_claiming(4_000_000_000),
+    "site-inspections/2026-04-02 huge photo.png": png_claiming(20_000, 20_000),
+    "site-inspections/2026-04-03 big scan.png": png_claiming(9000, 9000),
+}
+
+
+def bomb_folder(root: Path) -> Path:
+    from test_package_fixtures import make_folder, reportlab_pdf
+
+    files = {**BOMBS, "site-inspections/2026-05-01 fine.pdf": reportlab_pdf("fine", 1)}
+    return make_folder(root, EXAMPLE, files)
+
+
+def test_picture_bombs_are_named_as_unreadable_by_check(tmp_path):
+    folder = bomb_folder(tmp_path)
+    result = CliRunner().invoke(main, ["package", "check", str(folder)])
+    assert "Traceback" not in result.output and result.exit_code == 1
+    assert "2026-04-01 wide scan.tif: the picture has far more pixels than the 80 million " \
+           "allowed - scan or photograph it again at 300 dpi" in result.output
+    assert "2026-04-02 huge photo.png: the picture has far more pixels" in result.output
+    assert "2026-04-03 big scan.png: the picture is 9,000 x 9,000 pixels (81 million); at " \
+           "most 80 million are allowed" in result.output
+
+
+def test_picture_bombs_stop_the_build_or_are_left_out_and_listed(tmp_path):
+    import json
+
+    from manualgen.package.build import BuildOptions
+    from test_package_fixtures import stub_summary
+
+    from conftest import package_build
+
+    folder = bomb_folder(tmp_path)
+    out = tmp_path / "out" / "submission.pdf"
+    with pytest.raises(InputError) as err:
+        package_build(folder, out, generators={"year_end_summary": stub_summary()})
+    assert all(Path(name).name in str(err.value) for name in BOMBS)
+    assert not out.exists()
+    package_build(folder, out, BuildOptions(skip_unreadable=True),
+                  generators={"year_end_summary": stub_summary()})
+    index = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    left_out = {f["file"] for c in index["categories"] for f in c["not_included"]}
+    assert set(BOMBS) <= left_out
+
+
+def test_a_tiff_of_more_pages_than_allowed(tmp_path):
+    from PIL import Image
+
+    from manualgen.inputs.images import MAX_FRAMES
+    from manualgen.package.normalise import Unreadable, probe_image
+
+    path = tmp_path / "scan.tif"
+    frames = [Image.new("L", (4, 4)) for _ in range(MAX_FRAMES + 1)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    with pytest.raises(Unreadable, match=rf"more than {MAX_FRAMES} pages"):
+        probe_image(path)
+
+
+def test_a_sample_file_too_large_is_refused_unread(tmp_path):
+    import os
+
+    folder = bomb_folder(tmp_path)
+    huge = folder / "site-inspections" / "2026-06-01 huge.pdf"
+    with huge.open("wb") as fh:                     # sparse: nothing is written
+        fh.truncate(600 * 2**20)
+    result = CliRunner().invoke(main, ["package", "check", str(folder)])
+    assert "2026-06-01 huge.pdf: the file is 600 MB; a PDF sample may be at most 500 MB" \
+        in result.output
+    os.unlink(huge)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from PIL import Image, UnidentifiedImageError
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -28,6 +27,7 @@ from pydantic import (
 )
 
 from manualgen.errors import Collector, InputError, Problem, nearest
+from manualgen.inputs.images import DECODE_ERRORS, TooLarge, open_image
 from manualgen.inputs.models import Date, Line, Name, Paragraph, Strict, Text, problems_from
 from manualgen.io import YamlDoc, inside, load_yaml
 
@@ -398,15 +398,16 @@ def check_logo(data: bytes, name: str) -> str | None:
     if len(data) > MAX_LOGO_BYTES:
         return f"{name!r} is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB"
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > MAX_LOGO_PIXELS:
-                return (f"{name!r} is {img.width} x {img.height} pixels, more than a logo "
-                        f"needs (at most {MAX_LOGO_PIXELS // 1_000_000} million)")
+        with open_image(io.BytesIO(data), limit=MAX_LOGO_PIXELS) as img:
             img.verify()
             if img.format not in LOGO_FORMATS:
                 return f"{name!r} is not a PNG or JPEG image"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+    except TooLarge as exc:
+        size = f"is {exc.width:,} x {exc.height:,} pixels" if exc.width and exc.height \
+            else "has hundreds of millions of pixels"
+        return (f"{name!r} {size}, more than a logo needs (at most "
+                f"{MAX_LOGO_PIXELS // 1_000_000} million pixels)")
+    except DECODE_ERRORS:
         return f"{name!r} is not a PNG or JPEG image"
     return None
 

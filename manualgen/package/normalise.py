@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from manualgen.errors import Problem
+from manualgen.inputs.images import (
+    DECODE_ERRORS,
+    MAX_FRAMES,
+    MAX_SAMPLE_PIXELS,
+    TooLarge,
+    count_frames,
+    open_image,
+)
 from manualgen.package.intake import Sample
 
 LETTER = (612.0, 792.0)           # points
@@ -301,21 +309,45 @@ def _encode(img: Image.Image, photo_source: bool,
                   "/FlateDecode")
 
 
+TOO_LARGE_FIX = "scan or photograph it again at 300 dpi, or save it as a PDF"
+
+
+def _open_picture(path: Path) -> Image.Image:
+    """The picture, opened without decoding, refused when too large or not a picture."""
+    try:
+        return open_image(path, limit=MAX_SAMPLE_PIXELS)
+    except TooLarge as exc:
+        raise Unreadable(exc.words(), TOO_LARGE_FIX) from None
+    except DECODE_ERRORS as exc:
+        raise Unreadable("the picture cannot be read (damaged or not a picture)",
+                         "copy it again from the camera or phone") from exc
+
+
+def _frame_count(img: Image.Image) -> int:
+    try:
+        count = count_frames(img, limit=MAX_SAMPLE_PIXELS)
+    except TooLarge as exc:
+        raise Unreadable(f"a page of the picture is too large: {exc.words()}",
+                         TOO_LARGE_FIX) from None
+    if count > MAX_FRAMES:
+        raise Unreadable(f"the picture has more than {MAX_FRAMES} pages",
+                         "split it into several files, or save it as a PDF")
+    return count
+
+
 def place_frames(path: Path, keep_resolution: bool,
                  quality: PictureQuality = DEFAULT_QUALITY) -> Iterator[Placed]:
     """Each frame (page) of a picture file, rotated upright and sized for its page."""
-    try:
-        img = Image.open(path)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Unreadable("the picture cannot be read (damaged or not a picture)",
-                         "copy it again from the camera or phone") from exc
+    img = _open_picture(path)
     with img:
         fmt = img.format
-        frames = ImageSequence.Iterator(img) if fmt == "TIFF" else [img]
         try:
-            for frame in frames:
-                yield _place(path, frame, fmt, keep_resolution, quality)
-        except (OSError, ValueError, SyntaxError) as exc:
+            count = _frame_count(img)
+            for index in range(count):
+                if index:
+                    img.seek(index)
+                yield _place(path, img, fmt, keep_resolution, quality)
+        except DECODE_ERRORS as exc:
             raise Unreadable(f"the picture is damaged ({_short(exc)})",
                              "copy it again from the camera or phone") from exc
 
@@ -383,12 +415,12 @@ def normalise_image(sample: Sample, work: Path, keep_resolution: bool,
 
 def probe_image(path: Path) -> int:
     """Frames in a picture, from its header (the pixels are read at build time)."""
-    try:
-        with Image.open(path) as img:
-            return getattr(img, "n_frames", 1) if img.format == "TIFF" else 1
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Unreadable("the picture cannot be read (damaged or not a picture)",
-                         "copy it again from the camera or phone") from exc
+    with _open_picture(path) as img:
+        try:
+            return _frame_count(img)
+        except DECODE_ERRORS as exc:
+            raise Unreadable("the picture cannot be read (damaged or not a picture)",
+                             "copy it again from the camera or phone") from exc
 
 
 # --- one entry point -------------------------------------------------------------------
