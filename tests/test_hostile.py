@@ -453,3 +453,47 @@ def test_a_sample_file_too_large_is_refused_unread(tmp_path):
     assert "2026-06-01 huge.pdf: the file is 600 MB; a PDF sample may be at most 500 MB" \
         in result.output
     os.unlink(huge)
+
+
+# --- 6. a bit-flipped PDF whose resources hold a name that is not UTF-8 --------------------
+
+def pdf_with_bad_name(name: str) -> bytes:
+    """A one-page PDF whose font dictionary has a key with a byte that is not UTF-8 (a bit
+    flip in '/BaseFont'), and a 200-deep array beside it."""
+    import io
+
+    import pikepdf
+
+    from test_package_fixtures import reportlab_pdf
+
+    with pikepdf.open(io.BytesIO(reportlab_pdf(name, 1))) as pdf:
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        deep = pikepdf.Array([1])
+        for _ in range(200):
+            deep = pikepdf.Array([deep])
+        font.Deep = deep
+        buf = io.BytesIO()
+        pdf.save(buf, qdf=True, compress_streams=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    data = buf.getvalue()
+    at = data.index(b"/BaseFont")
+    return data[:at + 8] + b"\xf4" + data[at + 9:]        # /BaseFon\xf4
+
+
+def test_pdf_with_a_name_that_is_not_utf8_is_built(tmp_path):
+    import pikepdf
+
+    from manualgen.package.build import BuildOptions
+    from test_package_fixtures import make_folder, stub_summary
+
+    from conftest import package_build
+
+    files = {"site-inspections/2026-04-03 flipped.pdf": pdf_with_bad_name("f1"),
+             "site-inspections/2026-04-04 flipped copy.pdf": pdf_with_bad_name("f2"),
+             "site-inspections/2026-04-05 truncated.pdf": b"%PDF-1.4\n1 0 obj"}
+    folder = make_folder(tmp_path, EXAMPLE, files)
+    out = tmp_path / "out" / "submission.pdf"
+    package_build(folder, out, BuildOptions(skip_unreadable=True),
+                  generators={"year_end_summary": stub_summary()})
+    with pikepdf.open(out) as pdf:
+        assert len(pdf.pages) > 2
