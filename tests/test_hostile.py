@@ -497,3 +497,66 @@ def test_pdf_with_a_name_that_is_not_utf8_is_built(tmp_path):
                   generators={"year_end_summary": stub_summary()})
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) > 2
+
+
+# --- a zip-bomb Word sample ----------------------------------------------------------------
+
+def docx_expanding_to(megabytes: int) -> bytes:
+    """A .docx whose text part unzips to `megabytes` MB (it zips to a few hundred KB)."""
+    import io
+    import zipfile
+
+    from test_package_fixtures import docx_bytes
+
+    src = zipfile.ZipFile(io.BytesIO(docx_bytes("bomb")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                run = b"<w:r><w:t>" + b"a" * (megabytes * 2**20) + b"</w:t></w:r>"
+                data = data.replace(b"</w:body>", b"<w:p>" + run + b"</w:p></w:body>")
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_zip_bomb_word_sample_never_reaches_libreoffice(tmp_path):
+    from manualgen.package.build import BuildOptions
+    from test_package_fixtures import make_folder, stub_summary
+
+    from conftest import package_build
+
+    bomb = docx_expanding_to(30)
+    assert len(bomb) < 2**20
+    folder = make_folder(tmp_path, EXAMPLE, {"toolbox-meetings/2026-05-02 minutes.docx": bomb})
+    result = CliRunner().invoke(main, ["package", "check", str(folder)])
+    assert "2026-05-02 minutes.docx: the document is far larger inside than a Word file " \
+           "should be: its text (word/document.xml) unzips to 30 MB (at most 200 MB, text " \
+           "at most 25 MB)" in result.output
+    seen: list = []
+    out = tmp_path / "out" / "submission.pdf"
+    package_build(folder, out, BuildOptions(skip_unreadable=True),
+                  generators={"year_end_summary": stub_summary()},
+                  convert=lambda sources, out_dir: seen.extend(sources) or [])
+    assert seen == []
+
+
+def test_word_sample_whose_zip_lies_about_its_sizes_is_damaged(tmp_path):
+    import struct
+
+    from manualgen.package.normalise import Unreadable, sniff_word
+
+    data = bytearray(docx_expanding_to(1))
+    # Say word/document.xml unzips to 100 bytes, in the local header and the directory.
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (at := data.find(signature, start)) >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            length = struct.unpack_from("<H", data, at + (26 if offset == 22 else 28))[0]
+            if bytes(data[name_at:name_at + length]) == b"word/document.xml":
+                struct.pack_into("<I", data, at + offset, 100)
+            start = at + 4
+    path = tmp_path / "liar.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(Unreadable, match="damaged"):
+        sniff_word(path)

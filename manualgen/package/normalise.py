@@ -153,8 +153,36 @@ def _slot(sample: Sample) -> str:
 
 # --- Word and ODT ----------------------------------------------------------------------
 
+# What a Word or ODT sample may unzip to before LibreOffice sees it. A document of a few
+# hundred pages with photos is well under both; a 300 MB run of text (a zip bomb of 300 KB)
+# kept LibreOffice busy for four minutes.
+MAX_WORD_EXPANDED = 200 * 1024 * 1024   # every part together
+MAX_WORD_TEXT_PART = 25 * 1024 * 1024   # one XML part: the text, styles, ...
+MAX_WORD_PARTS = 10_000
+
+
+def _check_expansion(zf: zipfile.ZipFile) -> None:
+    """Refuse a document that unzips to far more than any real one (a zip bomb). The sizes
+    are the ones the zip declares; a part that unzips to more is caught by testzip()."""
+    infos = zf.infolist()
+    big = max(((i.file_size, i.filename) for i in infos if i.filename.endswith(".xml")),
+              default=(0, ""))
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_WORD_PARTS or total > MAX_WORD_EXPANDED or \
+            big[0] > MAX_WORD_TEXT_PART:
+        what = f"its text ({big[1]}) unzips to {big[0] / 2**20:,.0f} MB" \
+            if big[0] > MAX_WORD_TEXT_PART else \
+            f"it unzips to {total / 2**20:,.0f} MB in {len(infos):,} parts"
+        raise Unreadable(
+            f"the document is far larger inside than a Word file should be: {what} (at most "
+            f"{MAX_WORD_EXPANDED // 2**20} MB, text at most {MAX_WORD_TEXT_PART // 2**20} MB)",
+            "open it in Word or LibreOffice, save it as PDF and put the PDF in the folder "
+            "instead")
+
+
 def sniff_word(path: Path) -> None:
-    """Refuse what LibreOffice would silently turn into a page of garbage text."""
+    """Refuse what LibreOffice would silently turn into a page of garbage text, or be
+    stuck on for minutes."""
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -165,8 +193,10 @@ def sniff_word(path: Path) -> None:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
+                _check_expansion(zf)
                 bad = zf.testzip()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                NotImplementedError) as exc:
             raise Unreadable("the document is damaged (it is not a readable Word/ODT file)",
                              "open it in Word or LibreOffice and save it again") from exc
         needed = "word/document.xml" if suffix == ".docx" else "content.xml"
