@@ -560,3 +560,41 @@ def test_word_sample_whose_zip_lies_about_its_sizes_is_damaged(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(Unreadable, match="damaged"):
         sniff_word(path)
+
+
+# --- a bug has its own exit code ------------------------------------------------------------
+
+def boom(*args, **kwargs):
+    raise RuntimeError("something inside manualgen broke")
+
+
+def test_a_bug_exits_3_with_one_line_and_a_crash_log(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(api, "check_profile", boom)
+    result = CliRunner().invoke(main, ["check", str(EXAMPLE)])
+    assert result.exit_code == 3
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    match = re.fullmatch(r"manualgen failed with an internal error \(RuntimeError\); this is "
+                         r"a bug in manualgen, not in your files - the details are in "
+                         r"(\S+manualgen-crash-\S+\.log)", lines[0])
+    assert match, lines[0]
+    log = Path(match.group(1)).read_text(encoding="utf-8")
+    assert "Traceback" in log and "something inside manualgen broke" in log
+
+
+def test_a_bug_with_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.setattr(api, "check_profile", boom)
+    result = CliRunner().invoke(main, ["--debug", "check", str(EXAMPLE)])
+    assert result.exit_code == 3
+    assert "Traceback" in result.output and "something inside manualgen broke" in result.output
+
+
+def test_findings_bad_input_and_bugs_have_three_codes(tmp_path, monkeypatch):
+    bad = company(tmp_path, legal_name="")
+    assert check(bad)[0] == 2
+    assert check(EXAMPLE)[0] == 0
+    monkeypatch.setattr(api, "check_profile", boom)
+    assert CliRunner().invoke(main, ["check", str(EXAMPLE)]).exit_code == 3
