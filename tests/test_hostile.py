@@ -20,7 +20,7 @@ from manualgen.cli import main
 from manualgen.errors import InputError
 from manualgen.io import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES, parse_yaml
 
-from conftest import EXAMPLE, MINIMAL_PROFILE
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
 
 
 @pytest.fixture(scope="module")
@@ -598,3 +598,43 @@ def test_findings_bad_input_and_bugs_have_three_codes(tmp_path, monkeypatch):
     assert check(EXAMPLE)[0] == 0
     monkeypatch.setattr(api, "check_profile", boom)
     assert CliRunner().invoke(main, ["check", str(EXAMPLE)]).exit_code == 3
+
+
+# --- determinism: another time zone, locale and working folder -----------------------------
+
+def run_manualgen(args: list[str], *, cwd: Path, env: dict[str, str],
+                  timeout: float = 300) -> None:
+    import os
+    import subprocess
+    import sys
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "TZ"))}
+    full_env.update(env)
+    result = subprocess.run([sys.executable, "-m", "manualgen", *args], cwd=cwd, env=full_env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+
+
+@needs_libreoffice()
+@pytest.mark.libreoffice
+def test_manual_pdf_is_byte_identical_in_another_time_zone_and_locale(tmp_path):
+    import shutil
+
+    outputs = []
+    for name, env in (("a", {"TZ": "UTC", "LANG": "C.UTF-8"}),
+                      ("b", {"TZ": "Pacific/Chatham", "LANG": "fr_CA.UTF-8",
+                             "LC_TIME": "de_DE.UTF-8"})):
+        folder = tmp_path / name / "deep" / "company"
+        folder.mkdir(parents=True)
+        shutil.copy(EXAMPLE, folder / "company.yaml")
+        shutil.copy(EXAMPLE.parent / "logo.png", folder / "logo.png")
+        work = tmp_path / name / "elsewhere"
+        work.mkdir()
+        run_manualgen(["manual", str(folder / "company.yaml"), "-o", "out/manual.docx",
+                       "--pdf"], cwd=work, env=env)
+        outputs.append(((work / "out" / "manual.docx").read_bytes(),
+                        (work / "out" / "manual.pdf").read_bytes()))
+    (docx_a, pdf_a), (docx_b, pdf_b) = outputs
+    assert docx_a == docx_b
+    assert pdf_a == pdf_b
+    assert b"/DocChecksum" not in pdf_a
