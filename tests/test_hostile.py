@@ -412,9 +412,9 @@ def test_picture_bombs_stop_the_build_or_are_left_out_and_listed(tmp_path):
     import json
 
     from manualgen.package.build import BuildOptions
-    from test_package_fixtures import stub_summary
 
     from conftest import package_build
+    from test_package_fixtures import stub_summary
 
     folder = bomb_folder(tmp_path)
     out = tmp_path / "out" / "submission.pdf"
@@ -484,9 +484,9 @@ def test_pdf_with_a_name_that_is_not_utf8_is_built(tmp_path):
     import pikepdf
 
     from manualgen.package.build import BuildOptions
-    from test_package_fixtures import make_folder, stub_summary
 
     from conftest import package_build
+    from test_package_fixtures import make_folder, stub_summary
 
     files = {"site-inspections/2026-04-03 flipped.pdf": pdf_with_bad_name("f1"),
              "site-inspections/2026-04-04 flipped copy.pdf": pdf_with_bad_name("f2"),
@@ -522,9 +522,9 @@ def docx_expanding_to(megabytes: int) -> bytes:
 
 def test_zip_bomb_word_sample_never_reaches_libreoffice(tmp_path):
     from manualgen.package.build import BuildOptions
-    from test_package_fixtures import make_folder, stub_summary
 
     from conftest import package_build
+    from test_package_fixtures import make_folder, stub_summary
 
     bomb = docx_expanding_to(30)
     assert len(bomb) < 2**20
