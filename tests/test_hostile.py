@@ -638,3 +638,124 @@ def test_manual_pdf_is_byte_identical_in_another_time_zone_and_locale(tmp_path):
     assert docx_a == docx_b
     assert pdf_a == pdf_b
     assert b"/DocChecksum" not in pdf_a
+
+
+# --- kill -9 at random moments ---------------------------------------------------------------
+
+KILL_TRIES = 3
+
+
+def _marked_processes(mark: str) -> list[tuple[int, str]]:
+    """Processes whose environment carries `mark`: the run and everything it started."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if f"MANUALGEN_TEST_MARK={mark}".encode() not in fh.read():
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                found.append((int(pid), fh.read().replace(b"\0", b" ").decode()[:120]))
+        except OSError:
+            continue
+    return found
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def kill_at_random_moments(args: list[str], *, cwd: Path, inputs: Path, output: Path,
+                           tmp: Path) -> None:
+    """Build once; then start the same build KILL_TRIES times and kill -9 it at a random
+    moment: no process may be left, the previous output must stay byte-identical with
+    nothing beside it, the inputs untouched; and the next build must still work."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    seed = int(os.environ.get("MANUALGEN_KILL_SEED", time.time_ns() % 10**6))
+    rng = random.Random(seed)
+    mark = uuid.uuid4().hex
+    env = {k: v for k, v in os.environ.items() if k != "MANUALGEN_TEST_MARK"}
+    env.update(MANUALGEN_TEST_MARK=mark, TMPDIR=str(tmp))
+    command = [sys.executable, "-m", "manualgen", *args]
+
+    def build() -> float:
+        start = time.monotonic()
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stderr
+        return time.monotonic() - start
+
+    full = build()
+    before = _files(output)
+    inputs_before = _files(inputs)
+    for attempt in range(KILL_TRIES):
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        started = time.monotonic()
+        if attempt == 0:                  # the first kill lands while LibreOffice works
+            while len(_marked_processes(mark)) < 2 and time.monotonic() - started < full:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0, 0.5))
+        else:
+            time.sleep(rng.uniform(0.3, 0.85 * full))
+        delay = time.monotonic() - started
+        running = _marked_processes(mark)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        left = _marked_processes(mark)
+        deadline = time.monotonic() + 3       # a child dies with its parent, not later
+        while left and time.monotonic() < deadline:
+            time.sleep(0.2)
+            left = _marked_processes(mark)
+        where = f"(seed {seed}, try {attempt + 1}, killed after {delay:.1f} s of {full:.1f} s " \
+                f"while running {[c for _, c in running]})"
+        assert left == [], f"processes outlived the kill {where}: {left}"
+        assert _files(output) == before, f"the previous output changed {where}"
+        assert _files(inputs) == inputs_before, f"the inputs changed {where}"
+    build()                                   # whatever the kills left does not stop it
+    assert _files(output) == before
+    # What a kill -9 cannot clean up itself: its temporary folders (LibreOffice's profile,
+    # the work folders). Nothing sweeps them on the next run yet; say so, do not hide it.
+    left_over = sorted(p.name for p in tmp.iterdir())
+    if left_over:
+        size = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file())
+        pytest.xfail(f"{len(left_over)} temporary folders and files ({size / 2**20:.1f} MB) "
+                     f"stay in TMPDIR after {KILL_TRIES} kills: {', '.join(left_over)}")
+
+
+@needs_libreoffice()
+@pytest.mark.libreoffice
+def test_kill_9_of_manual_leaves_no_process_and_the_old_output(tmp_path):
+    import shutil
+
+    folder = tmp_path / "company"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "company.yaml")
+    shutil.copy(EXAMPLE.parent / "logo.png", folder / "logo.png")
+    (tmp_path / "tmp").mkdir()
+    kill_at_random_moments(["manual", "company/company.yaml", "-o", "out/manual.docx", "--pdf"],
+                           cwd=tmp_path, inputs=folder, output=tmp_path / "out",
+                           tmp=tmp_path / "tmp")
+
+
+@needs_libreoffice()
+@pytest.mark.libreoffice
+def test_kill_9_of_package_build_leaves_no_process_and_the_old_output(tmp_path):
+    import shutil
+
+    shutil.copytree(EXAMPLE.parent / "2026-submission", tmp_path / "sub")
+    shutil.copy(EXAMPLE, tmp_path / "company.yaml")
+    shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
+    assert list((tmp_path / "sub").rglob("*.docx"))     # LibreOffice has work to do
+    (tmp_path / "tmp").mkdir()
+    kill_at_random_moments(["package", "build", "sub", "-o", "out/submission.pdf"],
+                           cwd=tmp_path, inputs=tmp_path / "sub", output=tmp_path / "out",
+                           tmp=tmp_path / "tmp")
