@@ -759,3 +759,12 @@ def test_kill_9_of_package_build_leaves_no_process_and_the_old_output(tmp_path):
     kill_at_random_moments(["package", "build", "sub", "-o", "out/submission.pdf"],
                            cwd=tmp_path, inputs=tmp_path / "sub", output=tmp_path / "out",
                            tmp=tmp_path / "tmp")
+
+
+def test_logo_name_too_long_for_the_file_system(tmp_path):
+    """Found by the property tests: 200 characters of four bytes each pass the model's
+    length but not the file system's 255 bytes."""
+    code, output = check(company(tmp_path, logo="0" * 150 + "\U0010beee" * 40))
+    assert code == 2
+    assert re.search(r"company\.yaml:\d+: company\.logo: logo file '0+\.\.\. \(190 "
+                     r"characters\) cannot be read \(File name too long\)", output), output

@@ -28,7 +28,16 @@ from pydantic import (
 
 from manualgen.errors import Collector, InputError, Problem, nearest
 from manualgen.inputs.images import DECODE_ERRORS, TooLarge, open_image
-from manualgen.inputs.models import Date, Line, Name, Paragraph, Strict, Text, problems_from
+from manualgen.inputs.models import (
+    Date,
+    Line,
+    Name,
+    Paragraph,
+    Shown,
+    Strict,
+    Text,
+    problems_from,
+)
 from manualgen.io import YamlDoc, inside, load_yaml
 
 Role = Literal["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"]
@@ -423,18 +432,24 @@ def _read_logo(name: str, folder: Path | None, given: bytes | None, doc: YamlDoc
         return None
     else:
         path = folder / name
-        if not inside(folder, path):
-            found.extend([doc.problem(key, f"{name!r} is outside the profile's folder",
-                                      "copy the logo next to company.yaml")])
+        try:
+            if not inside(folder, path):
+                found.extend([doc.problem(key, f"{name!r} is outside the profile's folder",
+                                          "copy the logo next to company.yaml")])
+                return None
+            if not path.is_file():
+                found.extend([doc.problem(key, f"logo file {name!r} not found", "put the "
+                                          "image next to company.yaml or fix the name")])
+                return None
+            if path.stat().st_size > MAX_LOGO_BYTES:
+                data = b"\0" * (MAX_LOGO_BYTES + 1)     # judged below without reading it all
+            else:
+                data = path.read_bytes()
+        except OSError as exc:          # a name too long for the file system, no permission
+            found.extend([doc.problem(key, f"logo file {Shown(name)!r} cannot be read "
+                                      f"({exc.strerror})", "give the logo a short file name "
+                                      "and put it next to company.yaml")])
             return None
-        if not path.is_file():
-            found.extend([doc.problem(key, f"logo file {name!r} not found",
-                                      "put the image next to company.yaml or fix the name")])
-            return None
-        if path.stat().st_size > MAX_LOGO_BYTES:
-            data = b"\0" * (MAX_LOGO_BYTES + 1)     # judged below without reading it all
-        else:
-            data = path.read_bytes()
     why = check_logo(data, name)
     if why:
         found.extend([doc.problem(key, why, "save the logo as a PNG or JPEG of a few "
