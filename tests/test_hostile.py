@@ -748,3 +748,18 @@ def test_logo_name_too_long_for_the_file_system(tmp_path):
     assert code == 2
     assert re.search(r"company\.yaml:\d+: company\.logo: logo file '0+\.\.\. \(190 "
                      r"characters\) cannot be read \(File name too long\)", output), output
+
+
+def test_a_pdf_sample_of_more_pages_than_allowed(tmp_path):
+    import pikepdf
+
+    from manualgen.package.normalise import MAX_PDF_PAGES, Unreadable, probe_pdf
+
+    pdf = pikepdf.new()
+    for _ in range(MAX_PDF_PAGES + 1):
+        pdf.add_blank_page()
+    path = tmp_path / "2026-01-01 everything.pdf"
+    pdf.save(path)
+    with pytest.raises(Unreadable, match=rf"has {MAX_PDF_PAGES + 1:,} pages; a sample may "
+                                         rf"have at most {MAX_PDF_PAGES:,}"):
+        probe_pdf(path)

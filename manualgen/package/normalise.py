@@ -42,6 +42,7 @@ JPEG_QUALITY = 75             # re-encoded photos: text stays sharp at 200 dpi
 MIN_DPI = 150                 # below this, handwriting on a photographed form blurs
 _ORIENTATION_ROTATE = {1: 0, 3: 180, 6: 90, 8: 270}   # EXIF orientation -> PDF /Rotate
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_PDF_PAGES = 2000          # pages of one sample: a year's inspections scanned together
 
 
 class Unreadable(Exception):
@@ -103,9 +104,15 @@ def open_pdf(path: Path) -> tuple[pikepdf.Pdf, list[str]]:
     if pdf.get_warnings():
         notes.append("the PDF was damaged and has been repaired; check its pages against "
                      "the original")
-    if len(pdf.pages) == 0:
+    pages = len(pdf.pages)
+    if pages == 0:
         pdf.close()
         raise Unreadable("the PDF has no pages", "copy it again from its source")
+    if pages > MAX_PDF_PAGES:
+        pdf.close()
+        raise Unreadable(f"the PDF has {pages:,} pages; a sample may have at most "
+                         f"{MAX_PDF_PAGES:,}", "a sample is one document: split the file, "
+                         "or choose the pages the category asks for")
     return pdf, notes
 
 
