@@ -596,7 +596,7 @@ def records_file(table: RecordTable, rows: list[dict[str, str]], *,
 
     if table.file.endswith(".yaml"):
         return f"records/{table.file}", goals_yaml(existing, table, rows)
-    return f"records/{table.file}", rows_csv(table, rows)
+    return f"records/{table.file}", rows_csv(table, rows, existing)
 
 
 def import_records(table: RecordTable, name: str, data: bytes) -> list[dict[str, str]]:

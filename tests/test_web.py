@@ -568,6 +568,28 @@ def test_record_tables_edit_import_and_problems_beside_cells(example):
     assert client.get("/submission/2026-submission/records/nothing/").status_code == 400
 
 
+def test_saving_a_record_table_keeps_its_notes(example):
+    """`#` lines in a records file (the employer's notes, package init's examples) are
+    skipped by the reader; a save from the editor used to drop them."""
+    site, client = example
+    path = site.folder / "2026-submission/records/hours.csv"
+    lines = path.read_text().splitlines()
+    note = "# July: crew on the Carmacks job, hours from the foreman's book"
+    path.write_text("\n".join([lines[0], note, *lines[1:]]) + "\n")
+    url = "/submission/2026-submission/records/hours/"
+    rows = api.read_records(site.folder / "2026-submission",
+                            api.record_table(api.load_library(), "hours"))[0]
+    form = {"rows": str(len(rows)), "action": "save"}
+    for i, row in enumerate(rows):
+        form.update({f"r{i}.{k}": v for k, v in row.items()})
+    form["r0.hours"] = "421"
+    assert client.post(url, form)["Location"] == url + "?saved=1"
+    written = path.read_text().splitlines()
+    assert written[:2] == [lines[0], note]
+    assert written[2].split(",")[1] == "421"
+    assert len(written) == len(lines) + 1
+
+
 def test_excel_import_and_goals(example):
     import openpyxl
 

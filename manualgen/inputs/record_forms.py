@@ -9,6 +9,7 @@ same columns, keys for choices, YYYY-MM-DD dates, yes or no. Checking stays in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -187,11 +188,31 @@ def _blank_row(row: dict[str, str]) -> bool:
     return all(not str(v).strip() for v in row.values())
 
 
-def rows_csv(table: RecordTable, rows: list[dict[str, str]]) -> bytes:
-    """The rows as the CSV file the records reader reads (blank rows left out)."""
+def comment_lines(existing: bytes | None) -> list[list[str]]:
+    """The `#` rows of a CSV records file (notes, examples, allowed values), which the
+    records reader skips and an editor must keep."""
+    if not existing:
+        return []
+    try:
+        text = existing.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    kept = []
+    with contextlib.suppress(csv.Error):
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            if tables.is_comment(cells):
+                kept.append(cells)
+    return kept
+
+
+def rows_csv(table: RecordTable, rows: list[dict[str, str]],
+             existing: bytes | None = None) -> bytes:
+    """The rows as the CSV file the records reader reads (blank rows left out), under
+    the header and the `#` lines of the file they replace."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.name for c in table.columns])
+    writer.writerows(comment_lines(existing))
     for row in rows:
         if not _blank_row(row):
             writer.writerow([str(row.get(c.name, "")).strip() for c in table.columns])

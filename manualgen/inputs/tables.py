@@ -150,7 +150,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _comment(cells: list[Any]) -> bool:
+def is_comment(cells: list[Any]) -> bool:
     """A row whose first filled cell starts with '#': a note or example, not a record."""
     first = next((v for v in cells if not _blank(v)), None)
     return isinstance(first, str) and first.lstrip().startswith("#")
@@ -189,7 +189,7 @@ def read_table(path: Path, columns: list[str], required: list[str]) -> Table:
     found.raise_if_errors()
     rows = []
     for i, cells in enumerate(raw[header_at + 1:], start=header_at + 2):
-        if all(_blank(v) for v in cells) or _comment(cells):
+        if all(_blank(v) for v in cells) or is_comment(cells):
             continue
         values = {name: (cells[j] if j < len(cells) else None)
                   for j, name in enumerate(header) if name in columns}

@@ -316,7 +316,7 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
             rows.sort(key=lambda r: r.get("date", ""))
         if action != "add":
             rel, data = api.records_file(spec, rows, existing=(
-                source.read_bytes() if source is not None and source.suffix == ".yaml"
+                source.read_bytes() if source is not None and source.suffix != ".xlsx"
                 else None))
             if source is not None and source.suffix == ".xlsx":
                 ws.remove(ws.relative(source))        # kept in the history, now CSV
