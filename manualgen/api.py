@@ -48,8 +48,8 @@ from manualgen.inputs.profile import load_profile as _load_profile
 from manualgen.inputs.questions import Group, Question
 from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
-from manualgen.letter import LetterValues
 from manualgen.io import YamlDoc
+from manualgen.letter import LetterValues
 from manualgen.library.book import BookResult
 from manualgen.library.coverage import Coverage
 from manualgen.library.diff import LibraryDiff

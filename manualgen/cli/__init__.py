@@ -784,7 +784,8 @@ def portal_invite(data_dir: Path, company: str | None, email: str, role: str) ->
 def portal_serve(data_dir: Path, port: int, host: str, threads: int,
                  library_dir: Path | None) -> None:
     """Serve the portal (behind an HTTPS reverse proxy; see docs/deploy/README.md)."""
-    from manualgen.portal.server import prepare, serve as run
+    from manualgen.portal.server import prepare
+    from manualgen.portal.server import serve as run
 
     _values, portal_site = _portal(data_dir, site=True, library_dir=library_dir)
     prepare()

@@ -81,7 +81,7 @@ def reminders_for(site: PortalSite, company: m.Company) -> list[Due]:
                 if line:
                     out.append(Due(f"course:{person.name}:{c.course}:{c.expires}:{c.status}",
                                    line))
-    with scope(company=company):
+    with scope(company=company.pk):
         for rnd_review in m.Review.objects.filter(state=m.RETURNED):
             last = rnd_review.rounds.order_by("-number").first()
             out.append(Due(f"returned:{rnd_review.pk}:{last.number if last else 0}",
@@ -103,7 +103,7 @@ def send_reminders(site: PortalSite) -> list[m.Reminder]:
             subject = f"SECOR reminder for {company.name}"
             body = f"{due.line}.\n\nOpen the SECOR portal: {origin}/\n"
             try:
-                with transaction.atomic(), scope(company=company):
+                with transaction.atomic(), scope(company=company.pk):
                     row = m.Reminder.objects.create(company=company, key=due.key[:255],
                                                     to=", ".join(to), subject=subject,
                                                     body=body)
@@ -112,7 +112,7 @@ def send_reminders(site: PortalSite) -> list[m.Reminder]:
             try:
                 send_mail(subject, body, None, to)
             except Exception:
-                with scope(company=company):
+                with scope(company=company.pk):
                     m.Reminder.objects.filter(pk=row.pk).delete()
                 raise
             sent.append(row)

@@ -52,7 +52,7 @@ class PortalGate:
         user = request.user
         if not user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={path}")
-        with scope(user=user):
+        with scope(user=user.pk):
             request.memberships = list(m.Membership.objects.select_related("company")
                                        .order_by("company__name"))
         if user.is_nsny and settings.PORTAL_STAFF_MFA_REQUIRED and \
@@ -71,12 +71,12 @@ class PortalGate:
             membership = request.memberships[0]
         if membership is None:
             if path in NO_COMPANY:
-                with scope(user=user):          # company rows stay refused
+                with scope(user=user.pk):          # company rows stay refused
                     return self.get_response(request)
             if request.memberships:
                 return redirect("portal-companies")
             raise Http404(path)
         request.membership = membership
         request.company = membership.company
-        with scope(user=user, company=membership.company):
+        with scope(user=user.pk, company=membership.company_id):
             return self.get_response(request)

@@ -64,6 +64,26 @@ def _newer_than(folder: Path, stamp: float) -> list[str]:
                   if p.is_file() and p.stat().st_mtime > stamp + 1e-3)
 
 
+def _profile_files(ws: api.Workspace) -> list[tuple[str, Path]]:
+    """company.yaml and the logo it names: the company's side of a frozen round."""
+    import yaml
+
+    files = [("company.yaml", ws.profile_path)]
+    try:
+        data = yaml.safe_load(ws.profile_path.read_text(encoding="utf-8")) or {}
+        logo = str((data.get("company") or {}).get("logo") or "")
+    except (OSError, yaml.YAMLError, AttributeError):
+        logo = ""
+    if logo:
+        try:
+            path = ws.path(logo)
+        except api.UsageError:
+            return files
+        if path.is_file():
+            files.append((ws.relative(path), path))
+    return files
+
+
 def _manual_files(ws: api.Workspace) -> list[tuple[str, Path]]:
     missing = [n for n in ("manual.docx", "manual.json") if not (ws.output / n).is_file()]
     if missing or not ws.has_profile:
@@ -74,7 +94,7 @@ def _manual_files(ws: api.Workspace) -> list[tuple[str, Path]]:
         raise api.UsageError("the company profile changed after the manual was built",
                              fix="build the manual again, so NSNY sees what the profile says")
     files = [(n, ws.output / n) for n in MANUAL_FILES if (ws.output / n).is_file()]
-    return files + [("company.yaml", ws.profile_path)]
+    return files + _profile_files(ws)
 
 
 def _annual_files(ws: api.Workspace, name: str) -> list[tuple[str, Path]]:
@@ -88,7 +108,7 @@ def _annual_files(ws: api.Workspace, name: str) -> list[tuple[str, Path]]:
         raise api.UsageError("files changed after the submission PDF was built "
                              f"({', '.join(changed[:3]) or 'company.yaml'})",
                              fix="build the PDF again, so NSNY sees what the folder holds")
-    files = [(f"{name}.pdf", pdf), (f"{name}.json", index), ("company.yaml", ws.profile_path)]
+    files = [(f"{name}.pdf", pdf), (f"{name}.json", index), *_profile_files(ws)]
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink():
             rel = path.relative_to(folder).as_posix()

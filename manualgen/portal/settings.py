@@ -5,20 +5,27 @@ a settings dict (the CLI's `manualgen portal ...` commands configure Django with
 imported as `DJANGO_SETTINGS_MODULE=manualgen.portal.settings` it does the same with
 `os.environ` (for `django-admin check --deploy`, or a WSGI server of NSNY's choosing).
 
-| variable | meaning | default |
-| --- | --- | --- |
-| MANUALGEN_PORTAL_DATA | the data root: database (SQLite), companies' folders, frozen copies | required |
-| MANUALGEN_PORTAL_SECRET_KEY | Django's secret key | the one `portal init` wrote to DATA/secret.key |
-| MANUALGEN_PORTAL_HOSTS | the names the portal answers to, comma separated | localhost,127.0.0.1 |
-| MANUALGEN_PORTAL_ORIGIN | the public address, as in invitation links (https://secor.example.ca) | http(s)://first host |
-| MANUALGEN_PORTAL_HTTPS | 1: behind an HTTPS reverse proxy (secure cookies, HSTS, redirect); 0: plain HTTP on loopback, for trying it out | 1 |
-| MANUALGEN_PORTAL_DATABASE | `sqlite` or a URL postgresql://user:password@host:5432/name | sqlite |
-| MANUALGEN_PORTAL_SMTP_HOST, _SMTP_PORT, _SMTP_USER, _SMTP_PASSWORD, _SMTP_TLS | the mail server | none: mail printed on the console |
-| MANUALGEN_PORTAL_FROM | the sender of the portal's e-mails | SECOR portal <no-reply@first host> |
-| MANUALGEN_PORTAL_STAFF_MFA | `required`: NSNY staff must set up an authenticator app (TOTP) before they reach other pages; `optional` | required |
-| MANUALGEN_PORTAL_LOGIN_FAILURES | failed sign-ins allowed per address in 5 minutes | 5 |
-| MANUALGEN_PORTAL_LOGINS_PER_MINUTE | sign-ins per minute from one IP address | 30 |
-| MANUALGEN_PORTAL_HSTS_PRELOAD | 1: ask browsers' preload lists to keep HTTPS | 1 |
+Variables (all optional but the first):
+
+- MANUALGEN_PORTAL_DATA: the data root (database if SQLite, companies' folders, frozen
+  copies). Required.
+- MANUALGEN_PORTAL_SECRET_KEY: Django's secret key; default: the one `portal init` wrote
+  to DATA/secret.key.
+- MANUALGEN_PORTAL_HOSTS: the names the portal answers to, comma separated; default
+  localhost,127.0.0.1.
+- MANUALGEN_PORTAL_ORIGIN: the public address as in invitation links
+  (https://secor.example.ca); default: http(s):// and the first host.
+- MANUALGEN_PORTAL_HTTPS: 1 (default): behind an HTTPS reverse proxy (secure cookies,
+  HSTS, redirect to HTTPS); 0: plain HTTP on loopback, to try it out or test it.
+- MANUALGEN_PORTAL_DATABASE: `sqlite` (default) or postgresql://user:password@host:5432/name.
+- MANUALGEN_PORTAL_SMTP_HOST, _SMTP_PORT (587), _SMTP_USER, _SMTP_PASSWORD, _SMTP_TLS (1):
+  the mail server; without a host, mail is printed on the console.
+- MANUALGEN_PORTAL_FROM: the sender; default SECOR portal <no-reply@first host>.
+- MANUALGEN_PORTAL_STAFF_MFA: `required` (default): NSNY staff set up an authenticator app
+  (TOTP) before they reach any other page; `optional`.
+- MANUALGEN_PORTAL_LOGIN_FAILURES: failed sign-ins allowed per address in 5 minutes (5).
+- MANUALGEN_PORTAL_LOGINS_PER_MINUTE: sign-ins per minute from one IP address (30).
+- MANUALGEN_PORTAL_HSTS_PRELOAD: 1 (default): the HSTS header asks for preloading.
 """
 
 from __future__ import annotations

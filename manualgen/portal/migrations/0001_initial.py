@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import manualgen.portal.models
 from django.conf import settings
 from django.db import migrations, models
+
+import manualgen.portal.models
 
 
 class Migration(migrations.Migration):
