@@ -69,7 +69,13 @@ from manualgen.package.spec import DEFAULT_PACKAGE
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
-from manualgen.services.workspace import Workspace, refuse_unsafe, safe_name
+from manualgen.services.workspace import (
+    NoSuchFolder,
+    OutsideFolder,
+    Workspace,
+    refuse_unsafe,
+    safe_name,
+)
 from manualgen.status.report import StatusReport
 from manualgen.summary import SummaryResult
 
@@ -93,7 +99,7 @@ __all__ = [
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
     "submission_categories", "LetterValues", "Readiness", "default_letter_template",
-    "letter_text", "letter_pdf", "submission_readiness",
+    "letter_text", "letter_pdf", "submission_readiness", "NoSuchFolder", "OutsideFolder",
     # the company's own policies and revisions (issue 15)
     "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",
     "absorb_manual", "build_redline", "revision_record_file", "library_diff",

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from manualgen import api
 from manualgen.portal import models as m
 from manualgen.web.middleware import CSP
 
@@ -42,6 +43,15 @@ class PortalGate:
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Cache-Control", "no-store")
         return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A submission folder the company does not have: 404, as for an id of another
+        company (the local app, with one folder, calls it a bad request)."""
+        if isinstance(exc, api.NoSuchFolder):
+            from manualgen.web.views.common import not_found
+
+            return not_found(request, exc)
+        return None
 
     def _gate(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
