@@ -839,6 +839,7 @@ def portal_restore(backup: Path, data_dir: Path) -> None:
     from manualgen.portal import ops
 
     dump = ops.unpack(backup, data_dir)
+    ops.make_root(data_dir, os.environ)       # a new secret key if the backup had none
     _portal(data_dir)
     rows = ops.load(dump, data_dir.resolve())
     click.echo(f"restored {rows} rows and the files into {data_dir}")
