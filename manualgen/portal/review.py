@@ -149,6 +149,10 @@ def open_review(company: m.Company, kind: str, name: str = "") -> m.Review | Non
         .order_by("-created").first()
 
 
+def latest_review(kind: str, name: str = "") -> m.Review | None:
+    return m.Review.objects.filter(kind=kind, name=name).order_by("-created").first()
+
+
 def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, kind: str,
          name: str = "") -> m.Review:
     """Submit (or resubmit) the manual or the annual submission `name`."""
@@ -161,6 +165,9 @@ def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, 
     else:
         raise api.UsageError(f"{kind!r} cannot be sent to NSNY")
     with transaction.atomic():
+        if kind == m.ANNUAL and m.Review.objects.filter(kind=kind, name=name,
+                                                         state=m.APPROVED).exists():
+            raise NotNow(f"the {title} was approved already", fix="nothing more to send")
         review = open_review(company, kind, name)
         if review is not None and review.state in WITH_NSNY:
             raise NotNow(f"the {title} is with NSNY already ({review.get_state_display()})",

@@ -137,8 +137,9 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
         "INSTALLED_APPS": [
             "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
             "django.contrib.messages", "django.contrib.admin", "django.contrib.staticfiles",
-            "django_htmx", "allauth", "allauth.account", "allauth.mfa",
-            "manualgen.portal", "manualgen.web",
+            "django_htmx",
+            "manualgen.portal",          # before allauth: its templates wear the app's look
+            "allauth", "allauth.account", "allauth.mfa", "manualgen.web",
         ],
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",

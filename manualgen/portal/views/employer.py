@@ -41,8 +41,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "reviews": reviews, "tasks": tasks, "submission_name": name, "readiness": ready,
         "deadline": deadline, "status": status,
         "owner": request.membership.role == m.OWNER,
-        "manual_review": flow.open_review(request.company, m.MANUAL),
-        "annual_review": flow.open_review(request.company, m.ANNUAL, name) if name else None,
+        "manual_review": flow.latest_review(m.MANUAL),
+        "annual_review": flow.latest_review(m.ANNUAL, name) if name else None,
         "notice": request.GET.get("notice"),
     })
 
