@@ -182,3 +182,26 @@ with scopes_disabled():
     refused = subprocess.run(manualgen() + ["portal", "restore", str(out), str(restored)],
                              env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "is not empty" in refused.stderr
+
+
+def test_the_deployment_examples_name_real_settings_and_commands():
+    from manualgen.cli import portal as portal_group
+    from manualgen.portal import settings as ps
+
+    folder = Path(__file__).resolve().parent.parent / "docs" / "deploy"
+    source = Path(ps.__file__).read_text(encoding="utf-8")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    assert {"README.md", "Caddyfile", "nginx.conf", "manualgen-portal.service",
+            "manualgen-portal-remind.timer", "portal.env.example"} <= set(texts)
+    for name, text in texts.items():
+        for var in re.findall(r"MANUALGEN_PORTAL_([A-Z][A-Z_]*[A-Z])\b", text):
+            assert f'PREFIX + "{var}"' in source, (name, var)
+        for command in re.findall(r"manualgen portal (\w+)", text):
+            assert command in portal_group.commands, (name, command)
+    env = dict(line.split("=", 1) for line in texts["portal.env.example"].splitlines()
+               if line and not line.startswith("#"))
+    values = ps.portal_settings({**env, "MANUALGEN_PORTAL_SECRET_KEY": "s" * 60,
+                                 "MANUALGEN_PORTAL_DATA": "/srv/secor"})
+    assert values["ALLOWED_HOSTS"] == ["secor.nsny.example"]
+    assert values["SESSION_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["EMAIL_BACKEND"].endswith("smtp.EmailBackend")

@@ -720,17 +720,17 @@ PORTAL_DATA = click.Path(file_okay=False, path_type=Path)
 def _portal(data_dir: Path, *, site: bool = False, library_dir: Path | None = None):
     """Configure Django for the portal on `data_dir` (settings from the environment)."""
     from manualgen.portal import ops
-    from manualgen.portal.server import configure
+    from manualgen.portal.server import configure, office_for
+    from manualgen.portal.settings import builds
     from manualgen.portal.site import PortalSite
 
     environ = ops.environ_for(os.environ, data_dir)
     portal_site = None
     if site:
-        from manualgen.portal.server import _office
-
         portal_site = PortalSite(data_dir, library=_library(library_dir),
-                                 office=_office(os.environ.get(SOFFICE_ENV)),
-                                 log=lambda text: click.echo(text, err=True))
+                                 office=office_for(os.environ.get(SOFFICE_ENV)),
+                                 log=lambda text: click.echo(text, err=True),
+                                 builds=builds(environ))
     return configure(environ, portal_site), portal_site
 
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from manualgen.portal.settings import SITE_KEY, portal_settings
+from manualgen.portal.settings import SITE_KEY, builds, portal_settings
 from manualgen.portal.site import PortalSite
 
 THREADS = 8
@@ -56,12 +56,14 @@ def application_from_environment():
     environ = os.environ
     site = PortalSite(settings.PORTAL_DATA_ROOT,
                       library=api.load_library(environ.get("MANUALGEN_LIBRARY") or None),
-                      office=_office(environ.get("MANUALGEN_SOFFICE")))
+                      office=office_for(environ.get("MANUALGEN_SOFFICE")),
+                      builds=builds(environ))
     setattr(settings, SITE_KEY, site)
     return wsgi_app()
 
 
-def _office(soffice: str | None):
+def office_for(soffice: str | None):
+    """One LibreOffice for the process: the warm service where manualgen has it."""
     from manualgen.services.office import Office
 
     make = getattr(Office, "warm", Office.find)

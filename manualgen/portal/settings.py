@@ -26,6 +26,8 @@ Variables (all optional but the first):
 - MANUALGEN_PORTAL_LOGIN_FAILURES: failed sign-ins allowed per address in 5 minutes (5).
 - MANUALGEN_PORTAL_LOGINS_PER_MINUTE: sign-ins per minute from one IP address (30).
 - MANUALGEN_PORTAL_HSTS_PRELOAD: 1 (default): the HSTS header asks for preloading.
+- MANUALGEN_PORTAL_BUILDS: builds (manuals, submission PDFs) run at once for all
+  companies together; the others wait their turn (2, the machine's cores here).
 """
 
 from __future__ import annotations
@@ -113,6 +115,16 @@ def email(environ: Mapping[str, str], host: str) -> dict[str, Any]:
     return out
 
 
+def builds(environ: Mapping[str, str]) -> int:
+    """How many builds run at once (MANUALGEN_PORTAL_BUILDS)."""
+    raw = environ.get(PREFIX + "BUILDS", "").strip()
+    try:
+        return max(1, int(raw)) if raw else 2
+    except ValueError:
+        raise UsageError(f"{PREFIX}BUILDS={raw!r} is not a number",
+                         fix="give how many builds may run at once, like 2") from None
+
+
 def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str, Any]:
     """The settings dict of the portal, from `environ` (and the running `site`)."""
     root = data_root(environ)
@@ -174,7 +186,7 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
                                "LOCATION": str(root / "cache")}},
         "AUTH_USER_MODEL": "portal.User",
         "AUTHENTICATION_BACKENDS": ["allauth.account.auth_backends.AuthenticationBackend"],
-        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.Argon2PasswordHasher",
+        "PASSWORD_HASHERS": ["manualgen.portal.hashers.Argon2",
                              "django.contrib.auth.hashers.PBKDF2PasswordHasher"],
         "AUTH_PASSWORD_VALIDATORS": [
             {"NAME": "django.contrib.auth.password_validation."

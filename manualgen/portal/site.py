@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
 from manualgen import api
-from manualgen.web.site import Limits, Site
+from manualgen.web.site import Job, Jobs, Limits, Site
 
 COMPANIES = "companies"
 FROZEN = "frozen"
@@ -34,16 +37,41 @@ def folder_slug(name: str) -> str:
     return slug or "company"
 
 
+class QueuedJobs(Jobs):
+    """The site's builds, at most `slots` at a time for all companies together (they
+    share the machine's cores and its LibreOffice); a build waiting for a slot says so on
+    its progress page, and each wait is logged (`build queue wait ... s`)."""
+
+    def __init__(self, log: Callable[[str], None], slots: int) -> None:
+        super().__init__(log)
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+        self.waits: deque[float] = deque(maxlen=10_000)
+
+    def start(self, folder: Path, kind: str, title: str, done_url: str,
+              work: Callable[[Job], str]) -> Job:
+        def queued(job: Job) -> str:
+            job.tick("Waiting for its turn: other companies are building")
+            began = time.monotonic()
+            with self._slots:
+                waited = time.monotonic() - began
+                self.waits.append(waited)
+                self._log(f"build queue wait {kind.split(':')[0]} {waited:.2f} s")
+                return work(job)
+
+        return super().start(folder, kind, title, done_url, queued)
+
+
 class PortalSite(Site):
     """The hosted portal: see the module docstring."""
 
     def __init__(self, data_root: Path | str, *, library: api.Library | None = None,
                  office: api.Office | None = None, limits: Limits | None = None,
                  today: Callable[[], dt.date] = dt.date.today,
-                 log: Callable[[str], None] = lambda text: None) -> None:
+                 log: Callable[[str], None] = lambda text: None, builds: int = 2) -> None:
         self.root = Path(data_root).expanduser().resolve()
         super().__init__(self.root / COMPANIES, library=library, office=office,
                          limits=limits, today=today, log=log)
+        self.jobs = QueuedJobs(log, builds)
 
     def company_folder(self, folder: str) -> Path:
         if folder != folder_slug(folder):
