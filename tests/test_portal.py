@@ -232,3 +232,54 @@ def test_a_query_outside_a_company_scope_is_refused(portal):
     with scope(company=alpha.pk):
         assert list(m.Review.objects.all()) == []
         assert list(m.Company.objects.all()) == [alpha]
+
+
+def test_a_forgotten_password_is_reset_by_e_mail(portal):
+    from django.core import mail
+
+    portal.user("owner@alpha.example")
+    client = portal.client()
+    client.get("/accounts/password/reset/")
+    response = client.post("/accounts/password/reset/", {"email": "owner@alpha.example"})
+    assert response.status_code == 302
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)",
+                     mail.outbox[-1].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    new = "Lynx-Caribou-Permafrost-8"
+    done = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
+                       {"password1": new, "password2": new})
+    assert done.status_code == 302
+    assert sign_in(portal.client(), "owner@alpha.example", new).status_code == 302
+    assert sign_in(portal.client(), "owner@alpha.example").status_code == 200  # old one
+
+
+def test_builds_of_all_companies_queue_for_the_slots(tmp_path):
+    import threading
+    import time
+
+    from manualgen.portal.site import QueuedJobs
+
+    logs: list[str] = []
+    jobs = QueuedJobs(logs.append, slots=1)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(job):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+        return "built"
+
+    started = [jobs.start(tmp_path / f"company-{n}", "manual", "Build", "/manual/", work)
+               for n in range(3)]
+    deadline = time.monotonic() + 20
+    while any(j.running for j in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [j.result for j in started] == ["built"] * 3
+    assert most[0] == 1
+    assert sorted(jobs.waits)[-1] >= 0.5
+    assert len([line for line in logs if line.startswith("build queue wait manual ")]) == 3

@@ -44,12 +44,22 @@ class CompanyFigures:
 
 
 def status_of(site: PortalSite, ws: api.Workspace) -> api.StatusReport | None:
+    """The company's SECOR status today; kept until its profile or the library changes,
+    so the dashboard of many companies does not read every profile on every visit."""
     if not ws.has_profile:
         return None
-    check = api.check_profile(ws.profile_path, site.library)
-    if not check.ok:
-        return None
-    return api.company_status(check.profile, site.library, on=site.today())
+    library = site.library
+    key = (ws.root, ws.profile_path.stat().st_mtime_ns, site.today(), id(library))
+    cache = site.status_cache
+    if key in cache:
+        return cache[key]
+    check = api.check_profile(ws.profile_path, library)
+    report = api.company_status(check.profile, library, on=site.today()) if check.ok \
+        else None
+    if len(cache) > 5000:
+        cache.clear()
+    cache[key] = report
+    return report
 
 
 def figures(site: PortalSite, company: m.Company, reviews: list[m.Review]) -> CompanyFigures:

@@ -39,3 +39,4 @@ handler400 = local.handler400
 handler403 = local.handler403
 handler404 = local.handler404
 handler500 = local.handler500
+handler429 = "manualgen.portal.views.common.too_many"       # read by allauth's throttling

@@ -100,3 +100,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     if known:
         return redirect(f"/accounts/login/?next=/invite/{token}/")
     return redirect(f"/accounts/signup/?email={invitation.email}")
+
+
+def too_many(request: HttpRequest, exception=None) -> HttpResponse:
+    """allauth's answer to too many sign-ins or resets from one place (its handler429)."""
+    return error_page(request, "Too many tries",
+                      "There were too many attempts from here in a short time; for your "
+                      "account's safety the portal waits before it takes more.",
+                      fix="Wait a few minutes, then try again. Forgot the password? Use "
+                          "'Forgot your password?' on the sign-in page.", status=429)
