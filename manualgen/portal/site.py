@@ -72,7 +72,7 @@ class PortalSite(Site):
         super().__init__(self.root / COMPANIES, library=library, office=office,
                          limits=limits, today=today, log=log)
         self.jobs = QueuedJobs(log, builds)
-        self.status_cache: dict[tuple, api.StatusReport | None] = {}   # see figures
+        self.status_cache: dict[tuple, object] = {}    # reports by their inputs: figures
 
     def company_folder(self, folder: str) -> Path:
         if folder != folder_slug(folder):

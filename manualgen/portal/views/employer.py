@@ -7,6 +7,8 @@ an id of another company's review finds nothing and answers 404.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,18 +19,37 @@ from manualgen.portal import review as flow
 from manualgen.portal.figures import status_of
 
 
+def _signature(folder: Path) -> tuple:
+    """What a submission folder holds, cheaply: each file's path, size and time."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            out.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
 def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], str | None]:
+    """The year's submission judged as its page judges it; kept until a file changes."""
     ws, site = request.workspace, request.site
     names = ws.submissions()
     if not names or not ws.has_profile:
         return None, [], None
+    folder = ws.submission(names[0])
+    key = ("readiness", folder, ws.profile_path.stat().st_mtime_ns, _signature(folder),
+           site.today(), id(site.library))
+    if key in site.status_cache:
+        return site.status_cache[key]
     check = api.check_profile(ws.profile_path, site.library)
     if not check.ok:
         return names[0], [], None
-    sub = api.open_submission(ws.submission(names[0]), site.library, company=check.profile,
-                              on=site.today())
+    sub = api.open_submission(folder, site.library, company=check.profile, on=site.today())
     report = api.check_submission(sub, on=site.today())
-    return names[0], api.submission_readiness(report), report.deadline_text()
+    found = (names[0], api.submission_readiness(report), report.deadline_text())
+    if len(site.status_cache) > 5000:
+        site.status_cache.clear()
+    site.status_cache[key] = found
+    return found
 
 
 def overview(request: HttpRequest) -> HttpResponse:
