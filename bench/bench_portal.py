@@ -5,7 +5,7 @@
 Makes a scratch data folder with one company per user (each a copy of the example
 company), starts `manualgen portal serve` on 127.0.0.1, and lets each simulated user sign
 in, then browse (overview, status, the company pages, the submission and its records)
-and upload a sample now and then, with a pause of 1-4 s between pages; `--builders` of
+and upload a sample now and then, with a pause of 1-4 s between pages (`--pause`); `--builders` of
 them also build their manual once, to fill the build queue. Reports the page times
 (median, p95, max), the errors (any answer of 400 or more, or none at all), the uploads
 saved, and the build queue's wait, read from the server's log. Everything it writes is
@@ -97,7 +97,8 @@ class Results:
                 self.errors.append(f"{status} {what}")
 
 
-def user(n: int, base: str, until: float, builder: bool, out: Results) -> None:
+def user(n: int, base: str, until: float, builder: bool, out: Results,
+         pause: tuple[float, float] = (1, 4)) -> None:
     rng = random.Random(n)
     browser = Browser(base)
 
@@ -140,7 +141,7 @@ def user(n: int, base: str, until: float, builder: bool, out: Results) -> None:
             status, url, _ = timed(browser.post, "build", "/manual/build/", {"what": "manual"})
             with out.lock:
                 out.builds += 1
-        time.sleep(rng.uniform(1, 4))
+        time.sleep(rng.uniform(*pause))
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -154,7 +155,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--builders", type=int, default=10)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--pause", default="1,4", metavar="MIN,MAX",
+                        help="seconds a user waits between two pages (default 1,4)")
     args = parser.parse_args()
+    pause = tuple(float(x) for x in args.pause.split(","))
     if not 1 <= args.users <= 200 or not 10 <= args.seconds <= 600:
         parser.error("at most 200 users and 600 seconds (this is a bounded test)")
     scratch = Path(tempfile.mkdtemp(prefix="manualgen-portal-bench-"))
@@ -178,7 +182,7 @@ def main() -> int:
         results = Results()
         until = time.monotonic() + args.seconds
         threads = [threading.Thread(target=user, args=(n, f"http://127.0.0.1:{port}", until,
-                                                       n < args.builders, results))
+                                                       n < args.builders, results, pause))
                    for n in range(args.users)]
         for t in threads:
             t.start()

@@ -7,6 +7,7 @@ they look across companies.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,7 +65,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 target = accounts.company_named(request.POST.get("company", ""))
             invitation, token = accounts.invite(request.POST.get("email", ""), role,
                                                 company=target, by=request.user)
-            link = request.build_absolute_uri(f"/invite/{token}/")
+            link = f"{settings.PORTAL_ORIGIN}/invite/{token}/"
             from manualgen.portal.mail import send_invitation
 
             send_invitation(invitation, link)
@@ -148,7 +149,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         flow.give_back(found, request.user)
         from manualgen.portal.mail import send_returned
 
-        send_returned(found, request.build_absolute_uri(f"/reviews/{found.pk}/"))
+        send_returned(found, f"{settings.PORTAL_ORIGIN}/reviews/{found.pk}/")
     elif action == "approve":
         flow.approve(request.site, found, request.user)
     else:
