@@ -1,16 +1,18 @@
-"""Benchmark: `package build` of a ~1,000-page submission against the qpdf command line.
+"""Benchmark: `package build` at about 1,000 and 5,000 pages against the qpdf command line.
 
-In one run, in a scratch folder:
-1. generates a submission of about 1,000 pages - a few hundred PDFs (1-6 pages, a logo and
-   an embedded font each, like forms printed to PDF), phone photos and a few Word files -
-   plus the example company's records;
+In one run, in a scratch folder, for each size:
+1. generates a submission - a few hundred PDFs (1-6 pages, a logo and an embedded font
+   each, like forms printed to PDF), phone photos and a few Word files - plus the example
+   company's records;
 2. builds it with `manualgen package build` in a child process, timing each stage;
 3. merges the same PDFs with `qpdf --empty --pages ...` and stamps every page with
    `qpdf --overlay stamp.pdf` (the stamp PDF made by reportlab), the baseline;
-4. builds a submission of 40 phone photos (4000x3000 JPEG) and reports its size and the
-   resolution the pages keep; one page is rendered to PNG for a look.
+then the growth from the small size to the big one, ours and qpdf's; and
+4. a submission of 200 phone photos (4000x3000 JPEG): its size at the default quality, and
+   with `--max-size 20MB`, the resolution the pages keep; one page rendered to PNG.
 Wall time is the child process's, peak memory its ru_maxrss (LibreOffice, a grandchild,
-is reported apart). Usage: python bench/bench_package.py [--pdfs N] [--photos N] [--keep]
+is reported apart).
+Usage: python bench/bench_package.py [--sizes 300,1500] [--big-photos N] [--keep]
 """
 
 from __future__ import annotations
@@ -125,10 +127,9 @@ def make_submission(folder: Path, pdfs: int, photos: int, words: int,
 
 # --- measuring in child processes -----------------------------------------------------------
 
-def child_build(folder: str, out: str, keep: str) -> None:
+def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     """Run in a child: build, timing stages through the progress callback."""
     from manualgen import api
-    from manualgen.package.build import BuildOptions, build_package
 
     marks: dict[str, float] = {}
     start = time.perf_counter()
@@ -136,10 +137,12 @@ def child_build(folder: str, out: str, keep: str) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         marks.setdefault(stage, time.perf_counter() - start)
 
-    sub = api.open_submission(Path(folder), api.load_library())
-    result = build_package(sub, BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
-                                             pdf_name=Path(out).name), progress=progress)
-    result.write(out)
+    library = api.load_library()
+    sub = api.open_submission(folder, library)
+    options = api.BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
+                               pdf_name=Path(out).name,
+                               max_size=int(max_size) if max_size else None)
+    api.build_submission(sub, options, progress=progress).write(out)
     wall = time.perf_counter() - start
     marks.setdefault("done", wall)
     names = list(marks)
@@ -194,10 +197,12 @@ def mb(path: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pdfs", type=int, default=300)
+    parser.add_argument("--sizes", default="300,1500",
+                        help="PDFs in each generated submission (300: about 1,000 pages)")
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--words", type=int, default=3)
-    parser.add_argument("--big-photos", type=int, default=40)
+    parser.add_argument("--big-photos", type=int, default=200)
+    parser.add_argument("--max-size", type=float, default=20, help="MB, for the photos")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--child", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -212,7 +217,7 @@ def main() -> None:
             print(json.dumps({"pdf_files": [str(p) for p in made["pdf_files"]],
                               "pdf_pages": made["pdf_pages"]}))
         else:
-            child_run(json.loads(rest[0]))
+            child_run(json.loads(Path(rest[0]).read_text(encoding="utf-8")))
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-package-"))
     try:
@@ -224,32 +229,30 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(tmp: Path, args) -> None:
+def one_size(tmp: Path, pdfs: int, photos: int, words: int) -> dict:
+    """Build a generated submission and the qpdf baseline of the same PDFs; the figures."""
     # Generated in a child: a parent grown big would inflate the children's ru_maxrss
     # (Linux carries the high-water mark across exec).
     t = time.perf_counter()
-    made = measured(["make", str(tmp / "big" / "sub"), str(args.pdfs), str(args.photos),
-                     str(args.words), "2016", "1512"])
-    print(f"generated {args.pdfs} PDFs ({made['pdf_pages']} pages), {args.photos} photos, "
-          f"{args.words} Word files in {time.perf_counter() - t:.1f} s")
-
-    out = tmp / "big-out" / "submission.pdf"
-    ours = measured(["build", str(tmp / "big" / "sub"), str(out), "0"])
+    made = measured(["make", str(tmp / "sub"), str(pdfs), str(photos), str(words),
+                     "2016", "1512"])
+    print(f"\ngenerated {pdfs} PDFs ({made['pdf_pages']} pages), {photos} photos, "
+          f"{words} Word files in {time.perf_counter() - t:.1f} s")
+    out = tmp / "out" / "submission.pdf"
+    ours = measured(["build", str(tmp / "sub"), str(out), "0"])
     total = pages_of(out)
-
     merged, stamped = tmp / "qpdf-merged.pdf", tmp / "qpdf-stamped.pdf"
     stamp = tmp / "stamp.pdf"
     stamp_time = stamp_pdf(stamp, made["pdf_pages"])
-    qpdf = measured(["run", json.dumps([
-        ["qpdf", "--empty", "--pages", *[str(p) for p in made["pdf_files"]], "--", str(merged)],
-        ["qpdf", str(merged), "--overlay", str(stamp), "--", str(stamped)]])])
-    qpdf_merge = measured(["run", json.dumps([
-        ["qpdf", "--empty", "--pages", *[str(p) for p in made["pdf_files"]], "--",
-         str(merged)]])])
-    assemble = ours["stages"].get("assembling", 0)
+    commands = tmp / "qpdf-commands.json"           # too long for one argument
+    merge = ["qpdf", "--empty", "--pages", *[str(p) for p in made["pdf_files"]], "--",
+             str(merged)]
+    commands.write_text(json.dumps([merge, ["qpdf", str(merged), "--overlay", str(stamp),
+                                            "--", str(stamped)]]), encoding="utf-8")
+    qpdf = measured(["run", str(commands)])
+    commands.write_text(json.dumps([merge]), encoding="utf-8")
+    qpdf_merge = measured(["run", str(commands)])
     base = qpdf["wall"] + stamp_time
-
-    print()
     print(f"{'':34}{'wall s':>9}{'peak MB':>9}{'size MB':>9}{'pages':>7}")
     print(f"{'manualgen package build':34}{ours['wall']:9.2f}{ours['rss_mb']:9.0f}"
           f"{mb(out):9.1f}{total:7d}")
@@ -261,30 +264,46 @@ def run(tmp: Path, args) -> None:
     print(f"{'  qpdf merge only':34}{qpdf_merge['wall']:9.2f}{qpdf_merge['rss_mb']:9.0f}"
           f"{mb(merged):9.1f}")
     print(f"{'  stamp PDF by reportlab':34}{stamp_time:9.2f}")
-    print()
-    print(f"ratio whole build / (qpdf merge+stamp + stamp PDF): {ours['wall'] / base:.2f}x")
-    print(f"ratio assembling stage (merge, outline, links, stamp, share, save) / same: "
-          f"{assemble / base:.2f}x   (goal <= 1.5x)")
-    print(f"peak memory of the build: {ours['rss_mb']:.0f} MB (goal < 300 MB)")
-    print(f"output size: ours {mb(out):.1f} MB for {total} pages vs qpdf {mb(stamped):.1f} MB "
-          f"for {made['pdf_pages']} pages")
+    print(f"ratio whole build / (qpdf merge + overlay + stamp PDF): {ours['wall'] / base:.2f}x "
+          f"(goal <= 1.0x); peak {ours['rss_mb']:.0f} MB vs qpdf {qpdf['rss_mb']:.0f} MB")
+    return {"pages": total, "ours": ours["wall"], "rss": ours["rss_mb"], "peer": base,
+            "assembling": ours["stages"].get("assembling", 0)}
 
-    print()
+
+def run(tmp: Path, args) -> None:
+    sizes = [int(n) for n in args.sizes.split(",")]
+    results = [one_size(tmp / f"size-{n}", n, args.photos, args.words) for n in sizes]
+    if len(results) >= 2:
+        small, big = results[0], results[-1]
+        scale = big["pages"] / small["pages"]
+        print(f"\ngrowth {small['pages']} -> {big['pages']} pages ({scale:.1f}x the pages): "
+              f"ours {big['ours'] / small['ours']:.2f}x (goal within 5.5x), assembling stage "
+              f"{big['assembling'] / small['assembling']:.2f}x, "
+              f"qpdf {big['peer'] / small['peer']:.2f}x; peak memory at {big['pages']} pages "
+              f"{big['rss']:.0f} MB (goal < 300 MB)")
+
     t = time.perf_counter()
     measured(["make", str(tmp / "photos" / "sub"), "0", str(args.big_photos), "0", "4000",
               "3000"])
     src = sum(p.stat().st_size for p in (tmp / "photos" / "sub").rglob("*.jpg")) / 1e6
-    print(f"generated {args.big_photos} phone photos 4000x3000 ({src:.1f} MB of JPEG) in "
+    print(f"\ngenerated {args.big_photos} phone photos 4000x3000 ({src:.1f} MB of JPEG) in "
           f"{time.perf_counter() - t:.1f} s")
-    out2 = tmp / "photos-out" / "photos.pdf"
-    res = measured(["build", str(tmp / "photos" / "sub"), str(out2), "0"])
-    print(f"photo submission: {mb(out2):.1f} MB for {pages_of(out2)} pages (goal < 25 MB), "
-          f"{res['wall']:.1f} s, peak {res['rss_mb']:.0f} MB")
-    dpi = placed_dpi(out2)
-    print(f"photo pages keep {dpi:.0f} dpi at their printed size")
+    plain = tmp / "photos-out" / "default.pdf"
+    res = measured(["build", str(tmp / "photos" / "sub"), str(plain), "0"])
+    print(f"photo submission, default quality: {mb(plain):.1f} MB for {pages_of(plain)} pages, "
+          f"{res['wall']:.1f} s, peak {res['rss_mb']:.0f} MB, pictures at "
+          f"{placed_dpi(plain):.0f} dpi")
+    limit = int(args.max_size * 1e6)
+    fitted = tmp / "photos-out" / "fitted.pdf"
+    res = measured(["build", str(tmp / "photos" / "sub"), str(fitted), "0", str(limit)])
+    print(f"photo submission, --max-size {args.max_size:g}MB: {mb(fitted):.1f} MB "
+          f"({'fits' if fitted.stat().st_size <= limit else 'DOES NOT FIT'}), {res['wall']:.1f} s, "
+          f"peak {res['rss_mb']:.0f} MB, pictures at {placed_dpi(fitted):.0f} dpi "
+          f"(floor 150)")
     look = tmp / "photo-page.png"
-    render_one_photo(out2, look)
-    print(f"one photo page rendered at 100 dpi: {look}")
+    render_one_photo(fitted, look)
+    if args.keep:
+        print(f"one photo page of the fitted PDF rendered at 100 dpi: {look}")
 
 
 def placed_dpi(pdf_path: Path) -> float:

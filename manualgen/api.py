@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from manualgen.errors import (
     InputError,
@@ -38,9 +38,6 @@ from manualgen.errors import (
     ToolError,
     UsageError,
 )
-from manualgen.forms.build import FormsResult
-from manualgen.forms.build import build_forms as _build_forms
-from manualgen.inputs.company_policies import load_company_policies
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import Inputs, prepare, vocabulary
 from manualgen.inputs.profile import CompanyProfile, Logo, field_words, profile_problems
@@ -49,23 +46,10 @@ from manualgen.inputs.questions import Group, Question
 from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
 from manualgen.io import YamlDoc
-from manualgen.letter import LetterValues
-from manualgen.library.book import BookResult
-from manualgen.library.coverage import Coverage
-from manualgen.library.diff import LibraryDiff
-from manualgen.library.importer import ImportResult
-from manualgen.library.lint import LintReport
-from manualgen.library.listing import Listing
-from manualgen.manual.absorb import AbsorbResult
 from manualgen.manual.build import Layout, ManualResult
 from manualgen.manual.build import build_manual as _build_manual
-from manualgen.manual.own_policies import OwnReport
-from manualgen.manual.redline import RedlineResult
 from manualgen.manual.updates import LibraryUpdate, library_updates
-from manualgen.package.build import BuildOptions, BuildResult
-from manualgen.package.check import Report as SubmissionReport
-from manualgen.package.readiness import Readiness
-from manualgen.package.spec import DEFAULT_PACKAGE
+from manualgen.render.paginate import LayoutCache
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
@@ -76,8 +60,65 @@ from manualgen.services.workspace import (
     refuse_unsafe,
     safe_name,
 )
-from manualgen.status.report import StatusReport
-from manualgen.summary import SummaryResult
+
+if TYPE_CHECKING:
+    from manualgen.forms.build import FormsResult
+    from manualgen.letter import LetterValues
+    from manualgen.library.book import BookResult
+    from manualgen.library.coverage import Coverage
+    from manualgen.library.diff import LibraryDiff
+    from manualgen.library.importer import ImportResult
+    from manualgen.library.lint import LintReport
+    from manualgen.library.listing import Listing
+    from manualgen.manual.absorb import AbsorbResult
+    from manualgen.manual.own_policies import OwnReport
+    from manualgen.manual.redline import RedlineResult
+    from manualgen.package.build import BuildOptions, BuildResult
+    from manualgen.package.check import Report as SubmissionReport
+    from manualgen.package.readiness import Readiness
+    from manualgen.status.report import StatusReport
+    from manualgen.summary import SummaryResult
+
+# The types of the other jobs, imported when first used: a command pays only for its own
+# job's imports (the manual's whole process is timed against pandoc).
+_LAZY = {
+    "FormsResult": ("manualgen.forms.build", "FormsResult"),
+    "BookResult": ("manualgen.library.book", "BookResult"),
+    "Coverage": ("manualgen.library.coverage", "Coverage"),
+    "ImportResult": ("manualgen.library.importer", "ImportResult"),
+    "LintReport": ("manualgen.library.lint", "LintReport"),
+    "Listing": ("manualgen.library.listing", "Listing"),
+    "BuildOptions": ("manualgen.package.build", "BuildOptions"),
+    "BuildResult": ("manualgen.package.build", "BuildResult"),
+    "SubmissionReport": ("manualgen.package.check", "Report"),
+    "StatusReport": ("manualgen.status.report", "StatusReport"),
+    "SummaryResult": ("manualgen.summary", "SummaryResult"),
+    "DEFAULT_PACKAGE": ("manualgen.package.spec", "DEFAULT_PACKAGE"),
+    "LibraryDiff": ("manualgen.library.diff", "LibraryDiff"),
+    "AbsorbResult": ("manualgen.manual.absorb", "AbsorbResult"),
+    "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
+    "RedlineResult": ("manualgen.manual.redline", "RedlineResult"),
+    "LetterValues": ("manualgen.letter", "LetterValues"),
+    "Readiness": ("manualgen.package.readiness", "Readiness"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _default_package(package: str | Path | None) -> str | Path:
+    from manualgen.package.spec import DEFAULT_PACKAGE
+
+    return DEFAULT_PACKAGE if package is None else package
+
 
 ProfileSource = CompanyProfile | Path | str | Mapping[str, Any]
 
@@ -85,8 +126,8 @@ __all__ = [
     "Library", "CompanyProfile", "Logo", "Inputs", "Layout", "ManualResult", "FormsResult",
     "StatusReport", "Submission", "SubmissionReport", "BuildOptions", "BuildResult",
     "SummaryResult", "LintReport", "Listing", "Coverage", "BookResult", "ImportResult",
-    "ProfileCheck", "Office", "LibraryPaths", "Problem", "ManualgenError", "InputError",
-    "ToolError", "UsageError",
+    "ProfileCheck", "Office", "LayoutCache", "LibraryPaths", "Problem", "ManualgenError",
+    "InputError", "ToolError", "UsageError",
     "load_library", "library_paths", "examples_dir", "load_profile", "check_profile",
     "build_manual", "build_forms", "company_status", "status_calendar", "open_submission",
     "find_company", "check_submission", "build_submission", "build_summary",
@@ -165,6 +206,8 @@ def check_profile(source: Path | str | Mapping[str, Any], library: Library, *,
         if loaded is None:
             return ProfileCheck(None, problems)
         loaded.problems = problems
+    from manualgen.inputs.company_policies import load_company_policies
+
     own = load_company_policies(loaded, library)
     found = list(own.problems)
     inputs = None
@@ -191,12 +234,16 @@ def _inputs(profile: ProfileSource, library: Library) -> Inputs:
 
 def build_manual(profile: ProfileSource, library: Library, *,
                  layout: Layout | str = Layout.LIBREOFFICE, pdf: bool = False,
-                 office: Office | None = None) -> ManualResult:
+                 office: Office | None = None,
+                 cache: LayoutCache | None = None) -> ManualResult:
     """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`; its
     revision record (`revision_record_file`) and the library changes under the company's
-    own versions (`updates`, each with a readable diff: shown, never merged)."""
+    own versions (`updates`, each with a readable diff: shown, never merged).
+
+    `cache`: the company's chapter layouts (`LayoutCache(folder)`, a folder the caller
+    chooses, or in memory only): only chapters it has not seen are laid out again."""
     inputs = _inputs(profile, library)
-    result = _build_manual(inputs, layout=layout, pdf=pdf, office=office)
+    result = _build_manual(inputs, layout=layout, pdf=pdf, office=office, cache=cache)
     result.updates = library_updates(inputs)
     result.warnings += [str(p) for p in inputs.own.problems + inputs.records.problems]
     return result
@@ -290,6 +337,9 @@ def accept_library_change(profile: ProfileSource, library: Library,
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,
                 office: Office | None = None) -> FormsResult:
     """The company's personalised blank forms, bytes per file (`zip_bytes()` for one zip)."""
+
+    from manualgen.forms.build import build_forms as _build_forms
+
     return _build_forms(_inputs(profile, library), pdf=pdf, office=office)
 
 
@@ -324,11 +374,11 @@ def open_submission(folder: Path | str | Mapping[str, bytes], library: Library, 
 
 
 def check_submission(sub: Submission, *, on: dt.date | None = None,
-                     package: str | Path = DEFAULT_PACKAGE) -> SubmissionReport:
+                     package: str | Path | None = None) -> SubmissionReport:
     """What is missing, late, out of period or unreadable; builds nothing."""
     from manualgen.package.check import check_package
 
-    return check_package(sub, on=on, package=package)
+    return check_package(sub, on=on, package=_default_package(package))
 
 
 def build_submission(sub: Submission, options: BuildOptions | None = None, *,
@@ -349,7 +399,7 @@ def build_summary(sub: Submission, *, on: dt.date | None = None) -> SummaryResul
 
 def new_submission_files(library: Library, *, profile: ProfileSource | None = None,
                          on: dt.date | None = None,
-                         package: str | Path = DEFAULT_PACKAGE) -> dict[str, bytes]:
+                         package: str | Path | None = None) -> dict[str, bytes]:
     """The files of an empty submission folder ("x/" entries are folders)."""
     from manualgen.inputs.program import next_anniversary
     from manualgen.package.scaffold import scaffold_files
@@ -359,7 +409,7 @@ def new_submission_files(library: Library, *, profile: ProfileSource | None = No
         secor = load_profile(profile, library).profile.secor
         if secor is not None:
             anniversary = next_anniversary(secor.certificate_date, on or dt.date.today())
-    return scaffold_files(library, anniversary=anniversary, package=package)
+    return scaffold_files(library, anniversary=anniversary, package=_default_package(package))
 
 
 # --------------------------------------------------------------------------- NSNY's library
@@ -593,13 +643,13 @@ def rotate_photo(data: bytes, quarter_turns: int = 1) -> bytes:
 
 
 def suggested_activities(sub: Submission, rows: list[dict[str, str]], *,
-                         package: str | Path = DEFAULT_PACKAGE) -> list[dict[str, str]]:
+                         package: str | Path | None = None) -> list[dict[str, str]]:
     """Activity-log rows the samples already record (a dated inspection in
     site-inspections/) that `rows` do not hold yet."""
     from manualgen.package import intake
     from manualgen.package.spec import load_package
 
-    spec = load_package(package, sub.library)
+    spec = load_package(_default_package(package), sub.library)
     kinds = {c.key: c.activity for c in spec.categories if c.activity}
     have = {(r.get("date", ""), r.get("activity", "")) for r in rows}
     out = []
@@ -617,11 +667,11 @@ def suggested_activities(sub: Submission, rows: list[dict[str, str]], *,
     return sorted(out, key=lambda r: (r["date"], r["activity"]))
 
 
-def submission_categories(library: Library, *, package: str | Path = DEFAULT_PACKAGE) -> list:
+def submission_categories(library: Library, *, package: str | Path | None = None) -> list:
     """The categories of a package, in the reviewer's order."""
     from manualgen.package.spec import load_package
 
-    return list(load_package(package, library).categories)
+    return list(load_package(_default_package(package), library).categories)
 
 
 def submission_folder_name(profile: ProfileSource, library: Library, *,

@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea
+# python3-uno: the bridge the warm LibreOffice is driven through (under /usr/bin/python3).
+# postgresql: the portal's tests run against it as well as SQLite.
+debs=(libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea
       poppler-utils qpdf chromium postgresql)
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 

@@ -1,10 +1,13 @@
 """The command line: click commands that parse, call the API, write and print.
 
 Everything the environment decides is read here, once: the library (`--library`, then
-`MANUALGEN_LIBRARY`, then the bundled one) and LibreOffice (`MANUALGEN_SOFFICE`, then
-PATH). Errors are caught once, by their base class: a `ManualgenError` becomes its
-message and its exit code (2 bad input); anything else is a bug in manualgen: one plain
-line, the traceback in a log file (or on screen with --debug), exit code 3.
+`MANUALGEN_LIBRARY`, then the bundled one), LibreOffice (`MANUALGEN_SOFFICE`, then PATH),
+the Python with its UNO bridge (`MANUALGEN_UNO_PYTHON`, "" for none: cold runs only) and
+the socket of the shared warm LibreOffice (`MANUALGEN_OFFICE_SOCKET`, else one per user in
+`XDG_RUNTIME_DIR` or the temporary folder). Errors are caught once, by their base class:
+a `ManualgenError` becomes its message and its exit code (2 bad input); anything else is a
+bug in manualgen: one plain line, the traceback in a log file (or on screen with --debug),
+exit code 3.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import click
 
 from manualgen import __version__
-from manualgen.cli.params import DateParam
+from manualgen.cli.params import DateParam, SizeParam
 from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -31,6 +34,9 @@ OUT_DIR = click.Path(file_okay=False, path_type=Path)
 DATE = DateParam()
 LIBRARY_ENV = "MANUALGEN_LIBRARY"
 SOFFICE_ENV = "MANUALGEN_SOFFICE"
+UNO_PYTHON_ENV = "MANUALGEN_UNO_PYTHON"
+OFFICE_SOCKET_ENV = "MANUALGEN_OFFICE_SOCKET"
+LAYOUT_CACHE = Path(".manualgen") / "layout"     # in the company's folder
 
 
 # --------------------------------------------------------------------------- the edge
@@ -93,10 +99,27 @@ def _library(library_dir: Path | None):
     return api.load_library(library_dir)
 
 
-def _office():
+def _office_socket() -> Path:
+    """Where the shared warm LibreOffice (`manualgen office start`) listens."""
+    explicit = os.environ.get(OFFICE_SOCKET_ENV)
+    if explicit:
+        return Path(explicit)
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = Path(runtime) if runtime and Path(runtime).is_dir() else \
+        Path(tempfile.gettempdir()) / f"manualgen-{os.getuid()}"
+    return folder / "manualgen-office.sock"
+
+
+def _office(*, warm: bool = False):
+    """The shared warm LibreOffice when one runs; else, with `warm`, one of this command's
+    own, started now so it comes up while the document is composed; else cold runs."""
     from manualgen.services.office import Office
 
-    return Office.find(os.environ.get(SOFFICE_ENV))
+    soffice = os.environ.get(SOFFICE_ENV)
+    office = Office.find(soffice, socket=_office_socket())
+    if warm and not office.is_warm:
+        office = Office.warm(soffice, python=os.environ.get(UNO_PYTHON_ENV)).start()
+    return office
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -174,20 +197,25 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
 @click.option("--record/--no-record", default=True, show_default=True,
               help="Keep this revision's record in revisions/ beside the profile, so the "
                    "next revision's history and redline can say what changed.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Keep each chapter's page count in .manualgen/ beside the profile and "
+                   "lay out only the chapters that changed.")
 @library_option
 @reports_errors
 def manual(profile: Path, output: Path, pdf: bool, layout: str, redline: int | None,
-           record: bool, library_dir: Path | None) -> None:
+           record: bool, cache: bool, library_dir: Path | None) -> None:
     """Build the draft health and safety manual in Word."""
     from manualgen import api
 
     library = _library(library_dir)
-    office = _office()
-    result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=office)
-    marked = None
-    if redline is not None:
-        marked = api.build_redline(profile, library, redline, current=result, pdf=pdf,
-                                   office=office)
+    layouts = api.LayoutCache(profile.parent / LAYOUT_CACHE) if cache else None
+    with _office(warm=layout == "libreoffice") as office:
+        result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=office,
+                                  cache=layouts)
+        marked = None
+        if redline is not None:
+            marked = api.build_redline(profile, library, redline, current=result, pdf=pdf,
+                                       office=office)
     api.save(output, result.docx)
     pages = f", {result.pages} pages" if result.pages else ""
     click.echo(f"wrote {output} ({len(result.policies)} policies{pages})")
@@ -254,6 +282,65 @@ def absorb(profile: Path, edited: Path, replace: bool, on, as_json: bool,
     for rel, data in sorted(result.files.items()):
         api.save(profile.parent / rel, data)
     emit(result, as_json)
+
+
+@main.command()
+@click.argument("directory", type=EXISTING_DIR)
+@click.option("-o", "--output", type=OUT_DIR, required=True,
+              help="The folder to write <company folder>.docx into (created if missing).")
+@click.option("--pdf", is_flag=True, help="Also write each manual's PDF.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Manuals built at once, each with its own LibreOffice (default: the cores).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Keep each chapter's page count in .manualgen/ in each company's folder.")
+@library_option
+@reports_errors
+def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: bool,
+          library_dir: Path | None) -> None:
+    """For NSNY staff: build the manual of every company folder under DIRECTORY.
+
+    A company folder is one holding company.yaml. A broken company is reported in the
+    summary and the others are built; exit code 1 when any failed.
+    """
+    import time
+
+    from tqdm import tqdm
+
+    from manualgen import api
+    from manualgen.errors import fail
+    from manualgen.manual.fleet import FleetConfig, build_fleet, find_companies
+
+    _library(library_dir)                  # a broken library is said once, before starting
+    profiles = find_companies(directory)
+    if not profiles:
+        raise fail(directory, "holds no company folders",
+                   fix="give the folder whose subfolders each hold a company.yaml")
+    config = FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
+                         uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf, cache=cache)
+    failed, pages = [], 0
+    start = time.perf_counter()
+    with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:
+        for result in build_fleet(profiles, config, workers=workers):
+            if result.ok:
+                api.save(output / f"{result.name}.docx", result.docx)
+                if result.pdf is not None:
+                    api.save(output / f"{result.name}.pdf", result.pdf)
+                pages += result.pages or 0
+            else:
+                failed.append(result)
+            bar.set_postfix(failed=len(failed), refresh=False)
+            bar.update(1)
+    wall = time.perf_counter() - start
+    built = len(profiles) - len(failed)
+    click.echo(f"built {built} of {len(profiles)} manuals ({pages} pages) into {output} in "
+               f"{wall:.1f} s ({wall / len(profiles):.2f} s a manual)")
+    if failed:
+        width = max(len("company"), *(len(r.name) for r in failed))
+        click.secho(f"{len(failed)} failed:", fg="red", err=True)
+        click.echo(f"  {'company':{width}}  why", err=True)
+        for r in sorted(failed, key=lambda r: r.name):
+            click.echo(f"  {r.name:{width}}  {r.error}", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command()
@@ -486,6 +573,9 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None,
               help="Leave out files that cannot be read and list them on the checklist.")
 @click.option("--keep-resolution", is_flag=True,
               help="Keep pictures at full resolution (default: at most 200 dpi).")
+@click.option("--max-size", type=SizeParam(), default=None, metavar="SIZE",
+              help="Store pictures smaller, step by step down to 150 dpi, until the PDF "
+                   "fits in SIZE (like 20MB, for email); says so when it cannot.")
 @click.option("--on", "on", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Only to choose the anniversary when submission.yaml gives none.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
@@ -493,8 +583,8 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None,
 @library_option
 @reports_errors
 def package_build(directory: Path, output: Path, skip_unreadable: bool,
-                  keep_resolution: bool, on, as_json: bool, company: Path | None,
-                  library_dir: Path | None) -> None:
+                  keep_resolution: bool, max_size: int | None, on, as_json: bool,
+                  company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     from tqdm import tqdm
 
@@ -504,7 +594,8 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
     refuse_output_inside(directory, output)
     sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
     options = api.BuildOptions(skip_unreadable=skip_unreadable,
-                               keep_resolution=keep_resolution, pdf_name=output.name)
+                               keep_resolution=keep_resolution, max_size=max_size,
+                               pdf_name=output.name)
     with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             if bar.total != total:
@@ -673,9 +764,9 @@ def serve(folder: Path, port: int, host: str, no_browser: bool,
                                                    ("127.0.0.1", "localhost", "::1") else ())
     # One LibreOffice for the server's life: the warm service (issue 14) where this
     # manualgen has it, else cold runs; stopped with the server.
-    make_office = getattr(Office, "warm", Office.find)
     site = Site(folder, library=_library(library_dir),
-                office=make_office(os.environ.get(SOFFICE_ENV)), hosts=hosts,
+                office=Office.warm(os.environ.get(SOFFICE_ENV),
+                                   python=os.environ.get(UNO_PYTHON_ENV)), hosts=hosts,
                 log=lambda text: click.echo(text, err=True))
 
     def ready(address: str) -> None:
@@ -693,6 +784,63 @@ def serve(folder: Path, port: int, host: str, no_browser: bool,
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                          fix="choose another --port") from None
+
+
+# --------------------------------------------------------------------------- office
+
+
+@main.group()
+def office() -> None:
+    """A warm LibreOffice for this machine: commands use it while it runs (faster)."""
+
+
+@office.command("start")
+@click.option("--max-docs", type=click.IntRange(1), default=200, show_default=True,
+              help="Renew LibreOffice after this many documents.")
+@reports_errors
+def office_start(max_docs: int) -> None:
+    """Start the warm LibreOffice (it runs until `manualgen office stop`)."""
+    from manualgen.errors import ToolError
+    from manualgen.services.office import find_soffice, find_uno_python, start_shared
+
+    soffice = find_soffice(os.environ.get(SOFFICE_ENV))
+    python = find_uno_python(os.environ.get(UNO_PYTHON_ENV))
+    if soffice is None or python is None:
+        raise ToolError("a warm LibreOffice needs LibreOffice and its Python bridge",
+                        fix="apt-get install libreoffice-writer-nogui python3-uno")
+    state = start_shared(soffice, python, _office_socket(), max_docs=max_docs)
+    click.echo(f"warm LibreOffice running (process {state['pid']}) at {_office_socket()}")
+
+
+@office.command("stop")
+@reports_errors
+def office_stop() -> None:
+    """Stop the warm LibreOffice."""
+    from manualgen.services.office import stop_shared
+
+    stopped = stop_shared(_office_socket())
+    click.echo("warm LibreOffice stopped" if stopped else "no warm LibreOffice was running")
+
+
+@office.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the state as JSON.")
+@reports_errors
+def office_status(as_json: bool) -> None:
+    """Say whether the warm LibreOffice runs: exit 0 when it does, 1 when not."""
+    from manualgen.services.office import shared_status
+
+    state = shared_status(_office_socket())
+    if as_json:
+        click.echo(json.dumps({"socket": str(_office_socket()), "running": state is not None,
+                               **(state or {})}, indent=2))
+    elif state is None:
+        click.echo(f"no warm LibreOffice at {_office_socket()}")
+    else:
+        click.echo(f"warm LibreOffice running (process {state['pid']}, up {state['uptime']} s, "
+                   f"{state['docs']} documents since its last start, "
+                   f"{state['starts']} starts) at {_office_socket()}")
+    if state is None:
+        sys.exit(EXIT_FINDINGS)
 
 
 # --------------------------------------------------------------------------- demo

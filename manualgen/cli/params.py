@@ -30,3 +30,25 @@ class DateParam(click.ParamType):
         if self.not_before and day < self.not_before:
             self.fail(f"{day} is before {self.not_before}", param, ctx)
         return day
+
+
+class SizeParam(click.ParamType):
+    """A file size: 20MB, 1.5GB, 500kB, 20MiB or plain bytes (MB = 1,000,000 bytes)."""
+
+    name = "size"
+    UNITS = {"": 1, "b": 1, "kb": 10**3, "k": 10**3, "mb": 10**6, "m": 10**6, "gb": 10**9,
+             "g": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(number):]
+        try:
+            size = float(number) * self.UNITS[unit]
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size: write it like 20MB or 1.5GB", param, ctx)
+        if size < 100_000:
+            self.fail(f"{value!r} is too small for a submission PDF", param, ctx)
+        return int(size)

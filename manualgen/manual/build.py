@@ -21,8 +21,7 @@ from manualgen.manual.revisions import make_record
 from manualgen.render import wordxml
 from manualgen.render.docx_io import docx_bytes, set_properties
 from manualgen.render.jinja import policy_environment, render_text, tidy_periods
-from manualgen.render.paginate import paginate
-from manualgen.render.pdfmeta import normalise_pdf
+from manualgen.render.paginate import LayoutCache, paginate, paginate_incremental
 from manualgen.services.office import Office
 
 MASTER_TEMPLATE = "master.docx"
@@ -52,7 +51,8 @@ class ManualResult:
 
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     """Every applicable policy's Markdown with the company's values; all errors at once."""
-    env = policy_environment()
+    env, compiled = inputs.library.memo.setdefault("policy-templates",
+                                                   (policy_environment(), {}))
     found = Collector()
     rendered = []
     company = inputs.context["company"]
@@ -64,7 +64,7 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
                     "use an id from form_templates/forms.yaml")])
         try:
             text = render_text(env, policy.body, inputs.context, policy.path,
-                               policy.body_line - 1)
+                               policy.body_line - 1, compiled)
         except InputError as exc:
             found.extend(exc.problems)
             continue
@@ -75,8 +75,13 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
 
 
 def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
-                 pdf: bool = False, office: Office | None = None) -> ManualResult:
-    """The manual as .docx bytes (and PDF bytes with `pdf`)."""
+                 pdf: bool = False, office: Office | None = None,
+                 cache: LayoutCache | None = None) -> ManualResult:
+    """The manual as .docx bytes (and PDF bytes with `pdf`).
+
+    `cache`: chapter layouts kept from earlier builds; only chapters it does not know are
+    laid out, and the bytes are the same as with a layout of the whole document.
+    """
     layout = Layout(layout)
     if pdf and layout is not Layout.LIBREOFFICE:
         raise UsageError("a PDF needs the LibreOffice layout",
@@ -108,7 +113,14 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
         warnings.append("the contents have no page numbers until Word updates them "
                         "(it asks when the file is opened)")
     else:
-        pages, pdf_data = paginate(docx_bytes(composed.document, when), bookmarks, office)
+        draft = docx_bytes(composed.document, when)
+        if cache is None and pdf:
+            pages, pdf_data = paginate(draft, bookmarks, office)
+        else:                     # without a cache: a whole layout, kept by no one
+            counted = paginate_incremental(draft, [(e.level, e.bookmark) for e in composed.toc],
+                                           office, cache if cache is not None else LayoutCache(),
+                                           texts=[e.text for e in composed.toc])
+            pages, pdf_data, page_count = counted.pages, counted.pdf, counted.total
         for _ in range(MAX_LAYOUT_PASSES):
             composed.set_pages(pages)
             data = docx_bytes(composed.document, when)
@@ -122,6 +134,8 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
         page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
     final_pdf = None
     if pdf and pdf_data is not None:
+        from manualgen.render.pdfmeta import normalise_pdf  # pikepdf: only for a PDF
+
         final_pdf = normalise_pdf(pdf_data, when=when, title=title,
                                   author=profile.manual.approved_by,
                                   subject=inputs.library.rules.program)

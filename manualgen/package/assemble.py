@@ -306,36 +306,51 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
     links: list[tuple[int, tuple[float, float, float, float], str]] = []
     version = "1.4"
     try:
+        # Linear in pages: pikepdf's `pages[i]` costs O(n) and `pages.extend` grows
+        # quadratically, so each part's page list is taken once, the copied pages go
+        # straight into the page tree's /Kids, and the output's page list is taken once.
+        tree = out.Root.Pages
+        kids = Array()
         for part in parts:
             src = pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes)
                                else part.source, password="")
             opened.append(src)
-            if len(src.pages) != part.pages:
+            src_pages = list(src.pages)
+            if len(src_pages) != part.pages:
                 raise ToolError(f"{part.source if isinstance(part.source, Path) else 'a page'}"
-                                f" has {len(src.pages)} pages, {part.pages} were planned")
+                                f" has {len(src_pages)} pages, {part.pages} were planned")
             version = max(version, src.pdf_version)
-            start = len(out.pages)
-            out.pages.extend(src.pages)
+            start = len(kids)
+            for page in src_pages:      # copying a page brings its inherited attributes
+                copied = out.copy_foreign(page.obj)
+                copied.Parent = tree
+                kids.append(copied)
             framed.extend([part.framed] * part.pages)
             links.extend((start + page_no, rect, target) for page_no, rect, target in part.links)
             tick(1)
-        total = len(out.pages)
+        tree.Kids = kids
+        tree.Count = len(kids)
+        pages = list(out.pages)
+        total = len(pages)
+        if total != len(kids):
+            raise AssertionError(f"merged {total} pages, copied {len(kids)}")
         for page_no, rect, target in links:
             if target not in targets:
                 raise ToolError(f"internal: link to unknown target {target}")
-            page = out.pages[page_no]
+            page = pages[page_no]
             if "/Annots" not in page.obj:
                 page.obj.Annots = Array()
-            page.obj.Annots.append(_link(out, rect, out.pages[targets[target]]))
+            page.obj.Annots.append(_link(out, rect, pages[targets[target]]))
         dedupe = Deduplicator()
-        for page in out.pages:
+        for page in pages:
             dedupe.share(page.obj.get("/Resources"))
         stamp_bytes, sizes = stamp_forms([stamp(i + 1, total) for i in range(total)])
         stamps = pikepdf.open(io.BytesIO(stamp_bytes))
         opened.append(stamps)
-        for i, page in enumerate(out.pages):
-            form = out.copy_foreign(stamps.pages[i].as_form_xobject())
-            _stamp_page(page, form, sizes[i], shrink=not framed[i])
+        for page, stamp_page, size, own_frame in zip(pages, list(stamps.pages), sizes, framed,
+                                                     strict=True):
+            form = out.copy_foreign(stamp_page.as_form_xobject())
+            _stamp_page(page, form, size, shrink=not own_frame)
         _outline(out, outline, targets)
         _properties(out, props)
         out.save(output, compress_streams=True, deterministic_id=True,

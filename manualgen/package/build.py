@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,13 +20,19 @@ from pathlib import Path
 import pikepdf
 
 from manualgen import __version__
-from manualgen.errors import InputError, Problem, fail
+from manualgen.errors import InputError, Problem, UsageError, fail
 from manualgen.inputs.submission import Submission
 from manualgen.package import intake
 from manualgen.package.assemble import OutlineNode, Part, Properties, assemble
 from manualgen.package.check import CategoryState, CategoryStatus, Report, judge, state_text
 from manualgen.package.index import file_sha256, index_data, index_text
-from manualgen.package.normalise import Failed, Normalised, Unreadable, normalise_all
+from manualgen.package.normalise import (
+    SMALLER_STEPS,
+    Failed,
+    Normalised,
+    Unreadable,
+    normalise_all,
+)
 from manualgen.package.pages import (
     GENERATED,
     CategoryEntry,
@@ -60,6 +67,7 @@ GENERATORS: dict[str, Generator] = {"year_end_summary": year_end_summary}
 class BuildOptions:
     skip_unreadable: bool = False
     keep_resolution: bool = False
+    max_size: int | None = None        # bytes: lower picture quality step by step to fit
     package: str | Path = DEFAULT_PACKAGE
     pdf_name: str = "submission.pdf"   # the PDF's file name, as the index records it
 
@@ -112,6 +120,9 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
                   progress: Progress | None = None) -> BuildResult:
     """Build the submission PDF and its index; see the module docstring for the stages."""
     options = options or BuildOptions()
+    if options.max_size is not None and options.keep_resolution:
+        raise UsageError("a size limit and full-resolution pictures do not go together",
+                         fix="leave out --keep-resolution or --max-size")
     generators = {**GENERATORS, **(generators or {})}
     tick = progress or (lambda stage, n, total: None)
     if convert is None:
@@ -151,6 +162,15 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
                              _properties(sub, spec, report), pdf_path)
             if pages != plan.total:
                 raise AssertionError(f"assembled {pages} pages, planned {plan.total}")
+            if options.max_size is not None and pdf_path.stat().st_size > options.max_size:
+                tick("fitting to size", 0, total)
+                report.findings.append(_fit(
+                    sub, options.max_size, found.samples, by_rel, work, pdf_path,
+                    lambda: assemble(_parts(plan, entries, by_rel, reports),
+                                     _outline(plan, entries), plan.targets,
+                                     lambda x, y: f"{stamp_label} - page {x} of {y}",
+                                     _properties(sub, spec, report), pdf_path),
+                    convert))
             tick("writing", 1, total)
             hashes = {s.rel: file_sha256(s.path) for s in found.samples}
             index = index_data(options.pdf_name, info, plan.sections, entries, report, hashes)
@@ -159,6 +179,54 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
             raise
         tick("done", 0, total)
     return BuildResult(options.pdf_name, pages, report, index, entries, scratch)
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def _fit(sub: Submission, limit: int, samples: list, by_rel: dict, work: Path, pdf_path: Path,
+         reassemble: Callable[[], int], convert: Callable) -> Problem:
+    """Store the pictures smaller, one step at a time, until the PDF fits in `limit` bytes;
+    re-assemble only when the pictures' sizes say it may fit. Says what was done, or why
+    it cannot fit and what would."""
+    pictures = [s for s in samples if s.kind == "image" and isinstance(by_rel[s.rel],
+                                                                        Normalised)]
+    size = pdf_path.stat().st_size
+    step = None
+    for i, step in enumerate(SMALLER_STEPS):
+        if not pictures:
+            break
+        before = sum(by_rel[s.rel].pdf.stat().st_size for s in pictures)
+        smaller = normalise_all(pictures, work / f"smaller-{i}", quality=step, convert=convert)
+        for result in smaller:
+            if isinstance(result, Normalised):
+                by_rel[result.sample.rel] = result
+        after = sum(by_rel[s.rel].pdf.stat().st_size for s in pictures)
+        if size - before + after > limit:
+            size = size - before + after         # an estimate: not assembled
+            continue
+        reassemble()
+        size = pdf_path.stat().st_size
+        if size <= limit:
+            return Problem(str(sub.folder), None, None,
+                           f"pictures stored at {step} so the PDF fits in {_mb(limit)} "
+                           f"({_mb(size)})", None, "warning")
+    if pictures and step is not None:
+        reassemble()                             # the smallest pictures we allow, at least
+        size = pdf_path.stat().st_size
+    largest = sorted(((by_rel[s.rel].pdf.stat().st_size, s.rel) for s in samples
+                      if isinstance(by_rel.get(s.rel), Normalised)), reverse=True)[:3]
+    pictures_size = sum(by_rel[s.rel].pdf.stat().st_size for s in pictures)
+    what = f"even with pictures at {SMALLER_STEPS[-1]} (less would blur text)" if pictures \
+        else "and it has no pictures to store smaller"
+    return Problem(str(sub.folder), None, None,
+                   f"the PDF is {_mb(size)}, over the {_mb(limit)} asked for, {what}",
+                   f"it would fit without {_mb(size - limit)} of samples; the largest: "
+                   + ", ".join(f"{rel} ({_mb(n)})" for n, rel in largest)
+                   + (f"; the pictures take {_mb(pictures_size)}" if pictures else "")
+                   + f"; or send it in parts, or allow --max-size {math.ceil(size / 1e6)}MB",
+                   "error")
 
 
 def refuse_output_inside(folder: Path, output: Path) -> None:

@@ -31,6 +31,7 @@ LETTER = (612.0, 792.0)           # points
 IMAGE_MARGIN = 36.0               # points around a placed picture (leaves room for the stamp)
 MAX_DPI = 200
 JPEG_QUALITY = 75             # re-encoded photos: text stays sharp at 200 dpi
+MIN_DPI = 150                 # below this, handwriting on a photographed form blurs
 _ORIENTATION_ROTATE = {1: 0, 3: 180, 6: 90, 8: 270}   # EXIF orientation -> PDF /Rotate
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -211,6 +212,26 @@ def normalise_word(samples: list[Sample], work: Path,
 
 # --- pictures --------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class PictureQuality:
+    """How pictures are stored: at most `max_dpi` at their printed size, photographs as
+    JPEG of `jpeg_quality`; `reencode` also re-encodes JPEGs small enough to keep."""
+
+    max_dpi: int = MAX_DPI
+    jpeg_quality: int = JPEG_QUALITY
+    reencode: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.max_dpi} dpi, JPEG quality {self.jpeg_quality}"
+
+
+DEFAULT_QUALITY = PictureQuality()
+# The steps `package build --max-size` goes down, one at a time, until the PDF fits; the
+# last keeps MIN_DPI and a quality at which printed text and handwriting stay readable.
+SMALLER_STEPS = (PictureQuality(200, 60, True), PictureQuality(175, 55, True),
+                 PictureQuality(150, 50, True), PictureQuality(MIN_DPI, 40, True))
+
+
 @dataclass
 class Placed:
     """One picture ready for a PDF page."""
@@ -236,11 +257,11 @@ def fit(width: float, height: float) -> tuple[float, float, float, float, float,
     return pw, ph, (pw - w) / 2, (ph - h) / 2, w, h
 
 
-def target_pixels(width: int, height: int) -> tuple[int, int]:
-    """The size at which the placed picture is at most MAX_DPI."""
+def target_pixels(width: int, height: int, max_dpi: int = MAX_DPI) -> tuple[int, int]:
+    """The size at which the placed picture is at most `max_dpi`."""
     _, _, _, _, w, h = fit(width, height)
-    tw = max(1, math.ceil(w / 72 * MAX_DPI))
-    th = max(1, math.ceil(h / 72 * MAX_DPI))
+    tw = max(1, math.ceil(w / 72 * max_dpi))
+    th = max(1, math.ceil(h / 72 * max_dpi))
     return (tw, th) if tw < width else (width, height)
 
 
@@ -268,18 +289,20 @@ def _few_colours(img: Image.Image) -> bool:
     return thumb.getcolors(256) is not None
 
 
-def _encode(img: Image.Image, photo_source: bool) -> Placed:
+def _encode(img: Image.Image, photo_source: bool,
+            quality: PictureQuality = DEFAULT_QUALITY) -> Placed:
     gray = img.mode == "L"
     space = "/DeviceGray" if gray else "/DeviceRGB"
     if photo_source or not _few_colours(img):
         buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        img.save(buf, "JPEG", quality=quality.jpeg_quality, optimize=True)
         return Placed(buf.getvalue(), img.width, img.height, space, "/DCTDecode")
     return Placed(zlib.compress(img.tobytes(), 6), img.width, img.height, space,
                   "/FlateDecode")
 
 
-def place_frames(path: Path, keep_resolution: bool) -> Iterator[Placed]:
+def place_frames(path: Path, keep_resolution: bool,
+                 quality: PictureQuality = DEFAULT_QUALITY) -> Iterator[Placed]:
     """Each frame (page) of a picture file, rotated upright and sized for its page."""
     try:
         img = Image.open(path)
@@ -291,19 +314,20 @@ def place_frames(path: Path, keep_resolution: bool) -> Iterator[Placed]:
         frames = ImageSequence.Iterator(img) if fmt == "TIFF" else [img]
         try:
             for frame in frames:
-                yield _place(path, frame, fmt, keep_resolution)
+                yield _place(path, frame, fmt, keep_resolution, quality)
         except (OSError, ValueError, SyntaxError) as exc:
             raise Unreadable(f"the picture is damaged ({_short(exc)})",
                              "copy it again from the camera or phone") from exc
 
 
-def _place(path: Path, frame: Image.Image, fmt: str | None, keep: bool) -> Placed:
+def _place(path: Path, frame: Image.Image, fmt: str | None, keep: bool,
+           quality: PictureQuality = DEFAULT_QUALITY) -> Placed:
     orientation = frame.getexif().get(0x0112, 1) if fmt in ("JPEG", "TIFF", "PNG", "WEBP") \
         else 1
     upright = (frame.height, frame.width) if orientation in (5, 6, 7, 8) else frame.size
-    want = upright if keep else target_pixels(*upright)
+    want = upright if keep else target_pixels(*upright, quality.max_dpi)
     if (fmt == "JPEG" and frame.mode in ("RGB", "L") and orientation in _ORIENTATION_ROTATE
-            and want == upright):
+            and want == upright and not quality.reencode):
         # Already small enough: keep the camera's bytes and let the page turn it.
         frame.load()                      # but only when they decode: no broken pages
         stored = frame.size
@@ -318,7 +342,7 @@ def _place(path: Path, frame: Image.Image, fmt: str | None, keep: bool) -> Place
     img = _flatten(img)
     if img.size != want:
         img = img.resize(want, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return _encode(img, photo_source=fmt == "JPEG")
+    return _encode(img, photo_source=fmt == "JPEG", quality=quality)
 
 
 def picture_pdf(frames: list[Placed]) -> pikepdf.Pdf:
@@ -348,8 +372,9 @@ def picture_pdf(frames: list[Placed]) -> pikepdf.Pdf:
     return pdf
 
 
-def normalise_image(sample: Sample, work: Path, keep_resolution: bool) -> Normalised:
-    frames = list(place_frames(sample.path, keep_resolution))
+def normalise_image(sample: Sample, work: Path, keep_resolution: bool,
+                    quality: PictureQuality = DEFAULT_QUALITY) -> Normalised:
+    frames = list(place_frames(sample.path, keep_resolution, quality))
     target = work / f"{_slot(sample)}.pdf"
     with picture_pdf(frames) as pdf:
         pdf.save(target, deterministic_id=True)
@@ -370,7 +395,8 @@ def probe_image(path: Path) -> int:
 
 def normalise_all(samples: list[Sample], work: Path, *, keep_resolution: bool = False,
                   convert: Callable | None = None, workers: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> list[Normalised | Failed]:
+                  progress: Callable[[int], None] | None = None,
+                  quality: PictureQuality = DEFAULT_QUALITY) -> list[Normalised | Failed]:
     """Every sample to PDF, results in the order given.
 
     Word files go to LibreOffice in one batch on a thread of their own (it waits on a
@@ -387,7 +413,7 @@ def normalise_all(samples: list[Sample], work: Path, *, keep_resolution: bool = 
         try:
             if sample.kind == "pdf":
                 return normalise_pdf(sample, work)
-            return normalise_image(sample, work, keep_resolution)
+            return normalise_image(sample, work, keep_resolution, quality)
         except Unreadable as exc:
             return Failed(sample, problem(sample, exc.message, exc.fix))
 

@@ -91,11 +91,18 @@ def _traceback_line(exc: BaseException) -> int | None:
 
 
 def render_text(env: jinja2.Environment, source: str, context: dict[str, Any], path: Path | str,
-                line_offset: int = 0) -> str:
-    """Render one template string, raising an InputError that points at the file line."""
+                line_offset: int = 0,
+                compiled: dict[str, jinja2.Template] | None = None) -> str:
+    """Render one template string, raising an InputError that points at the file line.
+    `compiled`: templates already compiled in `env`, by source (filled as they are)."""
     from manualgen.errors import InputError
 
     try:
-        return env.from_string(source).render(context)
+        template = compiled.get(source) if compiled is not None else None
+        if template is None:
+            template = env.from_string(source)
+            if compiled is not None:
+                compiled[source] = template
+        return template.render(context)
     except jinja2.TemplateError as exc:
         raise InputError(template_error(exc, path, line_offset)) from None

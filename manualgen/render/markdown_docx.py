@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from docx.document import Document
-from docx.enum.text import WD_COLOR_INDEX
 from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -80,13 +79,8 @@ def _add_text(paragraph: Paragraph, text: str, bold: bool, italic: bool) -> None
     for piece in PLACEHOLDER.split(text):
         if not piece:
             continue
-        run = paragraph.add_run(piece)
-        if bold:
-            run.bold = True
-        if italic:
-            run.italic = True
-        if PLACEHOLDER.fullmatch(piece):
-            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        wordxml.append_run(paragraph, piece, bold=bold, italic=italic,
+                           highlight=bool(PLACEHOLDER.fullmatch(piece)))
 
 
 def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> None:

@@ -10,10 +10,20 @@ a chapter's table ("Equipment inventory").
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
+import json
+import os
+import posixpath
 import re
 import tempfile
+import zipfile
+from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from pypdf import PdfReader
 
 from manualgen.errors import ToolError
@@ -55,3 +65,320 @@ def paginate(docx_data: bytes, bookmarks: list[str], office: Office, name: str =
         src.write_bytes(docx_data)
         pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
         return heading_pages(pdf, bookmarks), pdf.read_bytes()
+
+
+# --- incremental layout -------------------------------------------------------------------
+#
+# Every level-1 heading starts a page (its style has "page break before"), so the pages of
+# a chapter depend on its own content only: each chapter's page count, and the page of
+# each contents entry within it, are kept by a hash of the chapter's content, and only the
+# chapters not seen before are laid out (together, in one small document). The front
+# matter (cover and contents, before the first level-1 heading) is one more segment.
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+LAYOUT_VERSION = "1"      # bump when what a segment's hash covers changes
+# Package parts whose content shapes every page (styles, compatibility settings, fonts).
+CONTEXT_PARTS = ("word/styles.xml", "word/settings.xml", "word/fontTable.xml",
+                 "word/theme/theme1.xml")
+
+
+def _w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@dataclass(frozen=True)
+class SegmentLayout:
+    """How one segment lays out: its pages, and each contents entry's page within it."""
+
+    pages: int
+    offsets: tuple[int, ...]     # 0-based page within the segment, entries in order
+
+
+@dataclass
+class Segment:
+    key: str                     # hash of everything its layout depends on
+    first: int                   # index of its first body element
+    stop: int                    # one past its last
+    bookmarks: list[str]         # its contents entries, in order
+    front: bool                  # the front matter (first page, no heading of its own)
+
+
+class LayoutCache:
+    """Segment layouts by content hash: in memory, and in `folder` when one is given (the
+    company's folder, chosen by the caller). Entries are small JSON files written
+    atomically, so builds in several processes may share a folder."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.memory: dict[str, SegmentLayout] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> SegmentLayout | None:
+        found = self.memory.get(key)
+        if found is None and self.folder is not None:
+            try:
+                data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+                found = SegmentLayout(int(data["pages"]), tuple(int(o) for o in data["offsets"]))
+                self.memory[key] = found
+            except (OSError, ValueError, KeyError, TypeError):
+                found = None
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: str, layout: SegmentLayout) -> None:
+        self.memory[key] = layout
+        if self.folder is not None:
+            text = json.dumps({"pages": layout.pages, "offsets": list(layout.offsets)})
+            with contextlib.suppress(OSError):     # a cache that cannot be written is no cache
+                self.folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".part")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, self.folder / f"{key}.json")
+
+
+class _Package:
+    """The parts of a .docx that segment hashes refer to."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zip.namelist())
+        self.rels = self._rels("word/_rels/document.xml.rels")
+        self._digests: dict[str, str] = {}
+        self._nums = self._numbering()
+
+    def _rels(self, name: str) -> dict[str, tuple[str, bool]]:
+        if name not in self.names:
+            return {}
+        root = etree.fromstring(self.zip.read(name))
+        return {r.get("Id"): (r.get("Target"), r.get("TargetMode") == "External")
+                for r in root.iter(f"{{{RELS}}}Relationship")}
+
+    def part_digest(self, name: str) -> str:
+        """A part's bytes and, one level down, what its relationships point at."""
+        if name not in self._digests:
+            h = hashlib.sha256(self.zip.read(name) if name in self.names else b"-")
+            folder, base = posixpath.split(name)
+            for rid, (target, external) in sorted(
+                    self._rels(posixpath.join(folder, "_rels", base + ".rels")).items()):
+                inner = target if external else posixpath.normpath(
+                    posixpath.join(folder, target))
+                blob = inner.encode() if external or inner not in self.names \
+                    else self.zip.read(inner)
+                h.update(rid.encode() + hashlib.sha256(blob).digest())
+            self._digests[name] = h.hexdigest()
+        return self._digests[name]
+
+    def rel_digest(self, rid: str) -> str:
+        target, external = self.rels.get(rid, ("", True))
+        if external:
+            return "url:" + target
+        return self.part_digest(posixpath.normpath(posixpath.join("word", target)))
+
+    def _numbering(self) -> dict[str, str]:
+        """numId -> hash of its definition (the abstract list and the start overrides)."""
+        if "word/numbering.xml" not in self.names:
+            return {}
+        root = etree.fromstring(self.zip.read("word/numbering.xml"))
+        abstract = {}
+        for a in root.iter(_w("abstractNum")):
+            copy = deepcopy(a)
+            copy.attrib.pop(_w("abstractNumId"), None)
+            abstract[a.get(_w("abstractNumId"))] = etree.tostring(copy, method="c14n")
+        out = {}
+        for num in root.iter(_w("num")):
+            copy = deepcopy(num)
+            copy.attrib.pop(_w("numId"), None)
+            ref = num.find(_w("abstractNumId"))
+            inner = abstract.get(ref.get(_w("val")) if ref is not None else None, b"")
+            out[num.get(_w("numId"))] = hashlib.sha256(
+                etree.tostring(copy, method="c14n") + inner).hexdigest()
+        return out
+
+    def num_digest(self, num_id: str) -> str:
+        return self._nums.get(num_id, "none:" + num_id)
+
+
+def _canonical(element, package: _Package) -> bytes:
+    """An element as it matters for layout: bookmark names and ids, link anchors, picture
+    ids gone; relationship ids and list ids replaced by what they point at."""
+    el = deepcopy(element)
+    for mark in [*el.iter(_w("bookmarkStart"), _w("bookmarkEnd"))]:
+        mark.getparent().remove(mark)
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == _w("hyperlink"):
+            node.attrib.pop(_w("anchor"), None)
+        elif node.tag in (f"{{{WP}}}docPr", f"{{{PIC}}}cNvPr"):
+            node.attrib.pop("id", None)
+            node.attrib.pop("name", None)
+        elif node.tag == _w("numId"):
+            node.set(_w("val"), package.num_digest(node.get(_w("val"), "")))
+        for attr in (f"{{{R}}}embed", f"{{{R}}}id", f"{{{R}}}link"):
+            if attr in node.attrib:
+                node.set(attr, package.rel_digest(node.get(attr)))
+    return etree.tostring(el, method="c14n")
+
+
+def segments(docx_data: bytes, toc: list[tuple[int, str]], identity: str = ""
+             ) -> tuple[list[Segment], etree._Element]:
+    """Split the body at each level-1 contents entry; hash each part with its context.
+
+    `toc`: (level, bookmark) of every contents entry; `identity`: what else the layout
+    depends on (the LibreOffice and fonts that lay it out). Returns the segments and the
+    parsed document (its body's children are what the indexes count).
+    """
+    package = _Package(docx_data)
+    root = etree.fromstring(package.zip.read("word/document.xml"))
+    body = root.find(_w("body"))
+    children = [c for c in body if c.tag != _w("sectPr")]
+    sect = body.find(_w("sectPr"))
+    chapters = {b for level, b in toc if level == 1}
+    wanted = {b for _, b in toc}
+    context = hashlib.sha256(LAYOUT_VERSION.encode() + identity.encode())
+    for name in CONTEXT_PARTS:
+        context.update(package.part_digest(name).encode())
+    if sect is not None:
+        context.update(_canonical(sect, package))
+    found: list[Segment] = [Segment("", 0, 0, [], True)]
+    hashes = [hashlib.sha256(context.digest() + b"front")]
+    for i, child in enumerate(children):
+        marks = [m.get(_w("name")) for m in child.iter(_w("bookmarkStart"))]
+        if any(m in chapters for m in marks):
+            found[-1].stop = i
+            found.append(Segment("", i, i, [], False))
+            hashes.append(hashlib.sha256(context.digest() + b"chapter"))
+        found[-1].bookmarks.extend(m for m in marks if m in wanted)
+        hashes[-1].update(_canonical(child, package))
+    found[-1].stop = len(children)
+    for seg, h in zip(found, hashes, strict=True):
+        seg.key = h.hexdigest()
+    return found, root
+
+
+def _only(docx_data: bytes, root, keep: list[Segment]) -> bytes:
+    """The document with only the `keep` segments (the rest of the package as it is)."""
+    root = deepcopy(root)
+    body = root.find(_w("body"))
+    children = [c for c in body if c.tag != _w("sectPr")]
+    kept = {i for seg in keep for i in range(seg.first, seg.stop)}
+    for i, child in enumerate(children):
+        if i not in kept:
+            body.remove(child)
+    if not any(seg.front for seg in keep):
+        # The first page is a chapter's page now, not the cover: same header as in the
+        # whole document, so no different first page.
+        for title_page in body.iter(_w("titlePg")):
+            title_page.getparent().remove(title_page)
+    src = zipfile.ZipFile(io.BytesIO(docx_data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                  standalone=True) if info.filename == "word/document.xml" \
+                else src.read(info.filename)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def _measure(pdf: Path, laid_out: list[Segment]) -> dict[str, SegmentLayout]:
+    """Each segment's layout from a rendering of those segments, in order."""
+    reader = PdfReader(pdf)
+    return _layouts(laid_out, destination_pages(reader), len(reader.pages))
+
+
+def _from_contents(office: Office, src: Path, found: list[Segment],
+                   texts: list[str]) -> dict[str, SegmentLayout] | None:
+    """The whole document's segment layouts from LibreOffice's own update of its contents
+    (no PDF written): entry i is contents entry i, checked by its text. None when the
+    office cannot, or its contents do not list exactly our entries."""
+    read = office.contents_pages(src)
+    if read is None:
+        return None
+    entries, total = read
+    bookmarks = [b for seg in found for b in seg.bookmarks]
+    if len(entries) != len(bookmarks) or len(texts) != len(bookmarks) or any(
+            " ".join(text.split()) != " ".join(ours.split())
+            for (text, _), ours in zip(entries, texts, strict=True)):
+        return None
+    pages = {b: page for b, (_, page) in zip(bookmarks, entries, strict=True)}
+    return _layouts(found, pages, total)
+
+
+def _layouts(laid_out: list[Segment], pages: dict[str, int], total: int
+             ) -> dict[str, SegmentLayout]:
+    missing = [b for seg in laid_out for b in seg.bookmarks if b not in pages]
+    if missing:
+        raise ToolError(f"{len(missing)} headings were not found in LibreOffice's layout "
+                        f"(first: {missing[0]})",
+                        fix="check that LibreOffice is version 7.4 or later")
+    starts = [1 if seg.front else pages[seg.bookmarks[0]] for seg in laid_out]
+    ends = [*starts[1:], total + 1]
+    return {seg.key: SegmentLayout(end - start,
+                                   tuple(pages[b] - start for b in seg.bookmarks))
+            for seg, start, end in zip(laid_out, starts, ends, strict=True)}
+
+
+@dataclass
+class Pagination:
+    pages: dict[str, int]        # bookmark -> 1-based page
+    total: int                   # pages in the document
+    pdf: bytes | None            # the whole document's rendering, when it was laid out
+    laid_out: int                # segments LibreOffice laid out now
+    segments: int
+
+
+def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: Office,
+                         cache: LayoutCache, name: str = "manual",
+                         texts: list[str] | None = None) -> Pagination:
+    """Heading pages from the cached layouts of unchanged segments, laying out the rest.
+
+    Every segment new: the whole document is laid out (by a warm LibreOffice updating
+    the contents, when `texts` gives the entries' texts to check them by; else as a PDF,
+    which is returned). Some new: a document of those alone is laid out. None: LibreOffice
+    is not needed at all.
+    """
+    found, root = segments(docx_data, toc, office.identity)
+    known = {seg.key: cache.get(seg.key) for seg in found}
+    todo = [seg for seg in found if known[seg.key] is None]
+    pdf_data = None
+    if todo:
+        whole = len(todo) == len(found)
+        data = docx_data if whole else _only(docx_data, root, todo)
+        with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
+            src = Path(tmp) / f"{name}.docx"
+            src.write_bytes(data)
+            measured = _from_contents(office, src, found, texts) \
+                if whole and texts is not None else None
+            if measured is None:
+                pdf = office.convert_one(src, Path(tmp) / "out",
+                                         options=BOOKMARK_DESTINATIONS)
+                measured = _measure(pdf, todo)
+                if whole:
+                    pdf_data = pdf.read_bytes()
+        for key, layout in measured.items():
+            if len(layout.offsets) != len(next(s for s in todo if s.key == key).bookmarks):
+                raise AssertionError("a segment's entries changed while it was measured")
+            cache.put(key, layout)
+            known[key] = layout
+    pages: dict[str, int] = {}
+    start = 1
+    for seg in found:
+        layout = known[seg.key]
+        assert layout is not None
+        if len(layout.offsets) != len(seg.bookmarks):
+            raise ToolError("the layout cache does not match the document",
+                            fix="delete the layout cache folder and build again")
+        for bookmark, offset in zip(seg.bookmarks, layout.offsets, strict=True):
+            pages[bookmark] = start + offset
+        start += layout.pages
+    return Pagination(pages, start - 1, pdf_data, len(todo), len(found))

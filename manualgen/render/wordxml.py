@@ -215,8 +215,68 @@ def style_id(document, name: str) -> str:
 
 
 def add_paragraph(document, text: str = "", style: str | None = None) -> Paragraph:
-    """document.add_paragraph with a cached style lookup."""
-    paragraph = document.add_paragraph(text)
+    """document.add_paragraph with a cached style lookup, in constant time.
+
+    python-docx finds the body's closing section properties by scanning every paragraph
+    before it, for each paragraph added: quadratic in a manual's length. The same `w:p`
+    is put before the section properties directly here.
+    """
+    body = document.element.body
+    sect = body[-1] if len(body) and body[-1].tag == _SECT_PR else None
+    if sect is None:
+        paragraph = document.add_paragraph(text)
+        if style:
+            paragraph._p.style = style_id(document, style)
+        return paragraph
+    p = OxmlElement("w:p")
     if style:
-        paragraph._p.style = style_id(document, style)
+        ppr = OxmlElement("w:pPr")
+        pstyle = OxmlElement("w:pStyle")
+        pstyle.set(qn("w:val"), style_id(document, style))
+        ppr.append(pstyle)
+        p.append(ppr)
+    sect.addprevious(p)
+    paragraph = Paragraph(p, document._body)
+    if text:
+        paragraph.add_run(text)
     return paragraph
+
+
+_SECT_PR = qn("w:sectPr")
+_PLAIN_TEXT = str.maketrans("", "", "\t\n\r")
+
+
+def append_run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
+               highlight: bool = False) -> None:
+    """A run of plain text at the end of a paragraph, built as python-docx builds it
+    (`add_run(text)`, then `bold`, `italic`, a yellow `font.highlight_color`), without its
+    schema searches. Text with tabs or line breaks takes python-docx's own way."""
+    if text.translate(_PLAIN_TEXT) != text:
+        from docx.enum.text import WD_COLOR_INDEX
+
+        run = paragraph.add_run(text)
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
+        if highlight:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        return
+    r = OxmlElement("w:r")
+    if bold or italic or highlight:
+        rpr = OxmlElement("w:rPr")
+        if bold:
+            rpr.append(OxmlElement("w:b"))
+        if italic:
+            rpr.append(OxmlElement("w:i"))
+        if highlight:
+            mark = OxmlElement("w:highlight")
+            mark.set(qn("w:val"), "yellow")
+            rpr.append(mark)
+        r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(qn("xml:space"), "preserve")
+    r.append(t)
+    paragraph._p.append(r)

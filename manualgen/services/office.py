@@ -1,13 +1,22 @@
-"""LibreOffice headless behind one adapter: Word/ODT to PDF, one process for a batch.
+"""LibreOffice headless behind one adapter: Word/ODT to PDF, cold or warm.
 
-LibreOffice exits 0 even when a conversion failed, and two processes sharing a profile
-silently drop files; so every call gets its own profile folder, a time limit, and each
-expected PDF is checked to exist and have pages. It runs in its own process group, so a
-timeout kills `soffice.bin` too (killing the `oosplash` launcher alone leaves it holding
-the pipes), and on Linux it is told to die with its parent.
+Cold: one `soffice.bin` run per call (a batch of files in one run). LibreOffice exits 0
+even when a conversion failed, and two processes sharing a profile silently drop files;
+so every call gets its own profile folder, a time limit, and each expected PDF is checked
+to exist and have pages. It runs in its own process group, so a timeout kills
+`soffice.bin` too (killing the `oosplash` launcher alone leaves it holding the pipes), and
+on Linux it is told to die with its parent.
 
-The `Office` is found once, at the edge (the CLI passes `MANUALGEN_SOFFICE` if set), and
-handed to the jobs that need it.
+Warm: a `WarmOffice` is a LibreOffice kept running by `uno_helper.py` (a process of its
+own under the Python that has LibreOffice's UNO bridge), reached over a Unix socket. An
+`Office` either owns one (`Office.warm()`: the web app's server, each fleet worker; started
+on first need or by `start()`, restarted when it dies or after `max_docs` documents,
+stopped by `close()` and in any case when this process dies), or uses one that is already
+running (`Office.find(socket=...)`, as `manualgen office start` leaves it), falling back to
+a cold run when nobody answers there.
+
+The `Office` is found once, at the edge (the CLI reads `MANUALGEN_SOFFICE` and where the
+shared instance's socket is), and handed to the jobs that need it.
 """
 
 from __future__ import annotations
@@ -17,10 +26,13 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -96,21 +108,325 @@ class Conversion:
     error: str | None = None
 
 
+HELPER = Path(__file__).with_name("uno_helper.py")
+UNO_PYTHON = "/usr/bin/python3"           # Debian's python3-uno works under this one only
+UNO_MODULE_DIRS = ("/usr/lib/python3/dist-packages", "/usr/lib/libreoffice/program")
+MAX_DOCS = 200                            # documents before a warm LibreOffice is renewed
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "/var/cache/fontconfig")
+
+
+def find_uno_python(explicit: str | None = None) -> str | None:
+    """The Python that can import `uno`: `explicit` when given ("" means none), else
+    Debian's /usr/bin/python3 when python3-uno is installed. Checked by file, not by
+    starting a Python (that costs a fifth of a second)."""
+    if explicit is not None:
+        return explicit if explicit and shutil.which(explicit) else None
+    if Path(UNO_PYTHON).is_file() and any((Path(d) / "uno.py").is_file()
+                                          for d in UNO_MODULE_DIRS):
+        return UNO_PYTHON
+    return None
+
+
+class WarmUnavailable(Exception):
+    """Nobody answers at a warm instance's socket (a cold run is the way left)."""
+
+
+class WarmOffice:
+    """A warm LibreOffice behind a Unix socket, owned by this process or found running.
+
+    Owned (`owned=True`): `uno_helper.py` is started on first need in a folder of its own
+    (its socket and LibreOffice's profile), restarted when it has died, and stopped
+    by `stop()`. It reads our end of a pipe and exits when that closes, so it dies with
+    this process even when this process is killed with SIGKILL; its `soffice.bin` dies with
+    it. One conversion at a time (a lock), so threads of a web server may share it.
+    """
+
+    def __init__(self, soffice: str, *, python: str | None = None, socket_path: Path | None,
+                 owned: bool = True, max_docs: int = MAX_DOCS,
+                 timeout_per_file: float = 60) -> None:
+        self.soffice = soffice
+        self.python = python
+        self.owned = owned
+        self.max_docs = max_docs
+        self.timeout_per_file = timeout_per_file
+        self.socket_path = socket_path
+        self.proc: subprocess.Popen | None = None
+        self.folder: str | None = None
+        self.lock = threading.Lock()
+        self.restarts = 0
+
+    # -- the helper process (owned instances only) ------------------------------------
+
+    def start(self) -> None:
+        """Start the helper if it is not running; it starts LibreOffice at once, while
+        the caller goes on with its own work."""
+        if not self.owned or (self.proc is not None and self.proc.poll() is None):
+            return
+        if self.proc is not None:         # it died: a new one
+            self.restarts += 1
+            self._reap()
+        if not self.python:
+            raise WarmUnavailable("no Python with LibreOffice's UNO bridge (python3-uno)")
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="manualgen-office-")
+        if self.socket_path is None or self.socket_path.parent != Path(self.folder):
+            self.socket_path = Path(self.folder) / "office.sock"
+        with contextlib.suppress(FileNotFoundError):
+            self.socket_path.unlink()
+        cmd = [self.python, str(HELPER), "--soffice", program(self.soffice),
+               "--profile", str(Path(self.folder) / "profile"), "--socket", str(self.socket_path),
+               "--max-docs", str(self.max_docs)]
+        if threading.current_thread() is threading.main_thread():
+            cmd = die_with_parent(cmd)    # a thread's child would die with the thread
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True,
+                                     env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"))
+
+    def _reap(self) -> None:
+        """The helper and its LibreOffice share a process group of their own: kill it."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            proc.stdin.close()            # the helper's own signal to stop
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop(self) -> None:
+        """Stop an owned instance and remove its folder; a found one is left running."""
+        if not self.owned:
+            return
+        with self.lock:
+            self._reap()
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.folder = None
+
+    # -- requests ---------------------------------------------------------------------
+
+    def request(self, payload: dict, *, timeout: float) -> dict:
+        """Send one request and wait for its reply (raises WarmUnavailable, TimeoutError)."""
+        if self.owned:
+            self.start()
+        assert self.socket_path is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                conn.settimeout(max(0.1, deadline - time.monotonic()))
+                conn.connect(str(self.socket_path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError) as exc:
+                conn.close()
+                starting = self.owned and self.proc is not None and self.proc.poll() is None
+                if not starting or time.monotonic() > deadline:
+                    raise WarmUnavailable(f"no warm LibreOffice at {self.socket_path}") \
+                        from exc
+                time.sleep(0.005)
+        with conn, conn.makefile("rwb") as stream:
+            stream.write(json.dumps(payload).encode() + b"\n")
+            stream.flush()
+            try:
+                line = stream.readline()
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                raise WarmUnavailable(f"the warm LibreOffice went away ({exc})") from exc
+        if not line:
+            raise WarmUnavailable("the warm LibreOffice closed the connection")
+        return json.loads(line)
+
+    def ping(self, timeout: float = 5) -> dict | None:
+        """The instance's state, or None when nobody answers."""
+        try:
+            return self.request({"op": "ping"}, timeout=timeout)
+        except (WarmUnavailable, TimeoutError, OSError, ValueError):
+            return None
+
+    def convert(self, sources: list[Path], out_dir: Path, options: Options | None,
+                base_timeout: float) -> list[Conversion]:
+        """Convert each source; a helper that died or hung is started again once."""
+        with self.lock:
+            results = []
+            for src in sources:
+                target = out_dir / f"{src.stem}.pdf"
+                payload = {"op": "convert", "source": str(src.resolve()),
+                           "target": str(target.resolve()), "filter": "writer_pdf_Export",
+                           "options": dict(options or {})}
+                reply = self._convert_one(payload, base_timeout + self.timeout_per_file)
+                results.append(_result(src, out_dir, (reply.get("error") or "").encode()))
+            return results
+
+    def contents_pages(self, source: Path, base_timeout: float
+                       ) -> tuple[list[tuple[str, int]], int] | None:
+        """Each contents entry (text, page) after LibreOffice updated the contents in
+        its layout, and the page count; None when it could not."""
+        with self.lock:
+            reply = self._convert_one({"op": "contents", "source": str(source.resolve())},
+                                      base_timeout + self.timeout_per_file)
+        if not reply.get("ok"):
+            return None
+        return [(text, int(page)) for text, page in reply["entries"]], int(reply["pages"])
+
+    def _convert_one(self, payload: dict, timeout: float) -> dict:
+        for attempt in range(2):
+            try:
+                return self.request(payload, timeout=timeout)
+            except (WarmUnavailable, TimeoutError) as exc:
+                if not self.owned:
+                    raise WarmUnavailable(str(exc)) from exc
+                self._reap()                      # hung or dead: kill it, start anew
+                self.restarts += 1
+                if attempt and isinstance(exc, TimeoutError):
+                    raise ToolError(f"LibreOffice did not finish within {timeout:.0f} s",
+                                    fix="try again; if it persists, check the file opens "
+                                        "in LibreOffice") from exc
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+# --- the shared instance: `manualgen office start|stop|status` ------------------------------
+
+def shared_status(socket_path: Path) -> dict | None:
+    """The shared warm instance's state, or None when none answers at `socket_path`."""
+    if not socket_path.exists():
+        return None
+    return WarmOffice("soffice", socket_path=socket_path, owned=False).ping(timeout=10)
+
+
+def start_shared(soffice: str, python: str, socket_path: Path, *,
+                 max_docs: int = MAX_DOCS, wait: float = 90) -> dict:
+    """Start a warm instance that outlives this process (until `stop_shared`), listening
+    at `socket_path`, its profile folder beside it; returns its state once it answers."""
+    running = shared_status(socket_path)
+    if running is not None:
+        return running
+    socket_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileNotFoundError):
+        socket_path.unlink()
+    profile = socket_path.with_name(socket_path.name + ".profile")
+    cmd = [python, str(HELPER), "--soffice", program(soffice), "--profile", str(profile),
+           "--socket", str(socket_path), "--max-docs", str(max_docs), "--detached"]
+    # The helper forks into the background and its first process exits at once.
+    started = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True, check=False,
+                             env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"), timeout=wait)
+    if started.returncode != 0:
+        detail = started.stderr.decode(errors="replace").strip().splitlines()
+        raise ToolError("the warm LibreOffice could not be started"
+                        + (f" ({detail[-1]})" if detail else ""),
+                        fix="check that python3-uno is installed (apt-get install python3-uno)")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        state = shared_status(socket_path)
+        if state is not None and state.get("alive"):
+            return state
+        time.sleep(0.1)
+    stop_shared(socket_path)
+    raise ToolError(f"the warm LibreOffice did not answer within {wait:.0f} s",
+                    fix="try again; run `manualgen office status` to see what runs")
+
+
+def stop_shared(socket_path: Path) -> bool:
+    """Ask the shared instance to stop; False when none was running."""
+    if shared_status(socket_path) is None:
+        with contextlib.suppress(FileNotFoundError):
+            socket_path.unlink()          # a stale socket of one that died
+        return False
+    with contextlib.suppress(WarmUnavailable, TimeoutError, OSError):
+        WarmOffice("soffice", socket_path=socket_path, owned=False).request(
+            {"op": "stop"}, timeout=30)
+    deadline = time.monotonic() + 30
+    while socket_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
 @dataclass
 class Office:
-    """A LibreOffice to convert with (or none: `available` is False)."""
+    """A LibreOffice to convert with (or none: `available` is False).
+
+    `service` is a warm instance to use first: owned (`Office.warm()`) or found running
+    (`Office.find(socket=...)`); without one, or when a found one does not answer, every
+    call is a cold run. Use an owned one as a context manager, or call `close()`.
+    """
 
     soffice: str | None
     timeout_per_file: float = 60
     base_timeout: float = 60
+    service: WarmOffice | None = field(default=None, repr=False)
+    _identity: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def find(cls, explicit: str | None = None) -> Office:
-        return cls(find_soffice(explicit))
+    def find(cls, explicit: str | None = None, *, socket: Path | None = None) -> Office:
+        """LibreOffice from `explicit` or PATH; with `socket`, the shared warm instance
+        listening there (`manualgen office start`) when one is."""
+        office = cls(find_soffice(explicit))
+        if office.soffice and socket is not None and socket.exists():
+            shared = WarmOffice(office.soffice, socket_path=socket, owned=False)
+            if shared.ping() is not None:
+                office.service = shared
+        return office
+
+    @classmethod
+    def warm(cls, explicit: str | None = None, *, python: str | None = None,
+             max_docs: int = MAX_DOCS) -> Office:
+        """An Office with a warm LibreOffice of its own (started on first need, or now by
+        `start()`), or a cold one when LibreOffice or its UNO bridge is missing.
+        `python`: the Python with `uno` (default: found; "" for none)."""
+        office = cls(find_soffice(explicit))
+        uno_python = find_uno_python(python)
+        if office.soffice and uno_python:
+            office.service = WarmOffice(office.soffice, python=uno_python, socket_path=None,
+                                        max_docs=max_docs,
+                                        timeout_per_file=office.timeout_per_file)
+        return office
 
     @property
     def available(self) -> bool:
         return self.soffice is not None
+
+    @property
+    def identity(self) -> str:
+        """What a layout depends on besides the document: this LibreOffice's build and
+        when the fonts were last changed (a new font moves lines, so pages)."""
+        if not self.soffice:
+            return ""
+        if self._identity is None:
+            parts = [program(self.soffice)]
+            rc = Path(program(self.soffice)).with_name("versionrc")
+            with contextlib.suppress(OSError):
+                parts.append(rc.read_text(encoding="utf-8", errors="replace"))
+            for folder in FONT_FOLDERS:
+                with contextlib.suppress(OSError):
+                    parts.append(f"{folder}:{Path(folder).stat().st_mtime_ns}")
+            self._identity = "\n".join(parts)
+        return self._identity
+
+    @property
+    def is_warm(self) -> bool:
+        return self.service is not None
+
+    def start(self) -> Office:
+        """Begin starting an owned warm instance now, without waiting for it."""
+        if self.service is not None and self.service.owned:
+            try:
+                self.service.start()
+            except WarmUnavailable:
+                self.service = None
+        return self
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def require(self) -> str:
         if not self.soffice:
@@ -121,16 +437,43 @@ class Office:
 
     def convert(self, sources: list[Path], out_dir: Path, *,
                 options: Options | None = None) -> list[Conversion]:
-        """Convert every source in one LibreOffice run; report each file's own result.
+        """Convert every source (warm, else in one cold run); report each file's result.
 
         Sources must have distinct stems (LibreOffice names outputs `<stem>.pdf`).
         """
         if not sources:
             return []
-        soffice = self.require()
+        self.require()
         stems = [s.stem for s in sources]
         if len(set(stems)) != len(stems):
             raise ValueError("convert needs distinct file stems")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if self.service is not None:
+            try:
+                return self.service.convert(sources, out_dir, options, self.base_timeout)
+            except WarmUnavailable:
+                # A stale socket, or a UNO bridge that does not work: cold from now on.
+                self.service.stop()
+                self.service = None
+        return self.convert_cold(sources, out_dir, options=options)
+
+    def contents_pages(self, source: Path) -> tuple[list[tuple[str, int]], int] | None:
+        """With a warm instance: the document's contents updated by LibreOffice, each
+        entry's (text, page), and its page count; None without one (or when it fails):
+        then a PDF's named destinations are the way."""
+        if self.service is None:
+            return None
+        try:
+            return self.service.contents_pages(source, self.base_timeout)
+        except WarmUnavailable:
+            self.service.stop()
+            self.service = None
+            return None
+
+    def convert_cold(self, sources: list[Path], out_dir: Path, *,
+                     options: Options | None = None) -> list[Conversion]:
+        """One cold LibreOffice run, with a fresh profile, for all the sources."""
+        soffice = self.require()
         out_dir.mkdir(parents=True, exist_ok=True)
         timeout = self.base_timeout + self.timeout_per_file * len(sources)
         with tempfile.TemporaryDirectory(prefix="manualgen-lo-") as profile:

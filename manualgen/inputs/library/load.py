@@ -67,6 +67,9 @@ class Library:
     stamp: Fingerprint = ()
     first_aid: FirstAidRules | None = None   # first_aid.yaml: Part 18 as data
     warnings: list = field(default_factory=list)
+    # What jobs derive from this library and keep while it is loaded (the policies'
+    # compiled templates): a warm process compiles them once, a reload starts afresh.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, location: Path | str | LibraryPaths | None = None) -> Library:

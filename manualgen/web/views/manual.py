@@ -69,7 +69,10 @@ def _build(request: HttpRequest, what: str):
             job.tick("Done", 3)
             return f"{len(forms.docx)} forms in forms.zip"
         job.tick("Laying out the manual with LibreOffice (a few seconds)", 1)
-        result = api.build_manual(profile, library, pdf=True, office=office)
+        # the chapters' page counts kept where `manualgen manual` keeps them, so a rebuild
+        # lays out again only what changed
+        layouts = api.LayoutCache(ws.state / "layout")
+        result = api.build_manual(profile, library, pdf=True, office=office, cache=layouts)
         job.tick("Saving and drawing the first pages", 1)
         ws.write_output("manual.docx", result.docx)
         if result.pdf is not None:

@@ -1,0 +1,308 @@
+"""A warm LibreOffice: this script, run by the Python that has LibreOffice's UNO bridge.
+
+Debian's `python3-uno` works only under `/usr/bin/python3`, not in manualgen's virtual
+environment, so the warm instance is a process of its own: this file, run by that Python
+(it imports nothing from manualgen and needs only the standard library and `uno`). It
+
+- listens on a Unix socket: one JSON request a line, one JSON reply a line, one client
+  at a time (a LibreOffice converts one document at a time anyway);
+- starts `soffice.bin` with its own profile folder as soon as it is up, so the start
+  overlaps whatever its parent does meanwhile, and again when it dies or after
+  `--max-docs` documents (LibreOffice grows as it converts);
+- dies with its parent: the parent holds our stdin, so when the parent goes (even by
+  kill -9) we read end-of-file, kill LibreOffice and exit; `soffice.bin` is started under
+  `setpriv --pdeathsig KILL`, so it goes when we go, however we go. Started with
+  `--detached` (by `manualgen office start`) it serves until asked to stop.
+
+Requests: {"op": "ping"}, {"op": "convert", "source": path, "target": path,
+"filter": "writer_pdf_Export", "options": {name: value}}, {"op": "contents", "source":
+path} (the contents updated in LibreOffice's layout: each entry's text and page, and the
+document's page count), {"op": "stop"}.
+Replies: {"ok": true, ...} or {"ok": false, "error": text}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+RESTART = 81            # soffice.bin's exit code after making a new profile: start again
+CONNECT_TIMEOUT = 60.0
+
+
+def _props(**values):
+    from com.sun.star.beans import PropertyValue
+
+    out = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name = name
+        prop.Value = value
+        out.append(prop)
+    return tuple(out)
+
+
+class Instance:
+    """One soffice.bin and the UNO connection to it."""
+
+    def __init__(self, soffice: str, profile: Path, max_docs: int) -> None:
+        self.soffice = soffice
+        self.profile = profile
+        self.max_docs = max_docs
+        self.pipe = f"manualgen-{os.getpid()}-{id(self):x}"
+        self.proc: subprocess.Popen | None = None
+        self.desktop = None
+        self.docs = 0
+        self.starts = 0
+
+    def _spawn(self) -> subprocess.Popen:
+        cmd = [self.soffice, f"-env:UserInstallation={Path(self.profile).as_uri()}",
+               "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+               "--nolockcheck", f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext"]
+        setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+        if setpriv:
+            cmd = [setpriv, "--pdeathsig", "KILL", *cmd]
+        env = dict(os.environ, HOME=str(self.profile), SAL_USE_VCLPLUGIN="svp")
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env)
+
+    def start(self) -> None:
+        import uno
+        from com.sun.star.connection import NoConnectException
+
+        self.stop()
+        self.profile.mkdir(parents=True, exist_ok=True)
+        self.proc = self._spawn()
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local)
+        url = f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext"
+        deadline = time.monotonic() + CONNECT_TIMEOUT
+        while True:
+            try:
+                ctx = resolver.resolve(url)
+                break
+            except NoConnectException:
+                code = self.proc.poll()
+                if code == RESTART:
+                    self.proc = self._spawn()
+                elif code is not None:
+                    raise RuntimeError(f"LibreOffice exited with code {code} while "
+                                       "starting") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("LibreOffice did not start in time") from None
+                time.sleep(0.02)
+        self.desktop = ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", ctx)
+        self.docs = 0
+        self.starts += 1
+
+    def alive(self) -> bool:
+        if self.proc is None or self.proc.poll() is not None or self.desktop is None:
+            return False
+        try:
+            self.desktop.getComponents()
+        except Exception:  # noqa: BLE001 - a dead bridge raises UNO's own exceptions
+            return False
+        return True
+
+    def ensure(self) -> None:
+        if not self.alive():
+            self.start()
+
+    def convert(self, source: str, target: str, filter_name: str, options: dict) -> None:
+        import uno
+
+        self.ensure()
+        doc = self.desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(source), "_blank", 0,
+            _props(Hidden=True, ReadOnly=True))
+        if doc is None:
+            raise ValueError("LibreOffice could not open it")
+        try:
+            data = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
+            uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(target),
+                                           _props(FilterName=filter_name, FilterData=data)))
+        finally:
+            with contextlib.suppress(Exception):
+                doc.close(True)
+        self.docs += 1
+
+    def contents_pages(self, source: str) -> tuple[list[list], int]:
+        """Update the document's first index (its contents) in LibreOffice's own layout and
+        read each entry's text and page back, with the document's page count: the pages
+        without the cost of writing a PDF."""
+        import uno
+
+        self.ensure()
+        doc = self.desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(source), "_blank", 0,
+            _props(Hidden=True, ReadOnly=True))
+        if doc is None:
+            raise ValueError("LibreOffice could not open it")
+        try:
+            indexes = doc.getDocumentIndexes()
+            if indexes.getCount() == 0:
+                raise ValueError("the document has no contents field")
+            contents = indexes.getByIndex(0)
+            contents.update()
+            entries = []
+            for line in contents.getAnchor().getString().split("\n"):
+                text, tab, page = line.rpartition("\t")
+                if tab:
+                    entries.append([text, int(page)])
+            cursor = doc.getCurrentController().getViewCursor()
+            cursor.jumpToLastPage()
+            total = cursor.getPage()
+        finally:
+            with contextlib.suppress(Exception):
+                doc.close(True)
+        self.docs += 1
+        return entries, total
+
+    def stop(self) -> None:
+        if self.desktop is not None:
+            with contextlib.suppress(Exception):
+                self.desktop.terminate()
+        self.desktop = None
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+class Server:
+    def __init__(self, instance: Instance, path: Path) -> None:
+        self.instance = instance
+        self.path = path
+        self.started = time.time()
+        self.running = True
+
+    def handle(self, request: dict) -> dict:
+        op = request.get("op")
+        if op == "ping":
+            alive = self.instance.alive()
+            return {"ok": True, "pid": os.getpid(), "alive": alive,
+                    "soffice_pid": self.instance.proc.pid if alive and self.instance.proc
+                    else None, "docs": self.instance.docs, "starts": self.instance.starts,
+                    "uptime": round(time.time() - self.started, 1)}
+        if op == "stop":
+            self.running = False
+            return {"ok": True}
+        if op == "convert":
+            return self.convert(request)
+        if op == "contents":
+            return self.contents(request)
+        return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def convert(self, request: dict) -> dict:
+        target = Path(request["target"])
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        error = ""
+        for attempt in range(2):            # once more on a fresh LibreOffice if it died
+            try:
+                self.instance.convert(request["source"], str(target),
+                                      request.get("filter", "writer_pdf_Export"),
+                                      request.get("options") or {})
+                error = ""
+                break
+            except Exception as exc:  # noqa: BLE001 - UNO raises its own exception types
+                error = f"{type(exc).__name__}: {exc}".strip()
+                if self.instance.alive() or attempt:
+                    break
+        if self.instance.max_docs and self.instance.docs >= self.instance.max_docs:
+            self.instance.stop()            # a fresh one starts with the next document
+        if error:
+            return {"ok": False, "error": error}
+        return {"ok": True}
+
+    def contents(self, request: dict) -> dict:
+        try:
+            entries, total = self.instance.contents_pages(request["source"])
+        except Exception as exc:  # noqa: BLE001 - UNO raises its own exception types
+            if not self.instance.alive():
+                self.instance.stop()
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}".strip()}
+        finally:
+            if self.instance.max_docs and self.instance.docs >= self.instance.max_docs:
+                self.instance.stop()
+        return {"ok": True, "entries": entries, "pages": total}
+
+    def serve(self, listener: socket.socket) -> None:
+        while self.running:
+            conn, _ = listener.accept()
+            with conn, conn.makefile("rwb") as stream:
+                for line in stream:
+                    try:
+                        reply = self.handle(json.loads(line))
+                    except Exception as exc:  # noqa: BLE001 - a reply, never a dead server
+                        reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                    stream.write(json.dumps(reply).encode() + b"\n")
+                    stream.flush()
+                    if not self.running:
+                        break
+
+
+def _watch_parent(instance: Instance) -> None:
+    """Our stdin is the parent's pipe: end-of-file means the parent is gone. LibreOffice
+    is killed at once (and would die with us anyway: pdeathsig)."""
+    with contextlib.suppress(OSError):
+        while sys.stdin.buffer.read(4096):
+            pass
+    proc = instance.proc
+    if proc is not None:
+        with contextlib.suppress(OSError):
+            proc.kill()
+    os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--soffice", required=True)
+    parser.add_argument("--profile", required=True, type=Path)
+    parser.add_argument("--socket", required=True, type=Path)
+    parser.add_argument("--max-docs", type=int, default=200)
+    parser.add_argument("--detached", action="store_true")
+    args = parser.parse_args()
+    import uno  # noqa: F401 - fail here, where the starter sees the error, not later
+
+    if args.detached:
+        if os.fork() > 0:
+            os._exit(0)                  # the starter returns; the server goes on alone
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):             # let go of the starter's pipes
+            os.dup2(null, fd)
+    instance = Instance(args.soffice, args.profile, args.max_docs)
+    signal.signal(signal.SIGTERM, lambda *_: (instance.stop(), os._exit(0)))
+    if not args.detached:
+        threading.Thread(target=_watch_parent, args=(instance,), daemon=True).start()
+    with contextlib.suppress(FileNotFoundError):
+        args.socket.unlink()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(args.socket))
+    listener.listen(16)
+    try:
+        with contextlib.suppress(Exception):   # a failed start is retried per request
+            instance.start()
+        Server(instance, args.socket).serve(listener)
+    finally:
+        instance.stop()
+        listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            args.socket.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The LibreOffice adapter: a warm instance gives the cold run's pages, restarts when it
+dies, renews itself, and never outlives the process that started it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from manualgen import api
+from manualgen.cli import main
+from manualgen.render.paginate import BOOKMARK_DESTINATIONS, destination_pages
+from manualgen.services.office import Office, find_uno_python
+
+from conftest import EXAMPLE, needs_libreoffice
+
+pytestmark = [needs_libreoffice(),
+              pytest.mark.skipif(find_uno_python() is None and not os.environ.get("CI"),
+                                 reason="python3-uno not installed")]
+
+
+@pytest.fixture(scope="module")
+def manual_docx(tmp_path_factory) -> Path:
+    """The example manual as Word, composed without a layout (bookmarks on every heading)."""
+    folder = tmp_path_factory.mktemp("office")
+    result = api.build_manual(EXAMPLE, api.load_library(), layout="word-updates-on-open")
+    path = folder / "manual.docx"
+    path.write_bytes(result.docx)
+    return path
+
+
+def _pages(pdf: Path) -> tuple[int, dict[str, int]]:
+    reader = PdfReader(pdf)
+    return len(reader.pages), destination_pages(reader)
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Processes whose command line contains `text` (a test's own folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if text.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(predicate, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_warm_and_cold_give_the_same_pages(manual_docx, tmp_path):
+    cold = Office.find().convert_one(manual_docx, tmp_path / "cold",
+                                     options=BOOKMARK_DESTINATIONS)
+    with Office.warm() as office:
+        assert office.is_warm
+        warm = office.convert_one(manual_docx, tmp_path / "warm", options=BOOKMARK_DESTINATIONS)
+        assert office.service.ping()["docs"] == 1      # it really went through the warm one
+    cold_pages, warm_pages = _pages(cold), _pages(warm)
+    assert cold_pages[0] > 50 and len(cold_pages[1]) > 40
+    assert warm_pages == cold_pages
+
+
+def test_contents_updated_in_the_warm_layout_give_the_pdfs_pages(manual_docx, tmp_path):
+    """The warm way to the numbers (LibreOffice updates the contents, no PDF written) and
+    the cold way (a PDF's named destinations) agree entry by entry."""
+    reader = PdfReader(Office.find().convert_one(manual_docx, tmp_path / "cold",
+                                                 options=BOOKMARK_DESTINATIONS))
+    destinations = destination_pages(reader)
+    bookmarks = sorted(b for b in destinations if b.startswith("_Toc"))
+    with Office.warm() as office:
+        entries, total = office.contents_pages(manual_docx)
+    assert total == len(reader.pages)
+    assert len(entries) == len(bookmarks) > 40
+    assert [page for _, page in entries] == [destinations[b] for b in bookmarks]
+    assert entries[0][0] == "Document Control"
+    assert Office.find().contents_pages(manual_docx) is None      # cold: the PDF way
+
+
+def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_docx, tmp_path):
+    small = tmp_path / "small.docx"
+    small.write_bytes(api.build_manual(EXAMPLE, api.load_library(),
+                                       layout="word-updates-on-open").docx)
+    with Office.warm(max_docs=2) as office:
+        office.convert_one(small, tmp_path / "a", options=BOOKMARK_DESTINATIONS)
+        state = office.service.ping()
+        assert state["alive"] and state["starts"] == 1
+        os.kill(state["soffice_pid"], signal.SIGKILL)            # LibreOffice crashes
+        assert wait_for(lambda: not office.service.ping()["alive"], 10)
+        office.convert_one(small, tmp_path / "b", options=BOOKMARK_DESTINATIONS)
+        assert office.service.ping()["starts"] == 2              # a new one did the work
+        office.convert_one(small, tmp_path / "c", options=BOOKMARK_DESTINATIONS)  # 2nd doc
+        office.convert_one(small, tmp_path / "d", options=BOOKMARK_DESTINATIONS)
+        assert office.service.ping()["starts"] == 3              # renewed after max_docs
+        helper = office.service.proc.pid
+        os.killpg(helper, signal.SIGKILL)                        # the helper dies too
+        office.service.proc.wait()
+        office.convert_one(small, tmp_path / "e", options=BOOKMARK_DESTINATIONS)
+        assert office.service.proc.pid != helper and office.service.restarts >= 1
+        folder = office.service.folder
+    assert not Path(folder).exists()                              # stopped and removed
+    assert not processes_mentioning(folder)
+
+
+def test_a_broken_document_is_reported_by_the_warm_instance(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with Office.warm() as office:
+        (result,) = office.convert([bad], tmp_path / "out")
+        assert result.pdf is None and "could not convert" in result.error
+        assert office.service.ping()["alive"]                    # and it goes on serving
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_no_libreoffice_outlives_a_killed_build(warm, tmp_path):
+    """kill -9 of `manualgen manual` while LibreOffice works leaves no process behind."""
+    company = tmp_path / "company"
+    company.mkdir()
+    (company / "company.yaml").write_bytes(EXAMPLE.read_bytes())
+    (company / "logo.png").write_bytes((EXAMPLE.parent / "logo.png").read_bytes())
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = dict(os.environ, TMPDIR=str(scratch),
+               MANUALGEN_OFFICE_SOCKET=str(tmp_path / "none.sock"))
+    if not warm:
+        env["MANUALGEN_UNO_PYTHON"] = ""
+    build = subprocess.Popen([sys.executable, "-m", "manualgen", "manual",
+                              str(company / "company.yaml"), "-o", str(tmp_path / "m.docx")],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def soffice_running() -> bool:
+            return any(b"soffice" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                       for pid in processes_mentioning(str(scratch))
+                       if Path(f"/proc/{pid}").exists())
+        assert wait_for(soffice_running, 60), "LibreOffice never started"
+    finally:
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+    assert wait_for(lambda: not processes_mentioning(str(scratch)), 15), \
+        f"left running: {processes_mentioning(str(scratch))}"
+
+
+def test_office_start_status_stop_and_a_build_uses_it(tmp_path, monkeypatch):
+    sock = tmp_path / "shared" / "office.sock"
+    monkeypatch.setenv("MANUALGEN_OFFICE_SOCKET", str(sock))
+    runner = CliRunner()
+    assert runner.invoke(main, ["office", "status"]).exit_code == 1
+    started = runner.invoke(main, ["office", "start"])
+    try:
+        assert started.exit_code == 0, started.output
+        status = runner.invoke(main, ["office", "status", "--json"])
+        assert status.exit_code == 0 and '"running": true' in status.output
+        company = tmp_path / "company.yaml"
+        company.write_bytes(EXAMPLE.read_bytes())
+        (tmp_path / "logo.png").write_bytes((EXAMPLE.parent / "logo.png").read_bytes())
+        built = runner.invoke(main, ["manual", str(company), "-o", str(tmp_path / "m.docx"),
+                                     "--no-cache"])
+        assert built.exit_code == 0, built.output
+        assert '"docs": 1' in runner.invoke(main, ["office", "status", "--json"]).output
+    finally:
+        stopped = runner.invoke(main, ["office", "stop"])
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+    assert not sock.exists()
+    assert wait_for(lambda: not processes_mentioning(str(sock)), 15)
+    assert runner.invoke(main, ["office", "status"]).exit_code == 1
+
+
+def test_a_stale_socket_means_a_cold_run(manual_docx, tmp_path):
+    stale = tmp_path / "stale.sock"
+    stale.write_bytes(b"")
+    office = Office.find(socket=stale)
+    assert not office.is_warm
+    pdf = office.convert_one(manual_docx, tmp_path / "out", options=BOOKMARK_DESTINATIONS)
+    assert _pages(pdf)[0] > 50
