@@ -8,6 +8,7 @@ error can point at the line the user has to change.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     and dates left as text: the models parse them on purpose, so 2024-02-31 is a clear
     error at its line instead of a crash inside PyYAML."""
 
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:
+        # Python refuses to turn more than 4,300 digits into an int (a guard against slow
+        # conversions); such a "number" stays text, and the model says what is wrong.
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return str(self.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 _DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
@@ -66,6 +78,56 @@ class YamlDoc:
 
 def dotted(key: Key) -> str:
     return ".".join(str(k) for k in key)
+
+
+# What one YAML file may hold. Aliases (`*name`) repeat what an anchor (`&name`) holds
+# without copying it; nested, they multiply ("a billion laughs" in a few lines), so the
+# document is measured as if every alias were written out before anything walks it.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_YAML_VALUES = 200_000
+MAX_YAML_DEPTH = 50
+
+
+def _measure(root: yaml.Node, path: str, line_offset: int) -> None:
+    """Refuse a document that would be too large or too deep once its aliases are expanded,
+    or that holds itself; counts each node once (sizes are memoised), so it is linear."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def refuse(node: yaml.Node, message: str, fix: str) -> InputError:
+        return InputError(Problem(path, node.start_mark.line + 1 + line_offset, None,
+                                  message, fix))
+
+    def size(node: yaml.Node, depth: int) -> int:
+        ident = id(node)
+        if ident in sizes:
+            return sizes[ident]
+        if ident in open_nodes:
+            raise refuse(node, "an alias (*name) here refers to a value that contains it",
+                         "write the value out instead of using the alias")
+        if depth > MAX_YAML_DEPTH:
+            raise refuse(node, f"the values are nested more than {MAX_YAML_DEPTH} levels deep",
+                         "check the indentation; no field of manualgen nests this deep")
+        open_nodes.add(ident)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_YAML_VALUES:
+                raise refuse(node, f"this file holds more than {MAX_YAML_VALUES:,} values "
+                             "once its aliases (*name) are written out",
+                             "write the values out and keep the file to what the tool asks "
+                             "for; aliases that repeat aliases multiply")
+        open_nodes.discard(ident)
+        sizes[ident] = total
+        return total
+
+    size(root, 0)
 
 
 def _walk(node: yaml.Node, key: Key, out: dict[Key, int]) -> None:
@@ -108,14 +170,41 @@ def parse_yaml(text: str, path: str | Path, *, line_offset: int = 0) -> YamlDoc:
         raise fail(path, f"this is not valid YAML ({exc})") from exc
     lines: dict[Key, int] = {}
     if node is not None:
+        _measure(node, path, line_offset)
         _walk(node, (), lines)
     return YamlDoc(path, data, lines, line_offset)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, turning OS and encoding errors into user errors."""
+MAX_TEXT_BYTES = 20 * 1024 * 1024     # a records CSV; YAML files have their own limit
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """Read a UTF-8 text file of at most `limit` bytes, turning OS and encoding errors,
+    files too large and things that are not files (a pipe would never end) into user
+    errors."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(path, "this is not a regular file (a device, pipe or socket)",
+                       fix="give the path of the file itself")
+        if info.st_size > limit:
+            raise fail(path, f"the file is {_megabytes(info.st_size)}; the tool reads files "
+                       f"of this kind up to {_megabytes(limit)}",
+                       fix="check that this is the right file; keep it to what the tool "
+                           "asks for")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:      # it grew while we looked
+            raise fail(path, f"the file is larger than {_megabytes(limit)}",
+                       fix="check that this is the right file")
+        text = data.decode("utf-8-sig")
+        return text.replace("\r\n", "\n").replace("\r", "\n")   # as text mode reads it
     except FileNotFoundError as exc:
         raise fail(path, "file not found", fix="check the path and the spelling") from exc
     except IsADirectoryError as exc:
@@ -128,7 +217,7 @@ def read_text(path: Path) -> str:
 
 
 def load_yaml(path: Path) -> YamlDoc:
-    return parse_yaml(read_text(path), path)
+    return parse_yaml(read_text(path, limit=MAX_YAML_BYTES), path)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)

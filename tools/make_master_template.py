@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from manualgen.render import wordxml  # noqa: E402
 from manualgen.render.docx_io import docx_bytes, set_properties  # noqa: E402
 from manualgen.render.wordxml import add_field  # noqa: E402
 
@@ -83,6 +84,7 @@ def table_style(document):
 
 def main(out: Path) -> None:
     d = docx.Document()
+    wordxml.complete_zoom(d)             # python-docx's default lacks the required percent
     styles = d.styles
     font(styles["Normal"], 11)
     styles["Normal"].paragraph_format.space_after = Pt(6)

@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from manualgen.errors import InputError, Problem
 from manualgen.io import YamlDoc, dotted
@@ -52,6 +59,12 @@ def _printable(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_printable)]
 
+# Text by length, for every model whose values reach a Word file or a PDF's properties
+# (Word's document properties hold at most 255 characters; a title adds words to a name).
+Name = Annotated[Text, Field(min_length=1, max_length=120)]
+Line = Annotated[Text, Field(min_length=1, max_length=200)]
+Paragraph = Annotated[Text, Field(min_length=1, max_length=2000)]
+
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from YAML (a date, or text written YYYY-MM-DD), or None when it is not one."""
@@ -79,9 +92,25 @@ def _to_date(value: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(_to_date)]
 
 
+class Shown:
+    """A value as a message quotes it: its repr, cut short (a pasted page of text or a
+    5,000-digit number would otherwise become the message)."""
+
+    LIMIT = 60
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        if len(text) <= self.LIMIT:
+            return text
+        return text[: self.LIMIT - 12] + f"... ({len(str(self.value)):,} characters)"
+
+
 def _explain(err: dict) -> tuple[str, str | None]:
     kind = err["type"]
-    given = err.get("input")
+    given = Shown(err.get("input"))
     if kind == "missing":
         return "this field is required", "add it"
     if kind == "extra_forbidden":
@@ -91,6 +120,8 @@ def _explain(err: dict) -> tuple[str, str | None]:
         return f"{given!r} is not a date", "write dates as YYYY-MM-DD, for example 2026-03-14"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{given!r} is not a whole number", "write a number such as 7"
+    if kind == "int_parsing_size":
+        return f"{given!r} is far too large a number", "write a number such as 7"
     if kind in ("bool_type", "bool_parsing"):
         return f"{given!r} is not yes or no", "write true or false"
     if kind in ("string_type",):
@@ -114,6 +145,8 @@ def _explain(err: dict) -> tuple[str, str | None]:
         return f"is longer than {limit} characters", "shorten it"
     if kind == "too_long":
         limit = err.get("ctx", {}).get("max_length")
+        if isinstance(given.value, str):    # a length checked after a text validator
+            return f"is longer than {limit} characters", "shorten it"
         return f"has more than {limit} entries", "list fewer"
     msg = err.get("msg", "invalid value")
     if msg.startswith("Value error, "):

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from PIL import Image, UnidentifiedImageError
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -28,7 +27,17 @@ from pydantic import (
 )
 
 from manualgen.errors import Collector, InputError, Problem, nearest
-from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.images import DECODE_ERRORS, TooLarge, open_image
+from manualgen.inputs.models import (
+    Date,
+    Line,
+    Name,
+    Paragraph,
+    Shown,
+    Strict,
+    Text,
+    problems_from,
+)
 from manualgen.io import YamlDoc, inside, load_yaml
 
 Role = Literal["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"]
@@ -134,13 +143,11 @@ def _email(value: str | None) -> str | None:
     return value
 
 
-Name = Annotated[Text, Field(min_length=1, max_length=120)]
-Line = Annotated[Text, Field(min_length=1, max_length=200)]
-Paragraph = Annotated[Text, Field(min_length=1, max_length=2000)]
 Phone = Annotated[Text, Field(min_length=1, max_length=40), AfterValidator(_phone)]
 RoleKey = Annotated[Role, BeforeValidator(_choice_words)]
 EmploymentKey = Annotated[Employment, BeforeValidator(_choice_words)]
-HazardKey = Annotated[str, BeforeValidator(_choice_words), AfterValidator(_known_hazard)]
+HazardKey = Annotated[str, BeforeValidator(_choice_words), Field(max_length=80),
+                      AfterValidator(_known_hazard)]
 PeakEmployees = Annotated[int, Field(ge=1, le=100000), AfterValidator(_under_limit)]
 
 
@@ -400,15 +407,16 @@ def check_logo(data: bytes, name: str) -> str | None:
     if len(data) > MAX_LOGO_BYTES:
         return f"{name!r} is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB"
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > MAX_LOGO_PIXELS:
-                return (f"{name!r} is {img.width} x {img.height} pixels, more than a logo "
-                        f"needs (at most {MAX_LOGO_PIXELS // 1_000_000} million)")
+        with open_image(io.BytesIO(data), limit=MAX_LOGO_PIXELS) as img:
             img.verify()
             if img.format not in LOGO_FORMATS:
                 return f"{name!r} is not a PNG or JPEG image"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+    except TooLarge as exc:
+        size = f"is {exc.width:,} x {exc.height:,} pixels" if exc.width and exc.height \
+            else "has hundreds of millions of pixels"
+        return (f"{name!r} {size}, more than a logo needs (at most "
+                f"{MAX_LOGO_PIXELS // 1_000_000} million pixels)")
+    except DECODE_ERRORS:
         return f"{name!r} is not a PNG or JPEG image"
     return None
 
@@ -424,18 +432,24 @@ def _read_logo(name: str, folder: Path | None, given: bytes | None, doc: YamlDoc
         return None
     else:
         path = folder / name
-        if not inside(folder, path):
-            found.extend([doc.problem(key, f"{name!r} is outside the profile's folder",
-                                      "copy the logo next to company.yaml")])
+        try:
+            if not inside(folder, path):
+                found.extend([doc.problem(key, f"{name!r} is outside the profile's folder",
+                                          "copy the logo next to company.yaml")])
+                return None
+            if not path.is_file():
+                found.extend([doc.problem(key, f"logo file {name!r} not found", "put the "
+                                          "image next to company.yaml or fix the name")])
+                return None
+            if path.stat().st_size > MAX_LOGO_BYTES:
+                data = b"\0" * (MAX_LOGO_BYTES + 1)     # judged below without reading it all
+            else:
+                data = path.read_bytes()
+        except OSError as exc:          # a name too long for the file system, no permission
+            found.extend([doc.problem(key, f"logo file {Shown(name)!r} cannot be read "
+                                      f"({exc.strerror})", "give the logo a short file name "
+                                      "and put it next to company.yaml")])
             return None
-        if not path.is_file():
-            found.extend([doc.problem(key, f"logo file {name!r} not found",
-                                      "put the image next to company.yaml or fix the name")])
-            return None
-        if path.stat().st_size > MAX_LOGO_BYTES:
-            data = b"\0" * (MAX_LOGO_BYTES + 1)     # judged below without reading it all
-        else:
-            data = path.read_bytes()
     why = check_logo(data, name)
     if why:
         found.extend([doc.problem(key, why, "save the logo as a PNG or JPEG of a few "

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
 from manualgen.errors import Collector, InputError
 from manualgen.inputs import tables
-from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.models import Date, Line, Paragraph, Strict, problems_from
 from manualgen.inputs.submission import Period, Submission
 from manualgen.inputs.tables import CellError, Row, Table
 from manualgen.io import YamlDoc, load_yaml
@@ -85,8 +85,8 @@ class ActionItem:
 
 
 class PastGoal(Strict):
-    goal: Text = Field(min_length=1)
-    outcome: Text = Field(min_length=1)
+    goal: Paragraph
+    outcome: Paragraph
     met: Literal["yes", "no", "partly"] | bool
 
     @field_validator("met", mode="before")
@@ -102,26 +102,29 @@ class PastGoal(Strict):
 
 
 class NextGoal(Strict):
-    goal: Text = Field(min_length=1)
-    measure: Text | None = None       # how the company will know it met the goal
-    responsible: Text | None = None
+    goal: Paragraph
+    measure: Paragraph | None = None       # how the company will know it met the goal
+    responsible: Line | None = None
     due: Date | None = None
 
 
 class Goals(Strict):
-    last_year: list[PastGoal] = []
-    next_year: list[NextGoal] = []
+    last_year: list[PastGoal] = Field([], max_length=100)
+    next_year: list[NextGoal] = Field([], max_length=100)
+
+
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class PreviousYear(Strict):
     """Last year's figures, for the comparison; every key optional."""
 
     period: Period | None = None
-    hours: float | None = Field(default=None, ge=0)
-    activities: dict[str, int] = {}
-    incidents: dict[str, int] = {}
-    days_lost: int | None = Field(default=None, ge=0)
-    modified_days: int | None = Field(default=None, ge=0)
+    hours: float | None = Field(default=None, ge=0, le=10_000_000, allow_inf_nan=False)
+    activities: dict[str, Count] = {}
+    incidents: dict[str, Count] = {}
+    days_lost: Count | None = None
+    modified_days: Count | None = None
 
 
 @dataclass
@@ -171,13 +174,14 @@ def _activities(table: Table, sub: Submission, found: Collector) -> list[Activit
     read = _Reader(table, found)
     out = []
     for row in table.rows:
+        errors = len(found.problems)
         day = read.cell(row, "date", tables.date)
         kind = read.cell(row, "activity", lambda v: tables.choice(v, allowed, "activity"))
+        site, description, people = (read.cell(row, c, tables.free_text)
+                                     for c in ("site", "description", "people"))
         read.in_period(row, "date", day, sub.period)
-        if day is not None and kind is not None:
-            out.append(Activity(row.number, day, kind, tables.text(row.values.get("site")),
-                                tables.text(row.values.get("description")),
-                                tables.text(row.values.get("people"))))
+        if len(found.problems) == errors:
+            out.append(Activity(row.number, day, kind, site, description, people))
     return out
 
 
@@ -195,10 +199,10 @@ def _incidents(table: Table, sub: Submission, found: Collector) -> list[Incident
         investigated = read.cell(row, "investigated", tables.yes_no)
         reported = read.cell(row, "reported_to_wscb",
                              lambda v: tables.yes_no(v, blank_ok=True))
+        description = read.cell(row, "description", tables.free_text)
         read.in_period(row, "date", day, sub.period)
         if len(found.problems) == errors:
-            out.append(Incident(row.number, day, cls,
-                                tables.text(row.values.get("description")),
+            out.append(Incident(row.number, day, cls, description,
                                 int(lost), int(modified), investigated, reported))
     return out
 
@@ -255,8 +259,9 @@ def _actions(table: Table, sub: Submission, found: Collector) -> list[ActionItem
     out = []
     for row in table.rows:
         errors = len(found.problems)
-        item = tables.text(row.values.get("item"))
-        action = tables.text(row.values.get("action"))
+        item, action, finding, responsible = (
+            read.cell(row, c, tables.free_text) or ""
+            for c in ("item", "action", "finding", "responsible"))
         elem = read.cell(row, "element", element)
         due = read.cell(row, "due", tables.optional_date)
         status = read.cell(row, "status", _status)
@@ -270,10 +275,8 @@ def _actions(table: Table, sub: Submission, found: Collector) -> list[ActionItem
                                         "the item is closed but has no completion date",
                                         "write the date it was completed (YYYY-MM-DD)")])
         if len(found.problems) == errors:
-            out.append(ActionItem(row.number, item, elem,
-                                  tables.text(row.values.get("finding")), action,
-                                  tables.text(row.values.get("responsible")), due, status,
-                                  completed))
+            out.append(ActionItem(row.number, item, elem, finding, action, responsible, due,
+                                  status, completed))
     return out
 
 

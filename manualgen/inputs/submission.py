@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
 from manualgen.errors import Collector, fail
 from manualgen.inputs.library.load import Library, load_library
-from manualgen.inputs.models import Date, Strict, Text, problems_from
+from manualgen.inputs.models import Date, Line, Name, Paragraph, Strict, problems_from
 from manualgen.inputs.pipeline import Inputs, load_inputs, prepare
 from manualgen.inputs.profile import CompanyProfile
 from manualgen.inputs.program import next_anniversary, review_period
@@ -39,18 +40,21 @@ class Period(Strict):
 
 class SampleInfo(Strict):
     date: Date | None = None
-    title: Text | None = None
+    title: Line | None = None
+
+
+PerMonth = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
 
 class SubmissionSettings(Strict):
     anniversary: Date | None = None
     period: Period | None = None
-    prepared_by: Text | None = None
-    targets: dict[str, float] = {}          # activity -> per month
+    prepared_by: Name | None = None
+    targets: dict[str, PerMonth] = {}          # activity -> per month
     orientations_applicable: bool | None = None
-    samples: dict[str, SampleInfo] = {}
-    notes: Text | None = None
-    year: int | None = Field(default=None, ge=2000)  # the submission year on stamps
+    samples: dict[Annotated[str, Field(max_length=500)], SampleInfo] = {}
+    notes: Paragraph | None = None
+    year: int | None = Field(default=None, ge=2000, le=9999)  # the submission year on stamps
 
 
 @dataclass

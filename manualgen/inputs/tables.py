@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import difflib
 import io
+import math
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -20,11 +22,23 @@ from pathlib import Path
 from typing import Any
 
 from manualgen.errors import Collector, Problem, fail
+from manualgen.inputs.models import Shown
 from manualgen.io import read_text
 
 SUFFIXES = (".csv", ".xlsx")
 # Columns anyone may add for their own use; they are read and ignored.
 FREE_COLUMNS = ("notes", "comments")
+
+# What one record table may hold. A company of fewer than ten people writes a few hundred
+# rows a year; the limits leave room for a hundred times that and keep every report
+# (10,000 incidents are some 250 pages of the summary) within minutes.
+MAX_ROWS = 10_000                   # records (rows with something in them) per file
+MAX_SHEET_ROWS = 100_000            # rows of an Excel sheet, blank ones included
+MAX_COLUMNS = 40                    # columns read from an Excel sheet
+MAX_FILE_BYTES = 20 * 1024 * 1024   # a CSV or Excel file on disk
+MAX_XLSX_EXPANDED = 200 * 1024 * 1024   # an Excel file's parts once unzipped
+MAX_CELL_CHARS = 2000               # text in one cell
+MAX_NUMBER = 1_000_000              # hours in a month, days lost, ...
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ def _letter(index: int) -> str:
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
-    text = read_text(path)
+    text = read_text(path, limit=MAX_FILE_BYTES)
     first = text.split("\n", 1)[0]
     # Excel in some locales saves CSV with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -89,19 +103,44 @@ def _csv_rows(path: Path) -> list[list[Any]]:
                    fix="open it in a spreadsheet program and save it again as CSV") from None
 
 
+def _check_workbook(path: Path) -> None:
+    """Refuse before openpyxl reads it: an Excel file too large on disk, or one whose
+    parts unzip to far more than records need (a zip bomb)."""
+    try:
+        size = path.stat().st_size
+        with zipfile.ZipFile(path) as zf:
+            expanded = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise fail(path, f"cannot be read as an Excel workbook ({exc.__class__.__name__})",
+                   fix="save it from Excel as .xlsx, or as CSV") from None
+    if size > MAX_FILE_BYTES or expanded > MAX_XLSX_EXPANDED:
+        raise fail(path, f"the workbook is too large to be records (at most "
+                   f"{MAX_FILE_BYTES // 2**20} MB, {MAX_XLSX_EXPANDED // 2**20} MB unzipped)",
+                   fix="keep one year's records in the first sheet, or save them as CSV")
+
+
 def _excel_rows(path: Path) -> list[list[Any]]:
     import openpyxl  # only employers with Excel records pay for the import
 
+    _check_workbook(path)
+    rows: list[list[Any]] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")     # openpyxl warns about harmless styling
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 sheet = book.worksheets[0]
-                rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+                # Columns are capped, so a sheet claiming to reach column XFD costs nothing.
+                for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+                    rows.append(list(r))
+                    if len(rows) > MAX_SHEET_ROWS:
+                        raise fail(path, f"the first sheet runs to more than "
+                                   f"{MAX_SHEET_ROWS:,} rows",
+                                   fix="delete the empty rows below the records, or save "
+                                       "the records as CSV")
             finally:
                 book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise fail(path, f"cannot be read as an Excel workbook ({exc.__class__.__name__})",
                    fix="save it from Excel as .xlsx, or as CSV") from None
     return rows
@@ -155,6 +194,11 @@ def read_table(path: Path, columns: list[str], required: list[str]) -> Table:
         values = {name: (cells[j] if j < len(cells) else None)
                   for j, name in enumerate(header) if name in columns}
         rows.append(Row(i, values))
+        if len(rows) > MAX_ROWS:
+            raise fail(path, f"more than {MAX_ROWS:,} records (row {i}); the tool reads "
+                       f"up to {MAX_ROWS:,} per file", line=i,
+                       fix="keep one review period's records in the file; move older "
+                           "years to a file of their own")
     return Table(path, [c for c in header if c in columns], rows, letters)
 
 
@@ -175,6 +219,23 @@ def text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# Characters Word's XML cannot hold; whitespace controls are already spaces (see text()).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def free_text(value: Any) -> str:
+    """A cell of words (a description, a name) as it goes into the report."""
+    raw = text(value)
+    bad = _UNPRINTABLE.search(raw)
+    if bad:
+        raise CellError(f"contains an invisible control character (U+{ord(bad.group()):04X})",
+                        "retype the text, or paste it as plain text")
+    if len(raw) > MAX_CELL_CHARS:
+        raise CellError(f"is longer than {MAX_CELL_CHARS:,} characters ({len(raw):,})",
+                        "shorten it; keep the full story in the investigation report")
+    return raw
+
+
 def date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -190,7 +251,7 @@ def date(value: Any) -> dt.date:
     try:
         return dt.datetime.fromisoformat(raw).date()
     except ValueError:
-        raise CellError(f"{raw!r} is not a date",
+        raise CellError(f"{Shown(raw)!r} is not a date",
                         "write it as YYYY-MM-DD, for example 2026-03-14") from None
 
 
@@ -209,7 +270,7 @@ def month(value: Any) -> dt.date:
         day = dt.date.fromisoformat(raw)
         return dt.date(day.year, day.month, 1)
     except ValueError:
-        raise CellError(f"{raw!r} is not a month" if raw else "the month is missing",
+        raise CellError(f"{Shown(raw)!r} is not a month" if raw else "the month is missing",
                         "write it as YYYY-MM, for example 2026-03") from None
 
 
@@ -228,8 +289,13 @@ def number(value: Any, *, whole: bool = False, blank: float | None = None) -> fl
         try:
             result = float(raw)
         except ValueError:
-            raise CellError(f"{text(value)!r} is not a number",
+            result = math.nan
+        if math.isnan(result):
+            raise CellError(f"{Shown(text(value))!r} is not a number",
                             "write a number such as 6") from None
+    if not math.isfinite(result) or result > MAX_NUMBER:
+        raise CellError(f"{Shown(text(value))!r} is far too large a number",
+                        f"write a number up to {MAX_NUMBER:,}")
     if result < 0:
         raise CellError(f"{text(value)} is negative", "write 0 or more")
     if whole and not result.is_integer():
@@ -251,7 +317,7 @@ def yes_no(value: Any, *, blank_ok: bool = False) -> bool | None:
         return None
     if not raw:
         raise CellError("yes or no is missing", "write yes or no")
-    raise CellError(f"{text(value)!r} is not yes or no", "write yes or no")
+    raise CellError(f"{Shown(text(value))!r} is not yes or no", "write yes or no")
 
 
 def choice(value: Any, allowed: dict[str, str], what: str) -> str:
@@ -265,7 +331,8 @@ def choice(value: Any, allowed: dict[str, str], what: str) -> str:
     for k, label in allowed.items():
         if raw.lower() == label.lower():
             return k
-    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) \
+        if len(key) <= 100 else []
     hint = (f"did you mean {close[0]!r}? " if close else "") + "use one of: " + \
         ", ".join(allowed)
-    raise CellError(f"unknown {what} {raw!r}", hint)
+    raise CellError(f"unknown {what} {Shown(raw)!r}", hint)

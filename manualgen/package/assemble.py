@@ -150,13 +150,38 @@ class Deduplicator:
             return value
         return self._digest(obj)
 
+    # A damaged or hostile PDF may nest arrays and dictionaries hundreds deep: past this
+    # depth an object gets a digest of its own, so it is never merged (nor a stack blown).
+    MAX_NESTING = 64
+    _nesting = 0
+    _unmerged = 0
+
     def _digest(self, obj: pikepdf.Object) -> bytes:
+        if self._nesting >= self.MAX_NESTING:
+            self._unmerged += 1
+            return b"unmerged%d" % self._unmerged
+        self._nesting += 1
+        try:
+            return self._digest_of(obj)
+        finally:
+            self._nesting -= 1
+
+    @staticmethod
+    def _key(k: str) -> bytes:
+        # Names that are not UTF-8 (a bit flip does it) come from pikepdf as surrogates;
+        # surrogateescape gives the PDF's bytes back.
+        try:
+            return k.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return k.encode("utf-8", "surrogatepass")
+
+    def _digest_of(self, obj: pikepdf.Object) -> bytes:
         h = hashlib.sha256()
         if isinstance(obj, pikepdf.Stream):
             h.update(b"S")
             for k in sorted(obj.keys()):
                 if k not in ("/Length", "/Parent"):
-                    h.update(k.encode() + self.digest(obj[k]))
+                    h.update(self._key(k) + self.digest(obj[k]))
             h.update(obj.read_raw_bytes())
         elif isinstance(obj, Dictionary):
             h.update(b"D")
@@ -164,7 +189,7 @@ class Deduplicator:
                 h.update(b"page%d" % obj.objgen[0])   # never merge pages
             for k in sorted(obj.keys()):
                 if k != "/Parent":
-                    h.update(k.encode() + self.digest(obj[k]))
+                    h.update(self._key(k) + self.digest(obj[k]))
         elif isinstance(obj, Array):
             h.update(b"A")
             for item in obj:

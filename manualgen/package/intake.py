@@ -29,6 +29,9 @@ PDF_SUFFIXES = {".pdf"}
 WORD_SUFFIXES = {".docx", ".doc", ".odt", ".rtf"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 KIND_LABEL = {"pdf": "PDF", "word": "Word/ODT", "image": "image"}
+# The largest sample file of each kind: a 300-page scan at 300 dpi is some 150 MB; a
+# phone photo 5-15 MB; a Word file with photos rarely passes 20 MB.
+MAX_BYTES = {"pdf": 500 * 2**20, "word": 50 * 2**20, "image": 100 * 2**20}
 
 _LEADING_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])[\s_.-]*(.*)$")
 NAMING_FIX = "start the file name with its date, like '2026-03-14 roof inspection.pdf', " \
@@ -242,6 +245,12 @@ def _classify(path: Path, rel: str, category: str, info, out: Intake) -> None:
     if size == 0:
         out.refused.append(Refused(rel, category, Problem(
             where, None, None, "the file is empty", "copy the file again from its source")))
+        return
+    if size > MAX_BYTES[kind]:
+        out.refused.append(Refused(rel, category, Problem(
+            where, None, None, f"the file is {size / 2**20:,.0f} MB; a {KIND_LABEL[kind]} "
+            f"sample may be at most {MAX_BYTES[kind] // 2**20} MB",
+            "save a smaller copy (scan at 300 dpi, or split it into several files)")))
         return
     day, rest, error = date_from_name(path.name)
     date_from = "name" if day else None

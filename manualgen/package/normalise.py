@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from manualgen.errors import Problem
+from manualgen.inputs.images import (
+    DECODE_ERRORS,
+    MAX_FRAMES,
+    MAX_SAMPLE_PIXELS,
+    TooLarge,
+    count_frames,
+    open_image,
+)
 from manualgen.package.intake import Sample
 
 LETTER = (612.0, 792.0)           # points
@@ -34,6 +42,7 @@ JPEG_QUALITY = 75             # re-encoded photos: text stays sharp at 200 dpi
 MIN_DPI = 150                 # below this, handwriting on a photographed form blurs
 _ORIENTATION_ROTATE = {1: 0, 3: 180, 6: 90, 8: 270}   # EXIF orientation -> PDF /Rotate
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_PDF_PAGES = 2000          # pages of one sample: a year's inspections scanned together
 
 
 class Unreadable(Exception):
@@ -95,9 +104,15 @@ def open_pdf(path: Path) -> tuple[pikepdf.Pdf, list[str]]:
     if pdf.get_warnings():
         notes.append("the PDF was damaged and has been repaired; check its pages against "
                      "the original")
-    if len(pdf.pages) == 0:
+    pages = len(pdf.pages)
+    if pages == 0:
         pdf.close()
         raise Unreadable("the PDF has no pages", "copy it again from its source")
+    if pages > MAX_PDF_PAGES:
+        pdf.close()
+        raise Unreadable(f"the PDF has {pages:,} pages; a sample may have at most "
+                         f"{MAX_PDF_PAGES:,}", "a sample is one document: split the file, "
+                         "or choose the pages the category asks for")
     return pdf, notes
 
 
@@ -145,8 +160,36 @@ def _slot(sample: Sample) -> str:
 
 # --- Word and ODT ----------------------------------------------------------------------
 
+# What a Word or ODT sample may unzip to before LibreOffice sees it. A document of a few
+# hundred pages with photos is well under both; a 300 MB run of text (a zip bomb of 300 KB)
+# kept LibreOffice busy for four minutes.
+MAX_WORD_EXPANDED = 200 * 1024 * 1024   # every part together
+MAX_WORD_TEXT_PART = 25 * 1024 * 1024   # one XML part: the text, styles, ...
+MAX_WORD_PARTS = 10_000
+
+
+def _check_expansion(zf: zipfile.ZipFile) -> None:
+    """Refuse a document that unzips to far more than any real one (a zip bomb). The sizes
+    are the ones the zip declares; a part that unzips to more is caught by testzip()."""
+    infos = zf.infolist()
+    big = max(((i.file_size, i.filename) for i in infos if i.filename.endswith(".xml")),
+              default=(0, ""))
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_WORD_PARTS or total > MAX_WORD_EXPANDED or \
+            big[0] > MAX_WORD_TEXT_PART:
+        what = f"its text ({big[1]}) unzips to {big[0] / 2**20:,.0f} MB" \
+            if big[0] > MAX_WORD_TEXT_PART else \
+            f"it unzips to {total / 2**20:,.0f} MB in {len(infos):,} parts"
+        raise Unreadable(
+            f"the document is far larger inside than a Word file should be: {what} (at most "
+            f"{MAX_WORD_EXPANDED // 2**20} MB, text at most {MAX_WORD_TEXT_PART // 2**20} MB)",
+            "open it in Word or LibreOffice, save it as PDF and put the PDF in the folder "
+            "instead")
+
+
 def sniff_word(path: Path) -> None:
-    """Refuse what LibreOffice would silently turn into a page of garbage text."""
+    """Refuse what LibreOffice would silently turn into a page of garbage text, or be
+    stuck on for minutes."""
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -157,8 +200,10 @@ def sniff_word(path: Path) -> None:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
+                _check_expansion(zf)
                 bad = zf.testzip()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                NotImplementedError) as exc:
             raise Unreadable("the document is damaged (it is not a readable Word/ODT file)",
                              "open it in Word or LibreOffice and save it again") from exc
         needed = "word/document.xml" if suffix == ".docx" else "content.xml"
@@ -301,21 +346,45 @@ def _encode(img: Image.Image, photo_source: bool,
                   "/FlateDecode")
 
 
+TOO_LARGE_FIX = "scan or photograph it again at 300 dpi, or save it as a PDF"
+
+
+def _open_picture(path: Path) -> Image.Image:
+    """The picture, opened without decoding, refused when too large or not a picture."""
+    try:
+        return open_image(path, limit=MAX_SAMPLE_PIXELS)
+    except TooLarge as exc:
+        raise Unreadable(exc.words(), TOO_LARGE_FIX) from None
+    except DECODE_ERRORS as exc:
+        raise Unreadable("the picture cannot be read (damaged or not a picture)",
+                         "copy it again from the camera or phone") from exc
+
+
+def _frame_count(img: Image.Image) -> int:
+    try:
+        count = count_frames(img, limit=MAX_SAMPLE_PIXELS)
+    except TooLarge as exc:
+        raise Unreadable(f"a page of the picture is too large: {exc.words()}",
+                         TOO_LARGE_FIX) from None
+    if count > MAX_FRAMES:
+        raise Unreadable(f"the picture has more than {MAX_FRAMES} pages",
+                         "split it into several files, or save it as a PDF")
+    return count
+
+
 def place_frames(path: Path, keep_resolution: bool,
                  quality: PictureQuality = DEFAULT_QUALITY) -> Iterator[Placed]:
     """Each frame (page) of a picture file, rotated upright and sized for its page."""
-    try:
-        img = Image.open(path)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Unreadable("the picture cannot be read (damaged or not a picture)",
-                         "copy it again from the camera or phone") from exc
+    img = _open_picture(path)
     with img:
         fmt = img.format
-        frames = ImageSequence.Iterator(img) if fmt == "TIFF" else [img]
         try:
-            for frame in frames:
-                yield _place(path, frame, fmt, keep_resolution, quality)
-        except (OSError, ValueError, SyntaxError) as exc:
+            count = _frame_count(img)
+            for index in range(count):
+                if index:
+                    img.seek(index)
+                yield _place(path, img, fmt, keep_resolution, quality)
+        except DECODE_ERRORS as exc:
             raise Unreadable(f"the picture is damaged ({_short(exc)})",
                              "copy it again from the camera or phone") from exc
 
@@ -383,12 +452,12 @@ def normalise_image(sample: Sample, work: Path, keep_resolution: bool,
 
 def probe_image(path: Path) -> int:
     """Frames in a picture, from its header (the pixels are read at build time)."""
-    try:
-        with Image.open(path) as img:
-            return getattr(img, "n_frames", 1) if img.format == "TIFF" else 1
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Unreadable("the picture cannot be read (damaged or not a picture)",
-                         "copy it again from the camera or phone") from exc
+    with _open_picture(path) as img:
+        try:
+            return _frame_count(img)
+        except DECODE_ERRORS as exc:
+            raise Unreadable("the picture cannot be read (damaged or not a picture)",
+                             "copy it again from the camera or phone") from exc
 
 
 # --- one entry point -------------------------------------------------------------------

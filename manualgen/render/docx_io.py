@@ -13,16 +13,24 @@ import zipfile
 
 from docx.document import Document
 
+CORE_PROPERTY_LIMIT = 255     # characters python-docx (and Word) allow in a core property
+
+
+def _fits(text: str) -> str:
+    """A property cut to the length Word allows. The inputs' models keep every name well
+    inside it; a title built of a prefix and a long name may still reach it."""
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[:CORE_PROPERTY_LIMIT - 1] + "…"
+
 
 def set_properties(document: Document, *, title: str, author: str, when: dt.date,
                    subject: str = "", revision: int = 1, keywords: str = "") -> None:
     stamp = dt.datetime(when.year, when.month, when.day, 12, 0, 0)
     props = document.core_properties
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.subject = subject
-    props.keywords = keywords
+    props.title = _fits(title)
+    props.author = _fits(author)
+    props.last_modified_by = _fits(author)
+    props.subject = _fits(subject)
+    props.keywords = _fits(keywords)
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp

@@ -152,6 +152,15 @@ _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
                         "listSeparator")
 
 
+def complete_zoom(document, percent: int = 100) -> None:
+    """Give the document's zoom setting the percentage ECMA-376 requires (CT_Zoom's
+    w:percent); python-docx's default template writes <w:zoom w:val="bestFit"/> without
+    it, which Word accepts and the Open XML SDK validator flags."""
+    zoom = document.settings.element.find(qn("w:zoom"))
+    if zoom is not None and zoom.get(qn("w:percent")) is None:
+        zoom.set(qn("w:percent"), str(percent))
+
+
 def update_fields_on_open(document) -> None:
     """Ask Word to update every field (the contents) when the file is opened."""
     settings = document.settings.element

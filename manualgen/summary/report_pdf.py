@@ -99,6 +99,8 @@ class Styles:
                         spaceBefore=12, spaceAfter=5, keepWithNext=1)
         self.h2 = style("h2", fontSize=10.5, leading=13, fontName=self.bold, textColor=NAVY,
                         spaceBefore=8, spaceAfter=4, keepWithNext=1)
+        # Above a table of records: kept with it by a CondPageBreak instead (see long_table)
+        self.h2_loose = style("h2loose", parent=self.h2, keepWithNext=0)
         self.caution = style("caution", textColor=ALERT, borderColor=ALERT, borderWidth=0.6,
                              borderPadding=5, leftIndent=5, rightIndent=5, spaceBefore=8,
                              spaceAfter=8)
@@ -114,48 +116,76 @@ def p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-def table(rows: list[list], widths: list[float], st: Styles, *, header: bool = True,
-          total: bool = False, numeric_from: int | None = None, small: bool = False,
-          zebra: bool = True, shade_first_col: bool = False, dim_zero: bool = False) -> Table:
-    """A report table: text wrapped in cells, a navy header row, numbers right-aligned."""
+def _cell_rows(rows: list[list], st: Styles, *, header: bool, total: bool,
+               numeric_from: int | None, small: bool, shade_first_col: bool,
+               dim_zero: bool) -> list[list[Flowable]]:
+    """Every value of a table as a paragraph in its cell's style."""
     cell = st.cell
     if small:
         cell = ParagraphStyle("tiny", parent=st.cell, fontSize=7.2, leading=8.6)
-    out = []
-    for r, row in enumerate(rows):
-        line = []
-        for c, value in enumerate(row):
-            if isinstance(value, Flowable):
-                line.append(value)
-                continue
-            if header and r == 0:
+    styles: dict[tuple[bool, bool, bool, bool], ParagraphStyle] = {}
+
+    def style_of(head: bool, bold: bool, numeric: bool, dim: bool) -> ParagraphStyle:
+        key = (head, bold, numeric, dim)
+        if key not in styles:
+            if head:
                 style = ParagraphStyle("h", parent=st.head, fontSize=cell.fontSize,
                                        leading=cell.leading)
-            elif total and r == len(rows) - 1 or shade_first_col and c == 0:
+            elif bold:
                 style = ParagraphStyle("b", parent=st.cell_bold, fontSize=cell.fontSize,
                                        leading=cell.leading)
             else:
                 style = cell
-            if numeric_from is not None and c >= numeric_from:
+            if numeric:
                 style = ParagraphStyle("n", parent=style, alignment=2)
-            if dim_zero and r and value in ("0", "–") and not (total and r == len(rows) - 1):
+            if dim:
                 style = ParagraphStyle("z", parent=style, textColor=ZERO)
-            line.append(Paragraph(escape(str(value)).replace("\n", "<br/>"), style))
+            styles[key] = style
+        return styles[key]
+
+    out = []
+    last = len(rows) - 1
+    for r, row in enumerate(rows):
+        line: list[Flowable] = []
+        for c, value in enumerate(row):
+            if isinstance(value, Flowable):
+                line.append(value)
+                continue
+            head = header and r == 0
+            bold = not head and (total and r == last or shade_first_col and c == 0)
+            numeric = numeric_from is not None and c >= numeric_from
+            dim = bool(dim_zero and r and value in ("0", "–") and not (total and r == last))
+            line.append(Paragraph(escape(str(value)).replace("\n", "<br/>"),
+                                  style_of(head, bold, numeric, dim)))
         out.append(line)
-    t = Table(out, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    return out
+
+
+PAD_X, PAD_Y = 3, 2.5          # cell padding, points
+
+
+def _styled(cells: list[list[Flowable]], widths: list[float], *, header: bool = True,
+            total: bool = False, zebra: bool = True, shade_first_col: bool = False,
+            zebra_from: int = 0, heights: list[float] | None = None) -> Table:
+    """The cells as a report table: a navy header row, rules, every other row shaded.
+    `zebra_from` is the index of the first body row in a longer table, so the shading
+    runs on across its pages; `heights`, the rows' heights when they are measured."""
+    t = Table(cells, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0,
+              hAlign="LEFT")
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
     ]
     if header:
         commands += [("BACKGROUND", (0, 0), (-1, 0), NAVY), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
     if zebra:
-        for r in range(1 if header else 0, len(rows), 2):
-            commands.append(("BACKGROUND", (0, r), (-1, r), SHADE))
+        # One command for all rows: a command per row is walked again at every page break.
+        shades = [SHADE, None] if zebra_from % 2 == 0 else [None, SHADE]
+        commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), shades))
     if total:
         commands += [("LINEABOVE", (0, -1), (-1, -1), 0.9, NAVY),
                      ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
@@ -163,6 +193,107 @@ def table(rows: list[list], widths: list[float], st: Styles, *, header: bool = T
         commands.append(("BACKGROUND", (0, 0), (0, -1), SHADE))
     t.setStyle(TableStyle(commands))
     return t
+
+
+def table(rows: list[list], widths: list[float], st: Styles, *, header: bool = True,
+          total: bool = False, numeric_from: int | None = None, small: bool = False,
+          zebra: bool = True, shade_first_col: bool = False, dim_zero: bool = False) -> Table:
+    """A report table: text wrapped in cells, a navy header row, numbers right-aligned."""
+    cells = _cell_rows(rows, st, header=header, total=total, numeric_from=numeric_from,
+                       small=small, shade_first_col=shade_first_col, dim_zero=dim_zero)
+    return _styled(cells, widths, header=header, total=total, zebra=zebra,
+                   shade_first_col=shade_first_col)
+
+
+class _Measured:
+    """The rows of a records table and their heights, measured once, shared by its parts."""
+
+    def __init__(self, head: list[Flowable], rows: list[list[Flowable]],
+                 widths: list[float]) -> None:
+        self.head, self.rows, self.widths = head, rows, widths
+        self.head_height = 0.0
+        self.heights: list[float] = []
+        self._below: list[float] | None = None     # _below[i]: the height of rows[i:]
+
+    def _height(self, row: list[Flowable]) -> float:
+        # As reportlab's Table sizes a row of single flowables (Table._listCellGeom).
+        return max((cell.wrap(w - 2 * PAD_X, PAGE_H)[1]
+                    for cell, w in zip(row, self.widths, strict=True)), default=0.0) \
+            + 2 * PAD_Y
+
+    def below(self) -> list[float]:
+        if self._below is None:
+            self.head_height = self._height(self.head)
+            self.heights = [self._height(row) for row in self.rows]
+            below = [0.0] * (len(self.rows) + 1)
+            for i in range(len(self.rows) - 1, -1, -1):
+                below[i] = below[i + 1] + self.heights[i]
+            self._below = below
+        return self._below
+
+
+class RecordsTable(Flowable):
+    """A table of records (a row per incident or action item), laid out in linear time.
+
+    reportlab's Table measures every remaining row again at each page break, summing the
+    heights above each row as it goes, so 100,000 incidents ran for many minutes. This
+    one measures each row once and hands reportlab a page of rows at a time, each page a
+    Table with the header row on top: on paper, one table. Never inside KeepTogether or
+    after a keepWithNext heading (both ask for all of it at once): see `long_table`.
+    """
+
+    def __init__(self, measured: _Measured, start: int = 0) -> None:
+        super().__init__()
+        self.measured = measured
+        self.start = start
+        self._table: Table | None = None
+
+    def _part(self, stop: int) -> Table:
+        m = self.measured
+        return _styled([m.head, *m.rows[self.start:stop]], m.widths, zebra_from=self.start,
+                       heights=[m.head_height, *m.heights[self.start:stop]])
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        below = self.measured.below()
+        height = self.measured.head_height + below[self.start]
+        if height > availHeight:
+            self._table = None
+            return availWidth, height                   # the frame asks for a split
+        self._table = self._part(len(self.measured.rows))
+        return self._table.wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        m = self.measured
+        below = m.below()
+        room = availHeight - m.head_height
+        stop = self.start
+        while stop < len(m.rows) and below[self.start] - below[stop + 1] <= room:
+            stop += 1
+        if stop == self.start:
+            return []                                   # not one row fits: the next page
+        if stop == len(m.rows):
+            return [self._part(stop)]
+        return [self._part(stop), RecordsTable(m, stop)]
+
+    def draw(self) -> None:
+        assert self._table is not None, "a records table is drawn only after it fitted"
+        self._table.drawOn(self.canv, 0, 0)
+
+
+def records_table(rows: list[list], widths: list[float], st: Styles, *,
+                  numeric_from: int | None = None) -> RecordsTable:
+    """`table(rows, ...)` for a table that may run to thousands of rows and pages."""
+    cells = _cell_rows(rows, st, header=True, total=False, numeric_from=numeric_from,
+                       small=False, shade_first_col=False, dim_zero=False)
+    return RecordsTable(_Measured(cells[0], cells[1:], widths))
+
+
+LONG_TABLE_START = 1.5 * inch      # room a heading wants below it, above a records table
+
+
+def long_table(before: list[Flowable], records: RecordsTable) -> list[Flowable]:
+    """A records table after its heading, the two kept together by a CondPageBreak."""
+    return [CondPageBreak(LONG_TABLE_START), *before, records]
 
 
 def _page_decor(company: str, logo: Logo | None, st: Styles):
@@ -313,9 +444,9 @@ def _incidents(fig: Figures, view: dict, st: Styles) -> list:
                  "Investigated", "Reported to WSCB"]]
         rows += [[i["date"], i["class"], i["description"], i["days_lost"], i["modified_days"],
                   i["investigated"], i["reported"]] for i in view["incident_list"]]
-        out += [p("Each incident", st.h2),
-                table(rows, fit(0.7, 0.85, 2.8, 0.5, 0.6, 0.8, 0.75), st,
-                      numeric_from=3)]
+        out += long_table([p("Each incident", st.h2_loose)],
+                          records_table(rows, fit(0.7, 0.85, 2.8, 0.5, 0.6, 0.8, 0.75),
+                                        st, numeric_from=3))
     return out
 
 
@@ -356,13 +487,13 @@ def _action_plan(view: dict, st: Styles) -> list:
                  table(facts, [1.0 * inch] * 4, st, numeric_from=0, zebra=False)]
     if not view["action_rows"]:
         out.append(p("No audit action plan items are recorded (records/action-plan).", st.note))
-    else:
-        rows = [["#", "Element", "Finding", "Action", "Responsible", "Due", "Status"]]
-        rows += [[a["item"], a["element"], a["finding"], a["action"], a["responsible"],
-                  a["due"], a["status"]] for a in view["action_rows"]]
-        out += [Spacer(1, 6),
-                table(rows, fit(0.25, 0.5, 1.7, 1.9, 1.05, 0.7, 0.9), st)]
-    return [CondPageBreak(2.5 * inch), KeepTogether(out)]
+        return [CondPageBreak(2.5 * inch), KeepTogether(out)]
+    rows = [["#", "Element", "Finding", "Action", "Responsible", "Due", "Status"]]
+    rows += [[a["item"], a["element"], a["finding"], a["action"], a["responsible"],
+              a["due"], a["status"]] for a in view["action_rows"]]
+    return [CondPageBreak(2.5 * inch), KeepTogether(out),
+            *long_table([Spacer(1, 6)],
+                        records_table(rows, fit(0.25, 0.5, 1.7, 1.9, 1.05, 0.7, 0.9), st))]
 
 
 def _goals(view: dict, st: Styles) -> list:
