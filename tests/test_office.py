@@ -188,3 +188,20 @@ def test_a_stale_socket_means_a_cold_run(manual_docx, tmp_path):
     assert not office.is_warm
     pdf = office.convert_one(manual_docx, tmp_path / "out", options=BOOKMARK_DESTINATIONS)
     assert _pages(pdf)[0] > 50
+
+
+def test_a_deep_temporary_folder_still_gets_a_warm_instance(manual_docx, tmp_path,
+                                                           monkeypatch):
+    """A Unix socket's address holds about 107 bytes; a deep TMPDIR (pytest-xdist's, a
+    service manager's) used to crash the build with 'AF_UNIX path too long'."""
+    import tempfile
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    with Office.warm() as office:
+        assert office.is_warm
+        pdf = office.convert_one(manual_docx, tmp_path / "out", options=BOOKMARK_DESTINATIONS)
+        assert office.is_warm, "the warm instance failed and a cold run stood in"
+        assert _pages(pdf)[0] > 50
+        assert len(os.fsencode(office.service.socket_path)) <= 100

@@ -127,6 +127,20 @@ def find_uno_python(explicit: str | None = None) -> str | None:
     return None
 
 
+SOCKET_PATH_MAX = 100       # bytes; Linux allows 107 in a Unix socket's address
+
+
+def office_folder() -> str:
+    """A private folder for a warm instance's socket and profile. In the temporary folder
+    as usual, but under /tmp when that path would be too long for a socket's address
+    (a deep TMPDIR, as a test runner or a service manager may set)."""
+    folder = tempfile.mkdtemp(prefix="manualgen-office-")
+    if len(os.fsencode(folder)) + len("/office.sock") <= SOCKET_PATH_MAX:
+        return folder
+    os.rmdir(folder)
+    return tempfile.mkdtemp(prefix="manualgen-office-", dir="/tmp")
+
+
 class WarmUnavailable(Exception):
     """Nobody answers at a warm instance's socket (a cold run is the way left)."""
 
@@ -168,7 +182,7 @@ class WarmOffice:
         if not self.python:
             raise WarmUnavailable("no Python with LibreOffice's UNO bridge (python3-uno)")
         if self.folder is None:
-            self.folder = tempfile.mkdtemp(prefix="manualgen-office-")
+            self.folder = office_folder()
         if self.socket_path is None or self.socket_path.parent != Path(self.folder):
             self.socket_path = Path(self.folder) / "office.sock"
         with contextlib.suppress(FileNotFoundError):
@@ -210,6 +224,9 @@ class WarmOffice:
         if self.owned:
             self.start()
         assert self.socket_path is not None
+        if len(os.fsencode(self.socket_path)) > SOCKET_PATH_MAX:
+            raise WarmUnavailable(f"the socket path {self.socket_path} is too long for a Unix "
+                                  f"socket (at most {SOCKET_PATH_MAX} bytes)")
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -300,6 +317,10 @@ def start_shared(soffice: str, python: str, socket_path: Path, *,
                  max_docs: int = MAX_DOCS, wait: float = 90) -> dict:
     """Start a warm instance that outlives this process (until `stop_shared`), listening
     at `socket_path`, its profile folder beside it; returns its state once it answers."""
+    if len(os.fsencode(socket_path)) > SOCKET_PATH_MAX:
+        raise ToolError(f"the socket path {socket_path} is too long for a Unix socket (at "
+                        f"most {SOCKET_PATH_MAX} bytes): set MANUALGEN_OFFICE_SOCKET to a "
+                        "shorter one")
     running = shared_status(socket_path)
     if running is not None:
         return running
