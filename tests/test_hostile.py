@@ -695,13 +695,44 @@ def kill_at_random_moments(args: list[str], *, cwd: Path, inputs: Path, output: 
 
 
 def temporary_files_left(tmp: Path) -> None:
-    """What a kill -9 cannot clean up itself: its temporary folders (LibreOffice's profile,
-    the work folders). Nothing sweeps them on the next run yet; say so, do not hide it."""
+    """What a kill -9 cannot clean up itself (its run folder: LibreOffice's profile, the
+    work folders) is swept by the next run, which removes its own at exit: none is left."""
     left_over = sorted(p.name for p in tmp.iterdir())
-    if left_over:
-        size = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file())
-        pytest.xfail(f"{len(left_over)} temporary folders and files ({size / 2**20:.1f} MB) "
-                     f"stay in TMPDIR after the kills: {', '.join(left_over)}")
+    assert left_over == [], f"left in TMPDIR after the kills and one more run: {left_over}"
+
+
+def test_a_killed_process_run_folder_is_swept_by_the_next_run(tmp_path):
+    """kill -9 leaves a process's scratch folder behind; the next run removes it, and never
+    one whose process is alive."""
+    import signal
+    import subprocess
+    import sys
+
+    from manualgen.services.storage import RUN_PREFIX, run_folder
+
+    script = ("import sys, time; from manualgen.services.storage import scratch_dir; "
+              "d = scratch_dir('manualgen-x-', sys.argv[1]); open(d.name + '/f', 'w').write('x'); "
+              "print(d.name, flush=True); time.sleep(60)")
+    killed = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    alive = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        killed_dir = Path(killed.stdout.readline().strip())
+        alive_dir = Path(alive.stdout.readline().strip())
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert (killed_dir / "f").is_file()          # kill -9: nothing cleaned up
+        mine = run_folder(str(tmp_path))
+        assert not killed_dir.parent.exists(), "the killed process's folder stayed"
+        assert (alive_dir / "f").is_file(), "a live process's folder was swept"
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(RUN_PREFIX)) \
+            == sorted([mine.name, alive_dir.parent.name])
+    finally:
+        for proc in (killed, alive):
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
 
 
 @needs_libreoffice()

@@ -42,16 +42,18 @@ def _pages(pdf: Path) -> tuple[int, dict[str, int]]:
 
 
 def processes_mentioning(text: str) -> list[int]:
-    """Processes whose command line contains `text` (a test's own folder)."""
+    """Processes whose command line or environment contains `text` (a test's own folder,
+    also in the environment every child inherits: a warm instance's socket and temporary
+    files may be elsewhere when that path is long)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
         except OSError:
             continue
-        if text.encode() in cmdline:
+        if text.encode() in seen:
             found.append(int(entry.name))
     return found
 
@@ -136,7 +138,7 @@ def test_no_libreoffice_outlives_a_killed_build(warm, tmp_path):
     (company / "logo.png").write_bytes((EXAMPLE.parent / "logo.png").read_bytes())
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    env = dict(os.environ, TMPDIR=str(scratch),
+    env = dict(os.environ, TMPDIR=str(scratch), MANUALGEN_TEST_MARK=str(scratch),
                MANUALGEN_OFFICE_SOCKET=str(tmp_path / "none.sock"))
     if not warm:
         env["MANUALGEN_UNO_PYTHON"] = ""

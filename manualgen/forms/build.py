@@ -9,7 +9,6 @@ bytes per form; writing them is the caller's step.
 from __future__ import annotations
 
 import io
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from manualgen.render.docx_io import ZIP_EPOCH, normalise_zip, set_properties
 from manualgen.render.jinja import form_environment
 from manualgen.render.pdfmeta import normalise_pdf
 from manualgen.services.office import Office
+from manualgen.services.storage import scratch_dir
 
 # The logo sits in the right-hand cell of the page header (1.9 in wide, see
 # tools/make_form_templates.py): at most this tall and this wide.
@@ -244,7 +244,7 @@ def build_forms(inputs: Inputs, *, pdf: bool = False, office: Office | None = No
 
 def _pdfs(result: FormsResult, office: Office) -> list[bytes]:
     """One LibreOffice run for every form; any failure names the forms."""
-    with tempfile.TemporaryDirectory(prefix="manualgen-forms-") as tmp:
+    with scratch_dir("manualgen-forms-") as tmp:
         sources = []
         for name in result.docx:
             path = Path(tmp) / name

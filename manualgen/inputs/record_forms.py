@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from manualgen.inputs.records import (
     RECORDS_DIR,
     TABLES,
 )
+from manualgen.services.storage import scratch_dir
 
 ColumnKind = Literal["date", "month", "choice", "number", "yesno", "text"]
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -228,7 +228,7 @@ def import_rows(table: RecordTable, name: str, data: bytes) -> list[dict[str, st
     if table.stem in GOALS_TABLES or suffix not in tables.SUFFIXES:
         raise fail(name, "only .csv and .xlsx files can be imported here",
                    fix="save the sheet from Excel as .xlsx or CSV")
-    with tempfile.TemporaryDirectory(prefix="manualgen-import-") as tmp:
+    with scratch_dir("manualgen-import-") as tmp:
         path = Path(tmp) / f"{table.stem}{suffix}"
         path.write_bytes(data)
         try:

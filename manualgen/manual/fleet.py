@@ -87,6 +87,7 @@ def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
 
     from manualgen import api
     from manualgen.services.office import Office
+    from manualgen.services.storage import remove_run_folders
 
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
 
@@ -95,15 +96,18 @@ def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
     except Exception as exc:  # noqa: BLE001 - said once by the parent for every company
         results.put(("broken", os.getpid(), f"the library cannot be loaded: {exc}"))
         return
-    with Office.warm(config.soffice, python=config.uno_python) as office:
-        office.start()
-        while True:
-            task = tasks.get()
-            if task is None:
-                return
-            index, profile = task
-            results.put(("done", os.getpid(), (index, _build_one(profile, library, office,
-                                                                  config))))
+    try:
+        with Office.warm(config.soffice, python=config.uno_python) as office:
+            office.start()
+            while True:
+                task = tasks.get()
+                if task is None:
+                    return
+                index, profile = task
+                results.put(("done", os.getpid(), (index, _build_one(profile, library, office,
+                                                                      config))))
+    finally:
+        remove_run_folders()             # a worker's exit skips atexit
 
 
 def build_fleet(profiles: list[Path], config: FleetConfig, *, workers: int | None = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -40,6 +39,7 @@ from manualgen.render.jinja import long_date
 from manualgen.render.markdown_docx import TABLE_STYLE, parse
 from manualgen.render.pdfmeta import normalise_pdf
 from manualgen.services.office import Office
+from manualgen.services.storage import scratch_dir
 
 AUTHOR = "manualgen"
 PAIR_SIMILARITY = 0.45
@@ -509,7 +509,7 @@ def redline_since(inputs: Inputs, since: int, current: RevisionRecord | None, *,
     result = build_redline(old, current, inputs.library.forms_dir / MASTER_TEMPLATE)
     if pdf:
         office = office or Office.find()
-        with tempfile.TemporaryDirectory(prefix="manualgen-redline-") as tmp:
+        with scratch_dir("manualgen-redline-") as tmp:
             src = Path(tmp) / "redline.docx"
             src.write_bytes(result.docx)
             made = office.convert_one(src, Path(tmp) / "out")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ from manualgen.package.pages import (
 )
 from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
 from manualgen.services.office import Office
-from manualgen.services.storage import Scratch, atomic_copy, atomic_write_text
+from manualgen.services.storage import Scratch, atomic_copy, atomic_write_text, scratch_dir
 
 Generator = Callable[[Submission], bytes]
 Progress = Callable[[str, int, int], None]        # (stage, steps done now, total steps)
@@ -133,7 +132,7 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
     total = len(found.samples) + len(generated) + 2
     tick("reading samples", 0, total)         # each stage ticks 0 when it starts
 
-    with tempfile.TemporaryDirectory(prefix="manualgen-package-") as tmp:
+    with scratch_dir("manualgen-package-") as tmp:
         work = Path(tmp)
         results = normalise_all(found.samples, work, keep_resolution=options.keep_resolution,
                                 convert=convert,

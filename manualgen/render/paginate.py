@@ -28,6 +28,7 @@ from pypdf import PdfReader
 
 from manualgen.errors import ToolError
 from manualgen.services.office import Office
+from manualgen.services.storage import scratch_dir
 
 # LibreOffice's PDF export option that turns Word bookmarks into named destinations.
 BOOKMARK_DESTINATIONS = {"ExportBookmarksToPDFDestination": True}
@@ -60,7 +61,7 @@ def heading_pages(pdf: Path, bookmarks: list[str]) -> dict[str, int]:
 def paginate(docx_data: bytes, bookmarks: list[str], office: Office, name: str = "manual"
              ) -> tuple[dict[str, int], bytes]:
     """Lay out the document with LibreOffice; return heading pages and the PDF bytes."""
-    with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
+    with scratch_dir("manualgen-pages-") as tmp:
         src = Path(tmp) / f"{name}.docx"
         src.write_bytes(docx_data)
         pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
@@ -354,7 +355,7 @@ def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: O
     if todo:
         whole = len(todo) == len(found)
         data = docx_data if whole else _only(docx_data, root, todo)
-        with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
+        with scratch_dir("manualgen-pages-") as tmp:
             src = Path(tmp) / f"{name}.docx"
             src.write_bytes(data)
             measured = _from_contents(office, src, found, texts) \

@@ -38,6 +38,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from manualgen.errors import ToolError
+from manualgen.services.storage import SHORT_TMP, run_folder, scratch_dir
 
 CANDIDATES = ("soffice", "libreoffice")
 Options = dict[str, bool | int | str]
@@ -134,11 +135,20 @@ def office_folder() -> str:
     """A private folder for a warm instance's socket and profile. In the temporary folder
     as usual, but under /tmp when that path would be too long for a socket's address
     (a deep TMPDIR, as a test runner or a service manager may set)."""
-    folder = tempfile.mkdtemp(prefix="manualgen-office-")
+    folder = tempfile.mkdtemp(prefix="manualgen-office-", dir=run_folder())
     if len(os.fsencode(folder)) + len("/office.sock") <= SOCKET_PATH_MAX:
         return folder
     os.rmdir(folder)
-    return tempfile.mkdtemp(prefix="manualgen-office-", dir="/tmp")
+    return tempfile.mkdtemp(prefix="manualgen-office-", dir=run_folder(SHORT_TMP))
+
+
+def office_env(folder: str | Path, **extra: str) -> dict[str, str]:
+    """LibreOffice's environment: no display, and its own temporary files (lu*.tmp) in
+    `folder`, which goes with the run, instead of the shared temporary folder, where a
+    killed LibreOffice would leave them."""
+    tmp = Path(folder) / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return dict(os.environ, SAL_USE_VCLPLUGIN="svp", TMPDIR=str(tmp), **extra)
 
 
 class WarmUnavailable(Exception):
@@ -194,7 +204,7 @@ class WarmOffice:
             cmd = die_with_parent(cmd)    # a thread's child would die with the thread
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True,
-                                     env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"))
+                                     env=office_env(self.folder))
 
     def _reap(self) -> None:
         """The helper and its LibreOffice share a process group of their own: kill it."""
@@ -333,7 +343,7 @@ def start_shared(soffice: str, python: str, socket_path: Path, *,
     # The helper forks into the background and its first process exits at once.
     started = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, start_new_session=True, check=False,
-                             env=dict(os.environ, SAL_USE_VCLPLUGIN="svp"), timeout=wait)
+                             env=office_env(profile), timeout=wait)
     if started.returncode != 0:
         detail = started.stderr.decode(errors="replace").strip().splitlines()
         raise ToolError("the warm LibreOffice could not be started"
@@ -497,11 +507,11 @@ class Office:
         soffice = self.require()
         out_dir.mkdir(parents=True, exist_ok=True)
         timeout = self.base_timeout + self.timeout_per_file * len(sources)
-        with tempfile.TemporaryDirectory(prefix="manualgen-lo-") as profile:
+        with scratch_dir("manualgen-lo-") as profile:
             cmd = [program(soffice), f"-env:UserInstallation=file://{profile}", "--headless",
                    "--norestore", "--nologo", "--nodefault", "--convert-to",
                    export_filter(options), "--outdir", str(out_dir), *[str(s) for s in sources]]
-            env = dict(os.environ, HOME=profile, SAL_USE_VCLPLUGIN="svp")
+            env = office_env(profile, HOME=profile)
             try:
                 code, stderr = run_group(cmd, timeout=timeout, env=env)
                 if code == RESTART:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from manualgen.errors import ToolError
 from manualgen.services.office import run_group
+from manualgen.services.storage import scratch_dir
 
 
 def page_pictures(pdf: bytes, *, pages: int = 3, width: int = 420,
@@ -23,7 +23,7 @@ def page_pictures(pdf: bytes, *, pages: int = 3, width: int = 420,
     if tool is None:
         raise ToolError("pdftoppm is needed to show the pages and was not found",
                         fix="install poppler-utils (Debian: apt-get install poppler-utils)")
-    with tempfile.TemporaryDirectory(prefix="manualgen-pages-") as tmp:
+    with scratch_dir("manualgen-pages-") as tmp:
         source = Path(tmp) / "in.pdf"
         source.write_bytes(pdf)
         cmd = [tool, "-png", "-f", "1", "-l", str(pages), "-scale-to-x", str(width),

@@ -6,13 +6,96 @@ failed run leaves the previous output as it was.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:                        # not on Windows: no sweeping there
+    fcntl = None
+
+
+RUN_PREFIX = "manualgen-run-"
+SHORT_TMP = "/tmp"                   # a short path, for a Unix socket
+_runs: dict[tuple[str, int], Path] = {}
+_runs_lock = threading.Lock()
+
+
+def run_folder(base: str | None = None) -> Path:
+    """This process's own folder in the temporary folder (or in `base`), holding all its
+    scratch space. The process keeps a lock on a file in it while it lives, so a later run
+    can tell a folder left by a killed process (kill -9 gives no chance to clean up) and
+    removes it; a stale LibreOffice profile goes with it."""
+    base = base or tempfile.gettempdir()
+    key = (base, os.getpid())
+    with _runs_lock:
+        folder = _runs.get(key)
+        if folder is not None and folder.is_dir():
+            return folder
+        for swept in {base, SHORT_TMP}:  # SHORT_TMP: where long socket paths go
+            sweep_runs(swept)
+        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX, dir=base))
+        # Locked before it gets the name a sweeper looks for, so none sees it unlocked.
+        fd = os.open(folder / "lock.new", os.O_CREAT | os.O_WRONLY, 0o600)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(folder / "lock.new", folder / "lock")
+        _runs[key] = folder
+        atexit.register(_remove_run, folder, os.getpid(), fd)
+        return folder
+
+
+def _remove_run(folder: Path, pid: int, fd: int) -> None:
+    if os.getpid() == pid:                # not in a forked child that inherited it
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def remove_run_folders() -> None:
+    """Remove this process's run folders now: for a process that ends without running
+    `atexit` (a multiprocessing worker)."""
+    with _runs_lock:
+        for (base, pid), folder in list(_runs.items()):
+            if pid == os.getpid():
+                shutil.rmtree(folder, ignore_errors=True)
+                del _runs[(base, pid)]
+
+
+def sweep_runs(base: str) -> list[Path]:
+    """Remove the run folders in `base` whose process is gone (nobody holds their lock)."""
+    if fcntl is None:
+        return []
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(base):
+            if not entry.name.startswith(RUN_PREFIX) or not entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                fd = os.open(Path(entry.path) / "lock", os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue                   # being made right now, or not ours
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue                   # its process is alive
+            finally:
+                os.close(fd)
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def scratch_dir(prefix: str, base: str | None = None) -> tempfile.TemporaryDirectory:
+    """A temporary folder inside this process's run folder, removed on leaving the block."""
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=run_folder(base))
 
 
 class Scratch:
@@ -20,7 +103,7 @@ class Scratch:
     that hold a large file, such as a built submission, keep one)."""
 
     def __init__(self, prefix: str = "manualgen-") -> None:
-        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=run_folder()))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
     @property
