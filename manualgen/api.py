@@ -53,10 +53,17 @@ from manualgen.render.paginate import LayoutCache
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
-from manualgen.services.workspace import Workspace, refuse_unsafe, safe_name
+from manualgen.services.workspace import (
+    NoSuchFolder,
+    OutsideFolder,
+    Workspace,
+    refuse_unsafe,
+    safe_name,
+)
 
 if TYPE_CHECKING:
     from manualgen.forms.build import FormsResult
+    from manualgen.letter import LetterValues
     from manualgen.library.book import BookResult
     from manualgen.library.coverage import Coverage
     from manualgen.library.diff import LibraryDiff
@@ -68,6 +75,7 @@ if TYPE_CHECKING:
     from manualgen.manual.redline import RedlineResult
     from manualgen.package.build import BuildOptions, BuildResult
     from manualgen.package.check import Report as SubmissionReport
+    from manualgen.package.readiness import Readiness
     from manualgen.status.report import StatusReport
     from manualgen.summary import SummaryResult
 
@@ -90,6 +98,8 @@ _LAZY = {
     "AbsorbResult": ("manualgen.manual.absorb", "AbsorbResult"),
     "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
     "RedlineResult": ("manualgen.manual.redline", "RedlineResult"),
+    "LetterValues": ("manualgen.letter", "LetterValues"),
+    "Readiness": ("manualgen.package.readiness", "Readiness"),
 }
 
 
@@ -129,7 +139,8 @@ __all__ = [
     "import_records", "check_upload", "photo_date", "dated_name", "rotate_photo",
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
-    "submission_categories",
+    "submission_categories", "LetterValues", "Readiness", "default_letter_template",
+    "letter_text", "letter_pdf", "submission_readiness", "NoSuchFolder", "OutsideFolder",
     # the company's own policies and revisions (issue 15)
     "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",
     "absorb_manual", "build_redline", "revision_record_file", "library_diff",
@@ -671,3 +682,34 @@ def submission_folder_name(profile: ProfileSource, library: Library, *,
     secor = load_profile(profile, library).profile.secor
     year = next_anniversary(secor.certificate_date, on).year if secor else on.year
     return f"{year}-submission"
+
+
+def submission_readiness(report: SubmissionReport) -> list[Readiness]:
+    """Each category's state and the date of its latest sample, for a readiness view."""
+    from manualgen.package.readiness import readiness
+
+    return readiness(report)
+
+
+# --------------------------------------------------------------------------- NSNY's letters
+
+
+def default_letter_template() -> str:
+    """The Letter of Good Standing's shipped wording, for NSNY to edit."""
+    from manualgen.letter import default_template
+
+    return default_template()
+
+
+def letter_text(template: str, values: LetterValues) -> str:
+    """A letter's text from NSNY's template; InputError naming the line when it is wrong."""
+    from manualgen.letter import letter_text as _text
+
+    return _text(template, values)
+
+
+def letter_pdf(template: str, values: LetterValues) -> bytes:
+    """A Letter of Good Standing as PDF bytes."""
+    from manualgen.letter import letter_pdf as _pdf
+
+    return _pdf(template, values)

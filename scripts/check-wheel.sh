@@ -28,4 +28,24 @@ assert "Legal name of the business" in page, page[:500]
 assert b"htmx" in opener.open(sys.argv[1].split("/?")[0] + "/static/htmx.min.js").read()
 PY
 kill "$serve_pid"
+# The portal from the wheel: its migrations, templates and static files came along.
+export MANUALGEN_PORTAL_HTTPS=0 MANUALGEN_PORTAL_HOSTS=127.0.0.1 MANUALGEN_ADMIN_PASSWORD=Wheel-Check-Passphrase-1
+"$mg" portal init portal-data --admin-email admin@nsny.example >/dev/null
+"$mg" portal invite portal-data --company "Wheel Co" --email owner@wheel.example | grep -q "/invite/"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$mg" portal serve portal-data --port "$port" 2>portal.err &
+portal_pid=$!
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+for _ in range(300):
+    try:
+        page = urllib.request.urlopen(base + "/accounts/login/").read().decode()
+        break
+    except OSError:
+        time.sleep(0.2)
+assert 'name="password"' in page and "/static/app.css" in page, page[:500]
+assert b"htmx" in urllib.request.urlopen(base + "/static/htmx.min.js").read()
+PY
+kill "$portal_pid"
 echo "check-wheel: the wheel installs and runs from an empty folder" >&2

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Set up manualgen on a Debian machine: the Debian packages it drives (LibreOffice, fonts,
-# PDF tools, and Chromium for the web app's browser tests), a virtual environment in .venv,
+# PDF tools, Chromium for the web app's browser tests, PostgreSQL for the portal's tests
+# against it), a virtual environment in .venv,
 # and the package with its test tools (pytest, ruff, Playwright driving that Chromium).
 # Safe to run again: it only installs what is missing.  Usage: scripts/setup.sh [--bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # python3-uno: the bridge the warm LibreOffice is driven through (under /usr/bin/python3).
+# postgresql: the portal's tests run against it as well as SQLite.
 debs=(libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea
-      poppler-utils qpdf chromium)
+      poppler-utils qpdf chromium postgresql)
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 
 missing=()

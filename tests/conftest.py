@@ -12,6 +12,8 @@ import yaml
 
 from manualgen import resources
 
+from portal_fixtures import portal, portal_database  # noqa: F401  (the portal's fixtures)
+
 EXAMPLE = resources.examples_dir() / "company.yaml"
 
 MINIMAL_PROFILE = {

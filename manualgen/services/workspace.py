@@ -40,6 +40,10 @@ class OutsideFolder(UsageError):
     """A path that would leave the workspace (`../`, an absolute path, a link out)."""
 
 
+class NoSuchFolder(UsageError):
+    """A submission folder the workspace does not hold (a hosted mode answers 404)."""
+
+
 def safe_name(name: str, *, fallback: str = "file") -> str:
     """A file name as the user gave it, made safe: no folders, no control or special
     characters, no leading dots, at most 120 characters; the extension kept."""
@@ -256,6 +260,6 @@ class Workspace:
 
     def submission(self, name: str) -> Path:
         if name not in self.submissions():
-            raise UsageError(f"there is no submission folder {name!r}",
+            raise NoSuchFolder(f"there is no submission folder {name!r}",
                              fix="choose one on the Submission page")
         return self.path(name)

@@ -1,0 +1,250 @@
+"""The portal's records: people, companies and their members, invitations, and NSNY's
+reviews (each submission round a frozen copy), comments, transitions, letters, reminders.
+
+Every row a company owns is reached through `ScopedManager(company=...)` (django-scopes):
+outside `scope(company=...)` such a query raises `ScopeError` instead of answering for
+every company. NSNY's pages lift the scope on purpose, with `scopes_disabled()`. A
+person's memberships are scoped by the person (`scope(user=...)`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+OWNER, MEMBER = "owner", "member"
+REVIEWER, ADMIN = "reviewer", "admin"
+MEMBER_ROLES = [(OWNER, "Owner"), (MEMBER, "Member")]
+STAFF_ROLES = [("", "Not NSNY staff"), (REVIEWER, "NSNY reviewer"), (ADMIN, "NSNY admin")]
+
+DRAFT, SUBMITTED, IN_REVIEW = "draft", "submitted", "in_review"
+RETURNED, RESUBMITTED, APPROVED = "returned", "resubmitted", "approved"
+STATES = [(DRAFT, "Draft"), (SUBMITTED, "Submitted"), (IN_REVIEW, "In review"),
+          (RETURNED, "Returned"), (RESUBMITTED, "Resubmitted"), (APPROVED, "Approved")]
+MANUAL, ANNUAL = "manual", "annual"
+KINDS = [(MANUAL, "Health and safety manual"), (ANNUAL, "Annual Documentation Review "
+                                                        "Submission")]
+ACTIONABLE, INFORMATIONAL = "actionable", "informational"
+TARGETS = [("general", "The whole submission"), ("category", "A category"),
+           ("sample", "A sample"), ("policy", "A policy")]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True, nsny_role=ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address and a password."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    nsny_role = models.CharField("NSNY role", max_length=16, choices=STAFF_ROLES, blank=True,
+                                 default="")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("may open the admin", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    @property
+    def is_nsny(self) -> bool:
+        return self.nsny_role in (REVIEWER, ADMIN)
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class Company(models.Model):
+    """One SECOR company: its workspace is DATA/companies/<folder>/."""
+
+    name = models.CharField(max_length=200)
+    folder = models.SlugField(max_length=80, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="pk")
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=16, choices=MEMBER_ROLES, default=MEMBER)
+    since = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(user="user")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "company"],
+                                               name="one_membership_per_company")]
+
+
+class Invitation(models.Model):
+    """An invitation sent by NSNY (or printed by `manualgen portal invite`)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="invitations")
+    role = models.CharField(max_length=16, choices=MEMBER_ROLES + STAFF_ROLES[1:])
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    objects = ScopedManager(company="company")
+
+
+class Review(models.Model):
+    """One thing sent to NSNY for review: the manual, or a year's annual submission."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    name = models.CharField(max_length=80, blank=True)   # the submission folder, for annual
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=16, choices=STATES, default=DRAFT)
+    reviewer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-updated"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Round(models.Model):
+    """One sending of a review: a frozen copy of exactly what was sent."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    sent = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    folder = models.CharField(max_length=255)            # under DATA/frozen/
+    files = models.JSONField(default=list)               # [{"name":, "size":}, ...]
+    policies = models.JSONField(default=list)            # policy titles, for a manual
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["review", "number"],
+                                               name="one_round_number_per_review")]
+
+
+class Transition(models.Model):
+    """Who moved a review from one state to the next, and when: the audit trail."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField(max_length=16, choices=STATES)
+    target = models.CharField(max_length=16, choices=STATES)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Comment(models.Model):
+    """A reviewer's comment on a round, attached to a category, a sample or a policy."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
+    target_kind = models.CharField(max_length=16, choices=TARGETS, default="general")
+    target = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=16, default=ACTIONABLE,
+                            choices=[(ACTIONABLE, "Actionable: must be fixed"),
+                                     (INFORMATIONAL, "Informational")])
+    text = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    done = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class LetterTemplate(models.Model):
+    """NSNY's wording of the Letter of Good Standing; the newest row is the one used, the
+    older ones are its history."""
+
+    text = models.TextField()
+    saved = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["-saved", "-pk"]
+
+
+class Letter(models.Model):
+    """A Letter of Good Standing, numbered and dated, made when a submission is approved."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="letters")
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="letter")
+    number = models.CharField(max_length=32, unique=True)
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    issued = models.DateField()
+    file = models.CharField(max_length=255)              # under DATA/frozen/
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "sequence"],
+                                               name="one_letter_number_a_year")]
+
+
+class Reminder(models.Model):
+    """An e-mail reminder sent once: its key says what it was about."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    to = models.TextField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    sent = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "key"],
+                                               name="one_reminder_per_key")]

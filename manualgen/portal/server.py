@@ -1,0 +1,101 @@
+"""Configuring Django for the portal and serving it with waitress.
+
+One process serves every company: waitress's threads share the library and one
+LibreOffice (the warm service where manualgen has it), so builds on many workers queue
+on one office instead of starting one each.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from manualgen.portal.settings import SITE_KEY, builds, portal_settings
+from manualgen.portal.site import PortalSite
+
+THREADS = 8
+
+
+def configure(environ: Mapping[str, str], site: PortalSite | None) -> dict[str, Any]:
+    """Configure Django for the portal once per process; the settings it used."""
+    import django
+    from django.conf import settings
+
+    values = portal_settings(environ, site=site)
+    if not settings.configured:
+        settings.configure(**values)
+        django.setup()
+    elif site is not None:
+        setattr(settings, SITE_KEY, site)
+    return values
+
+
+def prepare() -> None:
+    """Bring the database to the current schema and collect the static files (both
+    under the data root); quiet, and quick when there is nothing to do."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def wsgi_app():
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+def application_from_environment():
+    """The WSGI app for `manualgen.portal.wsgi`: the site made from the environment."""
+    from django.conf import settings
+
+    from manualgen import api
+
+    environ = os.environ
+    site = PortalSite(settings.PORTAL_DATA_ROOT,
+                      library=api.load_library(environ.get("MANUALGEN_LIBRARY") or None),
+                      office=office_for(environ.get("MANUALGEN_SOFFICE")),
+                      builds=builds(environ))
+    setattr(settings, SITE_KEY, site)
+    return wsgi_app()
+
+
+def office_for(soffice: str | None):
+    """One LibreOffice for the process: the warm service where manualgen has it."""
+    from manualgen.services.office import Office
+
+    make = getattr(Office, "warm", Office.find)
+    return make(soffice)
+
+
+def make_server(site: PortalSite, host: str, port: int, *, threads: int = THREADS):
+    from waitress.server import create_server
+
+    return create_server(wsgi_app(), host=host, port=port, threads=threads,
+                         max_request_body_size=site.limits.request_bytes + 1024 * 1024,
+                         trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-proto",
+                                                                           "x-forwarded-for"},
+                         clear_untrusted_proxy_headers=True, ident="manualgen-portal")
+
+
+def serve(site: PortalSite, host: str, port: int, *,
+          ready: Callable[[str], None], threads: int = THREADS) -> None:
+    server = make_server(site, host, port, threads=threads)
+    shown = f"[{host}]" if ":" in host else host
+    ready(f"http://{shown}:{server.effective_port}/")
+    try:
+        server.run()
+    finally:
+        server.close()
+        stop = getattr(site.office, "close", None)
+        if callable(stop):
+            stop()
+
+
+def serve_in_thread(site: PortalSite, host: str = "127.0.0.1", port: int = 0):
+    """Serve on a thread (tests): (address, server)."""
+    server = make_server(site, host, port)
+    threading.Thread(target=server.run, name="manualgen-portal", daemon=True).start()
+    return f"http://{host}:{server.effective_port}/", server

@@ -1,0 +1,131 @@
+"""The employer's side of the review: the overview (readiness, to-do list, what was sent),
+sending the manual or the annual submission, each review's history and its files.
+
+Every query here runs inside the chosen company's scope (see `middleware.PortalGate`):
+an id of another company's review finds nothing and answers 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from manualgen import api
+from manualgen.portal import models as m
+from manualgen.portal import review as flow
+from manualgen.portal.figures import status_of
+
+
+def _signature(folder: Path) -> tuple:
+    """What a submission folder holds, cheaply: each file's path, size and time."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            out.append((str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], str | None]:
+    """The year's submission judged as its page judges it; kept until a file changes."""
+    ws, site = request.workspace, request.site
+    names = ws.submissions()
+    if not names or not ws.has_profile:
+        return None, [], None
+    folder = ws.submission(names[0])
+    key = ("readiness", folder, ws.profile_path.stat().st_mtime_ns, _signature(folder),
+           site.today(), id(site.library))
+    if key in site.status_cache:
+        return site.status_cache[key]
+    check = api.check_profile(ws.profile_path, site.library)
+    if not check.ok:
+        return names[0], [], None
+    sub = api.open_submission(folder, site.library, company=check.profile, on=site.today())
+    report = api.check_submission(sub, on=site.today())
+    found = (names[0], api.submission_readiness(report), report.deadline_text())
+    if len(site.status_cache) > 5000:
+        site.status_cache.clear()
+    site.status_cache[key] = found
+    return found
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    reviews = list(m.Review.objects.prefetch_related("rounds").order_by("-updated"))
+    tasks = list(m.Comment.objects.select_related("review", "round")
+                 .filter(kind=m.ACTIONABLE, review__state=m.RETURNED).order_by("at"))
+    name, ready, deadline = _readiness(request)
+    status = status_of(request.site, request.workspace)
+    return render(request, "portal/overview.html", {
+        "reviews": reviews, "tasks": tasks, "submission_name": name, "readiness": ready,
+        "deadline": deadline, "status": status,
+        "owner": request.membership.role == m.OWNER,
+        "manual_review": flow.latest_review(m.MANUAL),
+        "annual_review": flow.latest_review(m.ANNUAL, name) if name else None,
+        "notice": request.GET.get("notice"),
+    })
+
+
+@require_POST
+def send(request: HttpRequest) -> HttpResponse:
+    if request.membership.role != m.OWNER:
+        raise api.UsageError("only the company's owner sends its work to NSNY",
+                             fix="ask the owner to send it")
+    kind = request.POST.get("kind", "")
+    name = request.POST.get("name", "")
+    if kind == m.ANNUAL and name not in request.workspace.submissions():
+        raise Http404(name)
+    review = flow.send(request.site, request.workspace, request.company, request.user,
+                       kind, name)
+    return redirect("portal-review", pk=review.pk)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(m.Review, pk=pk)
+    rounds = list(m.Round.objects.filter(review=review).order_by("-number"))
+    return render(request, "portal/review.html", {
+        "review": review, "rounds": rounds,
+        "comments": list(m.Comment.objects.filter(review=review).select_related("round")),
+        "transitions": list(m.Transition.objects.filter(review=review)
+                            .select_related("by")),
+        "letter": m.Letter.objects.filter(review=review).first(),
+        "owner": request.membership.role == m.OWNER, "staff_view": False,
+    })
+
+
+def round_file(request: HttpRequest, pk: int, number: int, name: str) -> HttpResponse:
+    review = get_object_or_404(m.Review, pk=pk)
+    rnd = get_object_or_404(m.Round, review=review, number=number)
+    return send_frozen(request, rnd, name)
+
+
+def send_frozen(request: HttpRequest, rnd: m.Round, name: str) -> HttpResponse:
+    try:
+        path = flow.frozen_file(request.site, rnd, name)
+    except api.UsageError:
+        path = None
+    if path is None:
+        raise Http404(name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(m.Letter, review__pk=pk)
+    return send_letter(request, found)
+
+
+def send_letter(request: HttpRequest, found: m.Letter) -> HttpResponse:
+    path = (request.site.root / "frozen" / found.file).resolve()
+    if not path.is_relative_to(request.site.root / "frozen") or not path.is_file():
+        raise Http404(found.number)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
+                        content_type="application/pdf")
+
+
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(m.Comment, pk=pk)
+    flow.mark_done(item, request.user)
+    return redirect("portal-overview")

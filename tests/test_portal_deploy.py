@@ -1,0 +1,207 @@
+"""The portal as NSNY runs it: `manualgen portal init / invite / serve / backup /
+restore` as commands, a server killed in the middle of an upload and started again, and
+a backup restored into a new data folder (and database)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django_scopes import scopes_disabled
+
+from portal_fixtures import PASSWORD, POSTGRES_ENV, portal_environ
+from portal_http import Browser, free_port, manualgen, multipart, start_server, stop
+from test_web import pdf
+from web_fixtures import example_folder
+
+ADMIN_PASSWORD = "Raven-Over-Klondike-7"
+
+
+def run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(manualgen() + args, env=env, capture_output=True, text=True,
+                          timeout=300, **kwargs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def cli_env(root: Path, database: str | None = None, **extra: str) -> dict[str, str]:
+    env = {**os.environ, **portal_environ(root), "MANUALGEN_ADMIN_PASSWORD": ADMIN_PASSWORD,
+           "MANUALGEN_PORTAL_HOSTS": "127.0.0.1"}
+    env.pop("MANUALGEN_PORTAL_SECRET_KEY")                  # the one init writes
+    env.pop("MANUALGEN_PORTAL_DATABASE", None)
+    if database:
+        env["MANUALGEN_PORTAL_DATABASE"] = database
+    env.update(extra)
+    return env
+
+
+def fresh_postgres(suffix: str) -> str | None:
+    """A new, empty PostgreSQL database beside the tests' one (when they use one)."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        return None
+    from portal_fixtures import _fresh_postgres
+
+    target = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_" + suffix
+    _fresh_postgres(target)
+    return target
+
+
+def sign_up(browser: Browser, link: str, email: str) -> None:
+    status, url, _ = browser.get("/" + link.split("/", 3)[3])
+    assert status == 200 and "/accounts/signup/" in url, (status, url)
+    status, url, page = browser.post("/accounts/signup/", {
+        "email": email, "password1": PASSWORD, "password2": PASSWORD})
+    assert status == 200 and "/accounts/signup/" not in url, page.decode()[-2000:]
+
+
+def test_commands_serve_and_a_kill_mid_upload_loses_nothing(tmp_path):
+    data = tmp_path / "data"
+    env = cli_env(data, fresh_postgres("serve"))
+    done = run(["portal", "init", str(data), "--admin-email", "admin@nsny.example"], env)
+    assert "portal ready" in done.stdout
+    assert (data / "secret.key").stat().st_mode & 0o777 == 0o600
+    link = run(["portal", "invite", str(data), "--company", "Alpha Roofing", "--email",
+                "owner@alpha.example"], env).stdout.strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1/invite/[\w-]{40,}/", link), link
+    port = free_port()
+    log = tmp_path / "server.log"
+    link = link.replace("http://127.0.0.1/", f"http://127.0.0.1:{port}/")
+    server = start_server(data, env, port, log=log)
+    try:
+        owner = Browser(f"http://127.0.0.1:{port}")
+        sign_up(owner, link, "owner@alpha.example")
+        status, _url, page = owner.get("/overview/")
+        assert status == 200 and b"Alpha Roofing" in page
+        folder = data / "companies" / "alpha-roofing"
+        example_folder(folder)              # the company's profile and its year so far
+        kept = pdf("kept")
+        status, _url, _page = owner.upload("/submission/2026-submission/upload/",
+                                           {"category": "site-inspections"},
+                                           [("files", "2026-03-01 kept.pdf", kept)])
+        assert (folder / "2026-submission/site-inspections/2026-03-01 kept.pdf"
+                ).read_bytes() == kept
+
+        # A large upload, cut off halfway by killing the server.
+        body, kind = multipart({"csrfmiddlewaretoken": owner.token,
+                                "category": "site-inspections"},
+                               [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1:{port}\r\nContent-Type: {kind}\r\n"
+                          f"Content-Length: {len(body)}\r\nCookie: {owner.cookie_header()}\r\n"
+                          f"Referer: http://127.0.0.1:{port}/\r\n\r\n").encode())
+            sock.sendall(body[: len(body) // 2])
+            time.sleep(0.5)
+            stop(server, kill=True)
+    finally:
+        stop(server, kill=True)
+
+    server = start_server(data, env, port, log=log)
+    try:
+        names = sorted(p.name for p in (folder / "2026-submission/site-inspections").iterdir())
+        assert "2026-03-01 kept.pdf" in names and not any("cut" in n for n in names), names
+        assert (folder / "2026-submission/site-inspections/2026-03-01 kept.pdf"
+                ).read_bytes() == kept
+        again = Browser(f"http://127.0.0.1:{port}")
+        again.get("/accounts/login/")
+        status, url, _page = again.post("/accounts/login/", {"login": "owner@alpha.example",
+                                                             "password": PASSWORD})
+        assert status == 200 and url.endswith("/overview/"), url
+        status, _url, page = again.get("/submission/2026-submission/")
+        assert status == 200 and b"2026-03-01 kept.pdf" in page
+    finally:
+        stop(server)
+    outside = [p for p in tmp_path.iterdir() if p.name not in ("data", "server.log")]
+    assert outside == []
+
+
+def test_a_backup_restores_into_a_new_data_folder(portal, tmp_path):
+    from manualgen.portal import models as m
+    from manualgen.portal import ops
+
+    owner = portal.user("owner@alpha.example")
+    company = portal.company("Alpha Roofing", owner, example=True)
+    with scopes_disabled():
+        review = m.Review.objects.create(company=company, kind="manual", title="Manual",
+                                         state=m.SUBMITTED)
+        frozen = portal.site.frozen_folder(company.folder) / str(review.pk) / "1"
+        frozen.mkdir(parents=True)
+        (frozen / "manual.docx").write_bytes(b"PK frozen manual")
+        m.Round.objects.create(company=company, review=review, number=1,
+                               folder=f"{company.folder}/{review.pk}/1",
+                               files=[{"name": "manual.docx", "size": 16}])
+        m.Transition.objects.create(company=company, review=review, source=m.DRAFT,
+                                    target=m.SUBMITTED, by=owner)
+    out = tmp_path / "backups" / "portal.tar.gz"
+    counts = ops.backup(portal.root, out)
+    assert counts["rows"] >= 6 and counts["files"] >= 5
+    with pytest.raises(ops.UsageError, match="cannot go inside"):
+        ops.backup(portal.root, portal.root / "b.tar.gz")
+
+    restored = tmp_path / "restored"
+    env = cli_env(restored, fresh_postgres("restore"),
+                  MANUALGEN_PORTAL_SECRET_KEY="")
+    done = run(["portal", "restore", str(out), str(restored)], env)
+    assert "restored" in done.stdout
+    assert (restored / "frozen" / company.folder / str(review.pk) / "1" / "manual.docx"
+            ).read_bytes() == b"PK frozen manual"
+    assert (restored / "companies" / company.folder / "company.yaml").read_bytes() == \
+        portal.workspace(company).profile_path.read_bytes()
+    probe = """
+import json, os
+from manualgen.portal.server import configure
+configure(os.environ, None)
+from django_scopes import scopes_disabled
+from manualgen.portal import models as m
+with scopes_disabled():
+    print(json.dumps({
+        "companies": [c.name for c in m.Company.objects.all()],
+        "members": [(ms.user.email, ms.company.name, ms.role)
+                    for ms in m.Membership.objects.all()],
+        "reviews": [(r.title, r.state, r.rounds.count(), r.transitions.count())
+                    for r in m.Review.objects.all()],
+        "password_ok": m.User.objects.get(email="owner@alpha.example")
+                       .check_password(os.environ["PW"]),
+    }))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], env={**env, "PW": PASSWORD},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"companies": ["Alpha Roofing"],
+                     "members": [["owner@alpha.example", "Alpha Roofing", "owner"]],
+                     "reviews": [["Manual", "submitted", 1, 1]], "password_ok": True}
+    refused = subprocess.run(manualgen() + ["portal", "restore", str(out), str(restored)],
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "is not empty" in refused.stderr
+
+
+def test_the_deployment_examples_name_real_settings_and_commands():
+    from manualgen.cli import portal as portal_group
+    from manualgen.portal import settings as ps
+
+    folder = Path(__file__).resolve().parent.parent / "docs" / "deploy"
+    source = Path(ps.__file__).read_text(encoding="utf-8")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    assert {"README.md", "Caddyfile", "nginx.conf", "manualgen-portal.service",
+            "manualgen-portal-remind.timer", "portal.env.example"} <= set(texts)
+    for name, text in texts.items():
+        for var in re.findall(r"MANUALGEN_PORTAL_([A-Z][A-Z_]*[A-Z])\b", text):
+            assert f'PREFIX + "{var}"' in source, (name, var)
+        for command in re.findall(r"manualgen portal (\w+)", text):
+            assert command in portal_group.commands, (name, command)
+    env = dict(line.split("=", 1) for line in texts["portal.env.example"].splitlines()
+               if line and not line.startswith("#"))
+    values = ps.portal_settings({**env, "MANUALGEN_PORTAL_SECRET_KEY": "s" * 60,
+                                 "MANUALGEN_PORTAL_DATA": "/srv/secor"})
+    assert values["ALLOWED_HOSTS"] == ["secor.nsny.example"]
+    assert values["SESSION_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
