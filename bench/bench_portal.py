@@ -32,24 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from portal_http import Browser, free_port, start_server, stop  # noqa: E402
+from web_fixtures import pdf  # noqa: E402
 
 PASSWORD = "Spruce-Grouse-Tundra-42"
 PAGES = ("/overview/", "/status/", "/company/company/", "/company/people/",
          "/submission/2026-submission/", "/submission/2026-submission/records/activity-log/",
          "/manual/")
-
-
-def pdf_bytes(text: str) -> bytes:
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.drawString(72, 720, text)
-    c.showPage()
-    c.save()
-    return out.getvalue()
 
 
 def prepare(data: Path, users: int, env: dict[str, str]) -> None:
@@ -131,7 +119,7 @@ def user(n: int, base: str, until: float, builder: bool, out: Results,
                 browser.upload, "upload", "/submission/2026-submission/upload/",
                 {"category": "toolbox-meetings"},
                 [("files", f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} load {n}-"
-                           f"{count}.pdf", pdf_bytes(f"user {n} upload {count}"))])
+                           f"{count}.pdf", pdf(f"user {n} upload {count}"))])
             if b"Saved 1 file" in page:
                 with out.lock:
                     out.uploads += 1

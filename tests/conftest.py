@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -158,3 +159,13 @@ def package_build(folder: Path, output: Path, options=None, *, company=None, on=
     pdf, index = result.write(output)
     return Built(output=pdf, index=index, pages=result.pages, report=result.report,
                  categories=result.categories, result=result, summary=result.summary)
+
+
+def wait_for(predicate, timeout: float = 30) -> bool:
+    """Poll `predicate` until it holds or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

@@ -16,6 +16,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from web_fixtures import multipart
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -65,19 +67,6 @@ class Browser:
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
-
-
-def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]):
-    boundary = "----manualgen-portal-boundary"
-    out = b""
-    for name, value in fields.items():
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-                f"{value}\r\n").encode()
-    for field, filename, data in files:
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-                f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                ).encode() + data + b"\r\n"
-    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def free_port() -> int:

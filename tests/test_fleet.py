@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -19,18 +18,9 @@ from manualgen import api
 from manualgen.cli import main
 from manualgen.services.office import Office
 
-from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice, wait_for
 
 pytestmark = needs_libreoffice()
-
-
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_batch_builds_every_company_like_one_at_a_time(tmp_path, monkeypatch):

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from manualgen.cli import main
 from manualgen.render.paginate import BOOKMARK_DESTINATIONS, destination_pages
 from manualgen.services.office import Office, find_uno_python
 
-from conftest import EXAMPLE, needs_libreoffice
+from conftest import EXAMPLE, needs_libreoffice, wait_for
 
 pytestmark = [needs_libreoffice(),
               pytest.mark.skipif(find_uno_python() is None and not os.environ.get("CI"),
@@ -56,15 +55,6 @@ def processes_mentioning(text: str) -> list[int]:
         if text.encode() in seen:
             found.append(int(entry.name))
     return found
-
-
-def wait_for(predicate, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_warm_and_cold_give_the_same_pages(manual_docx, tmp_path):

@@ -10,17 +10,7 @@ from django_scopes import ScopeError, scope, scopes_disabled
 from pypdf import PdfReader
 
 from portal_fixtures import PASSWORD
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def body(response) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
+from test_web import body, text
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -12,7 +12,8 @@ import pytest
 from django_scopes import scopes_disabled
 
 from portal_fixtures import PASSWORD, portal_environ, switch_off, switch_on
-from test_web import pdf, raw_multipart, upload
+from test_web import pdf, upload
+from web_fixtures import multipart
 
 
 def text(response) -> str:
@@ -166,8 +167,8 @@ def test_uploaded_file_names_never_reach_a_path(portal):
     url = "/submission/2026-submission/upload/"
     for name in ("../../company.yaml", "..\\..\\company.yaml", "/etc/passwd.pdf",
                  "C:\\evil.pdf", "site-inspections/../../x.pdf"):
-        data, kind = raw_multipart({"category": "site-inspections"},
-                                   [("files", name, b"x: 1")])
+        data, kind = multipart({"category": "site-inspections"}, [("files", name, b"x: 1")],
+                               content_type="application/pdf")
         response = client.post(url, data, content_type=kind)
         assert response.status_code == 400, name
         assert "points outside the folder" in text(response), name

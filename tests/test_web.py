@@ -14,7 +14,15 @@ from PIL import Image
 from manualgen import api
 
 from conftest import MINIMAL_PROFILE, needs_libreoffice
-from web_fixtures import client_for, example_folder, make_site, profile_of, wait_for_job
+from web_fixtures import (
+    client_for,
+    example_folder,
+    make_site,
+    multipart,
+    pdf,
+    profile_of,
+    wait_for_job,
+)
 
 
 def png(size=(40, 20), colour=(200, 30, 30)) -> bytes:
@@ -30,17 +38,6 @@ def jpeg(*, exif_date: str | None = None, size=(60, 40)) -> bytes:
     if exif_date:
         exif.get_ifd(0x8769)[0x9003] = exif_date
     img.save(out, format="JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-def pdf(text: str = "sample") -> bytes:
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.drawString(72, 720, text)
-    c.showPage()
-    c.save()
     return out.getvalue()
 
 
@@ -456,25 +453,11 @@ def test_uploads_are_checked_sanitised_and_dated(example):
     assert response.status_code == 400
 
 
-def raw_multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]):
-    """A multipart body with file names exactly as given (Django's test client would
-    keep only their last part, as a browser's file picker does)."""
-    boundary = "----manualgen-test-boundary"
-    out = b""
-    for name, value in fields.items():
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-                f"{value}\r\n").encode()
-    for field, filename, data in files:
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-                f"filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n"
-                ).encode() + data + b"\r\n"
-    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
 def test_an_upload_name_with_dots_and_slashes_is_refused(example):
     site, client = example
-    data, kind = raw_multipart({"category": "site-inspections"},
-                               [("files", "../../company.yaml", b"x: 1")])
+    data, kind = multipart({"category": "site-inspections"},
+                           [("files", "../../company.yaml", b"x: 1")],
+                           content_type="application/pdf")
     response = client.post("/submission/2026-submission/upload/", data, content_type=kind)
     assert response.status_code == 400
     assert "points outside the folder" in text(response)

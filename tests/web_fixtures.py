@@ -4,6 +4,7 @@ its token, waiting for a build to finish."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import time
 from pathlib import Path
@@ -67,3 +68,30 @@ def wait_for_job(client, response, timeout: float = 120) -> str:
 
 def profile_of(folder: Path) -> api.CompanyProfile:
     return api.load_profile(folder / "company.yaml", api.load_library())
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]], *,
+              content_type: str = "application/octet-stream") -> tuple[bytes, str]:
+    """A multipart body with file names exactly as given (Django's test client and a
+    browser's file picker keep only their last part), and its Content-Type."""
+    boundary = "----manualgen-test-boundary"
+    out = b""
+    for name, value in fields.items():
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                f"{value}\r\n").encode()
+    for field, filename, data in files:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+                f"filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                ).encode() + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def pdf(text: str = "sample") -> bytes:
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(72, 720, text)
+    c.showPage()
+    c.save()
+    return out.getvalue()

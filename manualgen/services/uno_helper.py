@@ -120,7 +120,8 @@ class Instance:
         if not self.alive():
             self.start()
 
-    def convert(self, source: str, target: str, filter_name: str, options: dict) -> None:
+    def open(self, source: str):
+        """The document at `source`, hidden and read-only, in the running instance."""
         import uno
 
         self.ensure()
@@ -129,6 +130,12 @@ class Instance:
             _props(Hidden=True, ReadOnly=True))
         if doc is None:
             raise ValueError("LibreOffice could not open it")
+        return doc
+
+    def convert(self, source: str, target: str, filter_name: str, options: dict) -> None:
+        import uno
+
+        doc = self.open(source)
         try:
             data = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
             uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(target),
@@ -142,14 +149,7 @@ class Instance:
         """Update the document's first index (its contents) in LibreOffice's own layout and
         read each entry's text and page back, with the document's page count: the pages
         without the cost of writing a PDF."""
-        import uno
-
-        self.ensure()
-        doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(source), "_blank", 0,
-            _props(Hidden=True, ReadOnly=True))
-        if doc is None:
-            raise ValueError("LibreOffice could not open it")
+        doc = self.open(source)
         try:
             indexes = doc.getDocumentIndexes()
             if indexes.getCount() == 0:
