@@ -3,6 +3,8 @@ and what every page's header shows about the signed-in person."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -99,7 +101,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             EmailAddress.objects.filter(email__iexact=invitation.email).exists()
     if known:
         return redirect(f"/accounts/login/?next=/invite/{token}/")
-    return redirect(f"/accounts/signup/?email={invitation.email}")
+    return redirect("/accounts/signup/?" + urlencode({"email": invitation.email}))
 
 
 def too_many(request: HttpRequest, exception=None) -> HttpResponse:
