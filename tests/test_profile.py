@@ -127,3 +127,38 @@ def test_check_command(tmp_path, library):
     result = runner.invoke(main, ["check", str(bad)])
     assert result.exit_code == 2
     assert "company.address: this field is required" in result.output
+
+
+def _with_check_ins(text: str) -> dict:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["emergency"]["remote_communication"] = text
+    data["company"].pop("logo", None)     # a dict has no folder for it
+    return data
+
+
+def test_check_in_times_longer_apart_than_the_policies_allow_are_a_warning(library):
+    """Issue 12, point 10: the company's own check-in times contradicted the working alone
+    policy's longest gap (program.yaml lone_worker_check_in_hours) without a word."""
+    from manualgen import api
+
+    hours = library.rules.lone_worker_check_in_hours
+    assert hours == 2
+    check = api.check_profile(_with_check_ins(
+        "Inreach in every truck; check-in with the office at 10:00, 14:00 and at the end "
+        "of the day"), library)
+    assert check.ok                     # a warning, not an error
+    (warning,) = [p for p in check.problems if p.key == ("emergency", "remote_communication")]
+    assert warning.severity == "warning"
+    assert "10:00 and 14:00 are 4 hours apart" in warning.message
+    assert "at least every 2 hours" in warning.message
+    fine = api.check_profile(_with_check_ins("Check-ins at 8:00, 10:00, 12:00 and 13:30"),
+                             library)
+    assert not [p for p in fine.problems if p.key == ("emergency", "remote_communication")]
+    import io
+
+    from docx import Document
+
+    manual = api.build_manual(_with_check_ins("Check-ins at 9:00 and 17:00"), library,
+                              layout="word-updates-on-open")
+    text = "\n".join(p.text for p in Document(io.BytesIO(manual.docx)).paragraphs)
+    assert f"At least every {hours} hours during the work" in text

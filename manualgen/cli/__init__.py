@@ -25,7 +25,7 @@ import click
 
 from manualgen import __version__
 from manualgen.cli.params import DateParam, SizeParam
-from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, UsageError
+from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, Problem, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -141,7 +141,10 @@ def emit(report, as_json: bool) -> None:
 
 def _warn(lines) -> None:
     for line in lines:
-        click.secho(f"warning: {line}", err=True, fg="yellow")
+        if isinstance(line, Problem):       # says "warning:" itself, after its place
+            click.secho(str(line), err=True, fg="yellow")
+        else:
+            click.secho(f"warning: {line}", err=True, fg="yellow")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -176,7 +179,7 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
     if not result.ok:
         raise api.InputError([p for p in result.problems if p.severity == "error"])
     p = result.profile.profile
-    _warn(str(w) for w in result.problems)
+    _warn(result.problems)
     click.echo(f"{profile}: " + click.style("OK", fg="green") +
                f" - {p.company.name}, {len(p.people)} people, "
                f"{len(p.worksites)} worksites, {len(p.hazards)} hazards, "

@@ -53,6 +53,7 @@ def build_context(profile: Profile, library: Library) -> dict[str, Any]:
             "wscb_report_working_days": rules.wscb_report_working_days,
             "wscb_phone": rules.wscb_phone,
             "wscb_serious_incident_phone": rules.wscb_serious_incident_phone,
+            "lone_worker_check_in_hours": rules.lone_worker_check_in_hours,
             "reminder_days": list(rules.reminder_days),
         },
         "library": {"name": library.info.name, "version": library.info.version},

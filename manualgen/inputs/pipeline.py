@@ -38,7 +38,7 @@ def vocabulary(library: Library) -> Vocabulary:
     matrix = library.rules.risk_matrix
     scale = {"severity": matrix.severity, "likelihood": matrix.likelihood} if matrix else None
     return Vocabulary(library.rules.employee_limit, tuple(library.hazard_keys),
-                      library.first_aid, scale)
+                      library.first_aid, scale, library.rules.lone_worker_check_in_hours)
 
 
 def prepare(profile: CompanyProfile, library: Library, *,

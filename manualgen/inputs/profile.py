@@ -69,6 +69,7 @@ class Vocabulary:
     hazard_keys: tuple[str, ...]
     first_aid: Any = None            # inputs.first_aid.FirstAidRules, when the library has it
     risk_scale: dict[str, dict[int, str]] | None = None   # severity and likelihood scales
+    check_in_hours: int | None = None  # program.yaml lone_worker_check_in_hours
 
 
 def _choice_words(value: Any) -> Any:
@@ -484,6 +485,32 @@ def first_aid_problems(profile: Profile, rules, doc: YamlDoc) -> list[Problem]:
     return out
 
 
+CLOCK_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h.]([0-5]\d)\b")
+
+
+def check_in_problems(profile: Profile, hours: int, doc: YamlDoc) -> list[Problem]:
+    """A warning when the check-in times the company wrote (in how crews call for help)
+    leave a longer gap than its policies allow a lone worker: the manual would say both."""
+    text = profile.emergency.remote_communication if profile.emergency else None
+    if not text:
+        return []
+    times = sorted({int(h) * 60 + int(m) for h, m in CLOCK_TIME.findall(text)})
+    gaps = [(b - a, a, b) for a, b in zip(times, times[1:], strict=False)]
+    if not gaps or max(gaps)[0] <= hours * 60:
+        return []
+    gap, start, end = max(gaps)
+
+    def clock(minutes: int) -> str:
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    return [doc.problem(
+        ("emergency", "remote_communication"),
+        f"the check-ins at {clock(start)} and {clock(end)} are {gap / 60:g} hours apart, "
+        f"but the company's policies ask a lone worker to check in at least every {hours} "
+        "hours", f"add check-ins in between, or write that lone workers check in at least "
+        f"every {hours} hours", "warning", words=field_words)]
+
+
 def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,
                      logo: bytes | None = None) -> tuple[CompanyProfile | None, list[Problem]]:
     """Judge one profile: the loaded profile, or None and every problem at once."""
@@ -507,6 +534,8 @@ def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = N
             found.extend([doc.problem(key, message, fix, words=field_words)])
         if vocab.first_aid is not None:
             found.extend(first_aid_problems(profile, vocab.first_aid, doc))
+        if vocab.check_in_hours is not None:
+            found.extend(check_in_problems(profile, vocab.check_in_hours, doc))
     problems = sorted(found.problems, key=lambda p: p.line or 0)
     if found.errors or profile is None:
         return None, problems

@@ -97,6 +97,8 @@ class ProgramRules(Strict):
     wscb_report_working_days: int
     wscb_phone: str
     wscb_serious_incident_phone: str
+    # The longest gap between a lone worker's check-ins (hours); None: no such rule.
+    lone_worker_check_in_hours: int | None = Field(None, gt=0, le=24)
     regulation_parts: dict[int, str] = {}
     risk_matrix: RiskMatrix | None = None
     practice_elements: list[int] = []
