@@ -20,8 +20,10 @@ from manualgen.package.normalise import (
     Unreadable,
     normalise_image,
     normalise_pdf,
+    normalise_word,
 )
 
+from conftest import needs_libreoffice
 from test_package_fixtures import make_folder, photo_jpeg, reportlab_pdf
 
 COMPANY = resources.examples_dir() / "company.yaml"
@@ -169,3 +171,19 @@ def test_identical_images_of_different_files_are_stored_once(tmp_path: Path) -> 
                   if obj.get("/Subtype") == pikepdf.Name.Image}
     # the company logo of the six forms once (plus its soft mask inside it), the other once
     assert len(images) == 2
+
+
+@needs_libreoffice()
+@pytest.mark.libreoffice
+def test_a_word_sample_converts_with_the_office_found_when_none_is_given(tmp_path):
+    """normalise_word's own default once imported a function that does not exist."""
+    import docx
+
+    path = tmp_path / "toolbox talk.docx"
+    document = docx.Document()
+    document.add_paragraph("Toolbox talk: ladders, 2026-05-04")
+    document.save(path)
+    (result,) = normalise_word([sample(path, "word")], tmp_path / "work")
+    assert isinstance(result, Normalised)
+    with pikepdf.open(result.pdf) as pdf:
+        assert len(pdf.pages) == 1

@@ -220,7 +220,9 @@ def normalise_word(samples: list[Sample], work: Path,
                    convert: Callable | None = None) -> list[Normalised | Failed]:
     """One LibreOffice run for every Word/ODT sample, from numbered copies."""
     if convert is None:
-        from manualgen.services.office import convert_to_pdf as convert
+        from manualgen.services.office import Office
+
+        convert = Office.find().convert
     results: dict[int, Normalised | Failed] = {}
     copies: list[Path] = []
     index: dict[str, int] = {}
