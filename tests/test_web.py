@@ -573,6 +573,20 @@ def test_saving_a_record_table_keeps_its_notes(example):
     assert len(written) == len(lines) + 1
 
 
+def test_record_cells_are_escaped(example):
+    """The cells' inputs are made in Python (the template engine was too slow for a year's
+    log): every value still reaches the page escaped."""
+    site, client = example
+    path = site.folder / "2026-submission/records/activity-log.csv"
+    path.write_text(path.read_text() + '2026-11-20,inspection,"Yard ""A""",'
+                    '"<script>alert(1)</script> & more",Daniel\n', encoding="utf-8")
+    page = text(client.get("/submission/2026-submission/records/activity-log/"))
+    assert "<script>alert(1)" not in page
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"' in page
+    assert 'value="Yard &quot;A&quot;"' in page
+    assert '<option value="inspection" selected>' in page
+
+
 def test_excel_import_and_goals(example):
     import openpyxl
 

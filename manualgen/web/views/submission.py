@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from manualgen import api
@@ -335,10 +337,9 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
     grid = []
     for i, row in enumerate(rows):
         grid.append({"index": i, "cells": [
-            {"column": c, "value": row.get(c.name, ""), "name": f"r{i}.{c.name}",
-             "errors": cells.get((i, c.name), []) if request.method != "POST" else [],
-             "choices": [{"value": v, "label": label, "selected": v == row.get(c.name)}
-                         for v, label in c.choices]} for c in spec.columns]})
+            {"control": _cell_control(c, row.get(c.name, ""), f"r{i}.{c.name}", i + 1),
+             "errors": cells.get((i, c.name), []) if request.method != "POST" else []}
+            for c in spec.columns]})
     suggestions = api.suggested_activities(sub, rows) if spec.stem == "activity-log" else []
     return render(request, "web/records.html", {
         "name": name, "table": spec, "grid": grid, "rows": len(rows), "general": general,
@@ -346,6 +347,27 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
         "error": request.GET.get("error"),
         "tables": api.record_tables(library), "source": source,
     })
+
+
+# The input of one cell by the column's kind. Made here rather than by template tags: a
+# year's activity log is hundreds of cells with a list of choices each, and the template
+# engine took a third of a second for it.
+_INPUTS = {"date": '<input type="date"{}>', "month": '<input type="month"{} placeholder="YYYY-MM">',
+           "number": '<input type="text" inputmode="decimal"{} size="6">'}
+_TEXT_INPUT = '<input type="text"{}>'
+
+
+def _cell_control(column, value: str, name: str, row: int) -> SafeString:
+    """The cell's select or input, every value escaped."""
+    value = "" if value is None else str(value)
+    label = escape(f"{column.label}, row {row}")
+    if column.kind in ("choice", "yesno"):
+        options = "".join(f'<option value="{escape(v)}"{" selected" if v == value else ""}>'
+                          f"{escape(text)}</option>" for v, text in column.choices)
+        return mark_safe(f'<select name="{escape(name)}" aria-label="{label}">'
+                         f'<option value="">-</option>{options}</select>')
+    attrs = f' name="{escape(name)}" value="{escape(value)}" aria-label="{label}"'
+    return mark_safe(_INPUTS.get(column.kind, _TEXT_INPUT).format(attrs))
 
 
 def _table_problems(request: HttpRequest, name: str, spec: api.RecordTable) -> list:
