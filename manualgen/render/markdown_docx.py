@@ -9,6 +9,7 @@ placeholders).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -25,8 +26,12 @@ PLACEHOLDER = re.compile(r"(⟦[^⟧]*⟧)")
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
-def parse(text: str) -> list[Token]:
-    return _md.parse(text)
+@functools.lru_cache(maxsize=64)
+def parse(text: str) -> tuple[Token, ...]:
+    """The Markdown's tokens, kept for the texts seen last: a warm process rebuilding a
+    manual parses only the policies whose text changed (a third of composing). Callers
+    read the tokens and never change them."""
+    return tuple(_md.parse(text))
 
 
 @dataclass
