@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,18 +132,15 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
     total = len(found.samples) + len(generated) + 2
     tick("reading samples", 0, total)         # each stage ticks 0 when it starts
 
-    with scratch_dir("manualgen-package-") as tmp, ThreadPoolExecutor(max_workers=1) as pool:
+    with scratch_dir("manualgen-package-") as tmp:
         work = Path(tmp)
-        # The reports need the submission only: made while the samples are read (most of
-        # that stage is waiting for LibreOffice to convert the Word samples).
-        early = {cat.key: pool.submit(generators[cat.generated], sub) for cat in generated}
         results = normalise_all(found.samples, work, keep_resolution=options.keep_resolution,
                                 convert=convert,
                                 progress=lambda n: tick("reading samples", n, total))
         by_rel = {r.sample.rel: r for r in results}
         report = judge(sub, spec, found, reader=lambda s: _read(by_rel[s.rel]))
         tick("generating reports", 0, total)
-        reports, failures = _generate(sub, generated, early, report, work)
+        reports, failures = _generate(sub, generated, generators, report, work)
         tick("generating reports", len(generated), total)
         _stop_on_unreadable(report, failures, options)
 
@@ -249,16 +245,15 @@ def _read(result: Normalised | Failed) -> tuple[int, list[str]]:
     return result.pages, [n.message for n in result.notes]
 
 
-def _generate(sub: Submission, generated, made: dict[str, Future[bytes]],
+def _generate(sub: Submission, generated, generators: dict[str, Generator],
               report: Report, work: Path) -> tuple[dict[str, tuple[Path, int]], list[Problem]]:
-    """Each generated category's report (`made`: its bytes, being made); a failure is a
-    finding like a bad file."""
+    """Run each generated category's report; a failure is a finding like a bad file."""
     out: dict[str, tuple[Path, int]] = {}
     failures: list[Problem] = []
     for cat in generated:
         status = next(s for s in report.categories if s.category.key == cat.key)
         try:
-            data = made[cat.key].result()
+            data = generators[cat.generated](sub)
             with pikepdf.open(io.BytesIO(data)) as pdf:
                 pages = len(pdf.pages)
             if pages == 0:
