@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from manualgen.errors import Collector, InputError, Problem, nearest
+from manualgen.errors import Collector, Problem, nearest
 from manualgen.inputs.library.load import Library, load_policy
 from manualgen.inputs.library.model import Policy, PolicyHeader
 from manualgen.inputs.library.select import applies
-from manualgen.inputs.models import Strict, Text, problems_from
+from manualgen.inputs.models import Strict, Text
 from manualgen.inputs.profile import CompanyProfile, field_words
-from manualgen.io import read_text, split_front_matter
 
 POLICIES_DIR = "policies"
 BASE_DIR = ".base"
@@ -142,21 +141,6 @@ def own_policy_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
 
 
-def _load_own(path: Path, found: Collector) -> Policy | None:
-    """One company policy file, with the company header model (based_on, reason)."""
-    try:
-        fm = split_front_matter(read_text(path), path)
-    except InputError as exc:
-        found.extend(exc.problems)
-        return None
-    try:
-        header = CompanyPolicyHeader.model_validate(fm.header.data)
-    except ValidationError as exc:
-        found.extend(problems_from(exc, fm.header))
-        return None
-    return Policy(header, fm.body, path, fm.body_line, fm.header)
-
-
 def _load_base(folder: Path, policy_id: str) -> Policy | None:
     path = folder / BASE_DIR / f"{policy_id}.md"
     if not path.is_file():
@@ -179,7 +163,7 @@ def load_company_policies(profile: CompanyProfile, library: Library) -> CompanyP
     result = CompanyPolicies(folder)
     selected = {p.id for p in library.policies if applies(p, profile.profile, library.rules)}
     for path in own_policy_files(folder) if folder is not None else []:
-        policy = _load_own(path, found)
+        policy = load_policy(path, found, CompanyPolicyHeader)
         if policy is None:
             continue
         if policy.id != path.stem:       # the library's rule, in the lint's words

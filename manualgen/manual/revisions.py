@@ -143,49 +143,39 @@ class Changes:
         return text[0].upper() + text[1:] + "."
 
 
+def _keyed(old: list, new: list, key) -> tuple[list, list, list]:
+    """Items added, items removed, and keys of items changed between two lists."""
+    before = {key(x): x for x in old}
+    after = {key(x): x for x in new}
+    return ([x for k, x in after.items() if k not in before],
+            [x for k, x in before.items() if k not in after],
+            [k for k, x in after.items() if k in before and before[k] != x])
+
+
+def _say(out: list[str], items: list[str], one: str, many: str | None = None) -> None:
+    if items:
+        out.append((many if many and len(items) > 1 else one) + _and(items))
+
+
 def _fact_changes(old: Facts, new: Facts) -> list[str]:
-    out = []
-    before = {h.key: h.label for h in old.hazards}
-    after = {h.key: h.label for h in new.hazards}
-    added = [after[k] for k in after if k not in before]
-    gone = [before[k] for k in before if k not in after]
-    if added:
-        out.append(("new hazard: " if len(added) == 1 else "new hazards: ") + _and(added))
-    if gone:
-        out.append(("hazard no longer listed: " if len(gone) == 1 else
-                    "hazards no longer listed: ") + _and(gone))
-    units_old = {u.id: u for u in old.equipment}
-    units_new = {u.id: u for u in new.equipment}
-    new_units = [f"{u.id} ({u.description})" for k, u in units_new.items() if k not in units_old]
-    old_units = [f"{u.id} ({u.description})" for k, u in units_old.items() if k not in units_new]
-    changed_units = [k for k, u in units_new.items() if k in units_old and units_old[k] != u]
-    if new_units:
-        out.append("new in the equipment inventory: " + _and(new_units))
-    if old_units:
-        out.append("out of the equipment inventory: " + _and(old_units))
-    if changed_units:
-        out.append("equipment details changed: " + _and(changed_units))
-    people_old = {x.name: x for x in old.people}
-    people_new = {x.name: x for x in new.people}
-    joined = [f"{x.name} ({x.position})" for k, x in people_new.items() if k not in people_old]
-    left = [k for k in people_old if k not in people_new]
-    moved = [k for k, x in people_new.items() if k in people_old and people_old[k] != x]
-    if joined:
-        out.append("new people: " + _and(joined))
-    if left:
-        out.append("no longer with the company: " + _and(left))
-    if moved:
-        out.append("new position or roles: " + _and(moved))
-    sites_old = {s.name: s for s in old.worksites}
-    sites_new = {s.name: s for s in new.worksites}
-    new_sites = [k for k in sites_new if k not in sites_old]
-    old_sites = [k for k in sites_old if k not in sites_new]
-    if new_sites:
-        out.append(("new worksite: " if len(new_sites) == 1 else "new worksites: ")
-                   + _and(new_sites))
-    if old_sites:
-        out.append(("worksite no longer listed: " if len(old_sites) == 1 else
-                    "worksites no longer listed: ") + _and(old_sites))
+    out: list[str] = []
+    added, gone, _ = _keyed(old.hazards, new.hazards, lambda h: h.key)
+    _say(out, [h.label for h in added], "new hazard: ", "new hazards: ")
+    _say(out, [h.label for h in gone], "hazard no longer listed: ",
+         "hazards no longer listed: ")
+    added, gone, changed = _keyed(old.equipment, new.equipment, lambda u: u.id)
+    _say(out, [f"{u.id} ({u.description})" for u in added],
+         "new in the equipment inventory: ")
+    _say(out, [f"{u.id} ({u.description})" for u in gone], "out of the equipment inventory: ")
+    _say(out, changed, "equipment details changed: ")
+    added, gone, changed = _keyed(old.people, new.people, lambda x: x.name)
+    _say(out, [f"{x.name} ({x.position})" for x in added], "new people: ")
+    _say(out, [x.name for x in gone], "no longer with the company: ")
+    _say(out, changed, "new position or roles: ")
+    added, gone, _ = _keyed(old.worksites, new.worksites, lambda s: s.name)
+    _say(out, [s.name for s in added], "new worksite: ", "new worksites: ")
+    _say(out, [s.name for s in gone], "worksite no longer listed: ",
+         "worksites no longer listed: ")
     return out
 
 

@@ -125,14 +125,15 @@ def _validate_one(model, doc: YamlDoc, found: Collector):
         return None
 
 
-def load_policy(path: Path, found: Collector) -> Policy | None:
-    """One policy file; its header problems go to `found` with file lines."""
+def load_policy(path: Path, found: Collector, header_model=PolicyHeader) -> Policy | None:
+    """One policy file; its header problems go to `found` with file lines. A company's
+    own policy has a header model of its own (`CompanyPolicyHeader`)."""
     try:
         fm = split_front_matter(read_text(path), path)
     except InputError as exc:
         found.extend(exc.problems)
         return None
-    header = _validate_one(PolicyHeader, fm.header, found)
+    header = _validate_one(header_model, fm.header, found)
     if header is None:
         return None
     return Policy(header, fm.body, path, fm.body_line, fm.header)
