@@ -488,6 +488,14 @@ def first_aid_problems(profile: Profile, rules, doc: YamlDoc) -> list[Problem]:
 CLOCK_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h.]([0-5]\d)\b")
 
 
+def _duration(minutes: int) -> str:
+    """240 -> '4 hours', 1439 -> '23 hours 59 minutes'."""
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    parts += [f"{rest} minute{'s' if rest != 1 else ''}"] if rest else []
+    return " ".join(parts)
+
+
 def check_in_problems(profile: Profile, hours: int, doc: YamlDoc) -> list[Problem]:
     """A warning when the check-in times the company wrote (in how crews call for help)
     leave a longer gap than its policies allow a lone worker: the manual would say both."""
@@ -505,7 +513,7 @@ def check_in_problems(profile: Profile, hours: int, doc: YamlDoc) -> list[Proble
 
     return [doc.problem(
         ("emergency", "remote_communication"),
-        f"the check-ins at {clock(start)} and {clock(end)} are {gap / 60:g} hours apart, "
+        f"the check-ins at {clock(start)} and {clock(end)} are {_duration(gap)} apart, "
         f"but the company's policies ask a lone worker to check in at least every {hours} "
         "hours", f"add check-ins in between, or write that lone workers check in at least "
         f"every {hours} hours", "warning", words=field_words)]
