@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import re
 import shutil
 import subprocess
@@ -344,3 +345,31 @@ def test_first_aid_is_worked_out_for_each_worksite(built):
     assert "Our work is rated high hazard because of working at heights" in text
     assert "7 workers per shift, high hazard, 90 minutes to medical aid: 1 attendant with " \
            "intermediate (standard) first aid" in text
+
+
+def test_a_warm_library_builds_the_bytes_a_fresh_one_does(tmp_path, minimal_company):
+    """Sections kept from the companies built before (a fleet worker, the web app) give
+    the next company the manual a fresh process would."""
+    from manualgen import api
+
+    renamed = tmp_path / "renamed" / "company.yaml"
+    renamed.parent.mkdir()
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["company"]["legal_name"] = "Teslin Roofing Ltd."
+    data["company"]["operating_name"] = "Teslin Roofing"
+    renamed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    shutil.copy(EXAMPLE.parent / "logo.png", renamed.parent / "logo.png")
+    shutil.copy(EXAMPLE.parent / "logo.png", minimal_company.parent / "logo.png")
+    warm = api.load_library(LIBRARY)
+    for profile in (EXAMPLE, minimal_company):
+        api.build_manual(profile, warm, layout="word-updates-on-open")
+    fragments = warm.memo["markdown-fragments"]
+    hits, misses = fragments.hits, fragments.misses
+    reused = api.build_manual(renamed, warm, layout="word-updates-on-open")
+    # Most of its sections were reused; those naming the company were not.
+    assert fragments.hits - hits > fragments.misses - misses > 0
+    fresh = api.build_manual(renamed, api.load_library(LIBRARY),
+                             layout="word-updates-on-open")
+    assert reused.docx == fresh.docx
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(reused.docx)).paragraphs)
+    assert "Teslin Roofing" in text and "Kluane" not in text

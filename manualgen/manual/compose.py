@@ -23,7 +23,7 @@ from manualgen.inputs.pipeline import Inputs
 from manualgen.manual.company_tables import BLOCKS, Block
 from manualgen.render import wordxml
 from manualgen.render.jinja import long_date, tidy_periods
-from manualgen.render.markdown_docx import TABLE_STYLE, add_markdown
+from manualgen.render.markdown_docx import TABLE_STYLE, FragmentCache, add_markdown
 
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3",
                    "Heading 4", "List Bullet", "List Bullet 2", "List Number", "TOC 1",
@@ -260,14 +260,14 @@ def _contents(document: Document, entries: list[TocEntry]) -> dict[str, Run]:
 
 
 def _policy(document: Document, rendered: RenderedPolicy, toc: list[TocEntry],
-            hazards: list[str]) -> None:
+            hazards: list[str], fragments: FragmentCache) -> None:
     h = rendered.policy.header
     _heading(document, h.title, toc, level=2, key=f"policy:{h.id}")
     laws = h.legislation_for(hazards)
     if laws:
         wordxml.keep_with_next(wordxml.add_paragraph(document,
             "Legislation: " + "; ".join(laws), style="Small Print"))
-    add_markdown(document, rendered.markdown, heading_offset=2)
+    add_markdown(document, rendered.markdown, heading_offset=2, cache=fragments)
 
 
 def _block(document: Document, block: Block, toc: list[TocEntry], key: str = "") -> None:
@@ -281,10 +281,14 @@ def _block(document: Document, block: Block, toc: list[TocEntry], key: str = "")
 
 def _chapter(document: Document, element: Element, policies: list[RenderedPolicy],
              inputs: Inputs, toc: list[TocEntry]) -> None:
+    # Sections kept while the library is loaded: the next company's manual reuses every
+    # section whose text is the same (most of those that do not name the company).
+    fragments = inputs.library.memo.setdefault("markdown-fragments", FragmentCache())
     _heading(document, f"Element {element.number}: {element.title}", toc, level=1,
              key=f"element:{element.number}")
     for rendered in policies:
-        _policy(document, rendered, toc, list(inputs.profile.profile.hazards))
+        _policy(document, rendered, toc, list(inputs.profile.profile.hazards),
+                fragments)
     for key in element.company_data:
         _block(document, BLOCKS[key](inputs), toc, key)
 

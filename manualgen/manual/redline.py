@@ -244,7 +244,7 @@ class Writer:
     def __init__(self, document: Document, marks: Marks) -> None:
         self.document = document
         self.marks = marks
-        self.base_num = wordxml.style_num_id(document.styles["List Number"])
+        self.base_num = wordxml.list_number_num_id(document)
         self.num_id: int | None = None
 
     def _paragraph(self, block: Block) -> Paragraph:

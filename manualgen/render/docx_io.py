@@ -43,11 +43,15 @@ ZIP_EPOCH = 1980       # the first year a zip timestamp can hold
 
 def normalise_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite an OOXML zip with fixed timestamps and the same entry order every time."""
-    stamp = (max(when.year, ZIP_EPOCH), when.month, when.day, 0, 0, 0)
     src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
+    return zip_members({name: src.read(name) for name in src.namelist()}, when)
+
+
+def zip_members(members: dict[str, bytes], when: dt.date) -> bytes:
+    """An OOXML zip of `members` (name -> bytes), in a fixed order with fixed metadata."""
+    stamp = (max(when.year, ZIP_EPOCH), when.month, when.day, 0, 0, 0)
     # [Content_Types].xml first, as Office writes it; the rest in a stable order.
-    names.sort(key=lambda n: (n != "[Content_Types].xml", n))
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:
@@ -55,12 +59,31 @@ def normalise_zip(data: bytes, when: dt.date) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, members[name])
     return out.getvalue()
 
 
+class _Members:
+    """Stands in for python-docx's zip writer: keeps each member's bytes."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.items[pack_uri.membername] = blob
+
+
 def docx_bytes(document: Document, when: dt.date) -> bytes:
-    """The document as deterministic .docx bytes."""
-    buf = io.BytesIO()
-    document.save(buf)
-    return normalise_zip(buf.getvalue(), when)
+    """The document as deterministic .docx bytes: python-docx's own serialisation of each
+    part (what `Document.save` does), zipped once, in our order, instead of zipped by
+    python-docx and then again."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    members = _Members()
+    PackageWriter._write_content_types_stream(members, package.parts)
+    PackageWriter._write_pkg_rels(members, package.rels)
+    PackageWriter._write_parts(members, package.parts)
+    return zip_members(members.items, when)

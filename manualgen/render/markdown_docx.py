@@ -5,15 +5,24 @@ python-docx paragraphs, runs and tables: headings to Heading N, lists to List Bu
 List Number (every numbered list restarts at 1), tables to the template's table style,
 bold and italic to run formatting. Text between ⟦ and ⟧ is highlighted (the review book's
 placeholders).
+
+A `FragmentCache` keeps the Word XML of each section (a `#` heading and what follows it) by
+its text: a warm process (a fleet worker, the web app) building many companies' manuals
+lays out again only the sections whose text differs, such as those naming the company.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import threading
+from collections import OrderedDict
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from docx.document import Document
+from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -88,11 +97,138 @@ def _add_text(paragraph: Paragraph, text: str, bold: bool, italic: bool) -> None
                            highlight=bool(PLACEHOLDER.fullmatch(piece)))
 
 
-def add_markdown(document: Document, text: str, *, heading_offset: int = 1) -> None:
-    """Append Markdown `text` to the document; `## x` becomes Heading 2+offset."""
-    tokens = parse(text)
+# A section starts at an ATX heading after a blank line. There every open block has ended
+# (a blank line ends a paragraph or a table, and a line at the margin that is not a list
+# marker ends a list), so a section's tokens are those it has in the whole text. Fenced
+# code (which may hold `#` lines) and link reference definitions (which reach across
+# sections) keep a text whole.
+_SECTION = re.compile(r"(?<=\n)[ \t]*\n(?=#{1,6}[ \t])")
+_UNSPLITTABLE = re.compile(r"```|~~~|^[ ]{0,3}\[[^\]]+\]:", re.M)
+_NUM_ID = qn("w:numId")
+_NUM = qn("w:num")
+_SECT_PR = qn("w:sectPr")
+_VAL = qn("w:val")
+
+
+def sections(text: str) -> list[str]:
+    """`text` cut before each heading that follows a blank line (the blank line goes with
+    the section before); the pieces join back to `text`."""
+    if _UNSPLITTABLE.search(text):
+        return [text]
+    cuts = [m.end() for m in _SECTION.finditer(text)]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)
+            if a < b]
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    elements: tuple            # the body elements a section made (never attached anywhere)
+    nums: tuple[int, ...]      # the numIds its numbered lists were given, in order
+
+
+class FragmentCache:
+    """Each section's Word XML by its text, the template's styles and the heading offset;
+    the least recently used go first. Copies in and out: a cached element is never part
+    of a document, so documents built from it may be changed freely. Threads may share it."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, _Fragment] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> tuple[list, tuple[int, ...]] | None:
+        with self._lock:
+            fragment = self._items.get(key)
+            if fragment is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return [deepcopy(e) for e in fragment.elements], fragment.nums
+
+    def put(self, key: tuple, elements: list, nums: list[int]) -> None:
+        with self._lock:
+            self._items[key] = _Fragment(tuple(deepcopy(e) for e in elements), tuple(nums))
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _template_key(document: Document) -> str:
+    """What a section's XML depends on besides its text: the template's style ids and its
+    numbered list definition."""
+    part = document.part
+    key = part.__dict__.get("_manualgen_fragment_key")
+    if key is None:
+        base = wordxml.list_number_num_id(document)
+        ids = sorted((s.name or "", s.style_id or "") for s in document.styles)
+        key = hashlib.sha256(repr((base, ids)).encode()).hexdigest()
+        part.__dict__["_manualgen_fragment_key"] = key
+    return key
+
+
+def add_markdown(document: Document, text: str, *, heading_offset: int = 1,
+                 cache: FragmentCache | None = None) -> None:
+    """Append Markdown `text` to the document; `## x` becomes Heading 2+offset.
+
+    With `cache`, each section's XML is reused when its text was laid out before; the
+    document comes out the same as without."""
+    if cache is None:
+        _add_tokens(document, parse(text), heading_offset)
+        return
+    template = _template_key(document)
+    body = document.element.body
+    for section in sections(text):
+        key = (template, heading_offset, section)
+        found = cache.get(key)
+        if found is not None:
+            _append_fragment(document, *found)
+            continue
+        last = _last_content(body)
+        numbering = document.part.numbering_part.element
+        nums_before = len(numbering.findall(_NUM))
+        _add_tokens(document, parse(section), heading_offset)
+        made = []
+        node = last.getnext() if last is not None else (body[0] if len(body) else None)
+        while node is not None and node.tag != _SECT_PR:
+            made.append(node)
+            node = node.getnext()
+        nums = [int(n.get(_NUM_ID)) for n in numbering.findall(_NUM)[nums_before:]]
+        cache.put(key, made, nums)
+
+
+def _last_content(body):
+    """The body's last child before its closing section properties (None: none)."""
+    if not len(body):
+        return None
+    last = body[-1]
+    return last.getprevious() if last.tag == _SECT_PR else last
+
+
+def _append_fragment(document: Document, elements: list, nums: tuple[int, ...]) -> None:
+    """Put a cached section at the end of the body, each of its lists given a fresh w:num
+    as `restart_numbering` gives one (so in the same order as a build without cache)."""
+    if nums:
+        base = wordxml.list_number_num_id(document)
+        numbering = document.part.numbering_part
+        fresh = {str(old): str(wordxml.new_list_num(numbering, base)) for old in nums}
+        for element in elements:
+            for node in element.iter(_NUM_ID):
+                node.set(_VAL, fresh.get(node.get(_VAL), node.get(_VAL)))
+    body = document.element.body
+    sect = body[-1] if len(body) and body[-1].tag == _SECT_PR else None
+    for element in elements:
+        if sect is not None:
+            sect.addprevious(element)
+        else:
+            body.append(element)
+
+
+def _add_tokens(document: Document, tokens: tuple[Token, ...], heading_offset: int) -> None:
     state = _State()
-    base_num = wordxml.style_num_id(document.styles["List Number"])
+    base_num = wordxml.list_number_num_id(document)
     i = 0
     while i < len(tokens):
         tok = tokens[i]

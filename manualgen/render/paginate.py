@@ -81,7 +81,7 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-LAYOUT_VERSION = "1"      # bump when what a segment's hash covers changes
+LAYOUT_VERSION = "2"      # bump when what a segment's hash covers changes
 # Package parts whose content shapes every page (styles, compatibility settings, fonts).
 CONTEXT_PARTS = ("word/styles.xml", "word/settings.xml", "word/fontTable.xml",
                  "word/theme/theme1.xml")
@@ -208,9 +208,17 @@ class _Package:
         return self._nums.get(num_id, "none:" + num_id)
 
 
+# What `_canonical` changes shows in an element's XML as one of these; an element without
+# any (most paragraphs) is its own canonical form, without a copy.
+_VARIABLE = re.compile(rb"bookmark|hyperlink|docPr|cNvPr|numId| r:")
+
+
 def _canonical(element, package: _Package) -> bytes:
     """An element as it matters for layout: bookmark names and ids, link anchors, picture
     ids gone; relationship ids and list ids replaced by what they point at."""
+    plain = etree.tostring(element)
+    if not _VARIABLE.search(plain):
+        return plain
     el = deepcopy(element)
     for mark in [*el.iter(_w("bookmarkStart"), _w("bookmarkEnd"))]:
         mark.getparent().remove(mark)

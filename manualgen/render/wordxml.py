@@ -6,10 +6,25 @@ and table header rows. Everything else in the project uses python-docx proxies.
 
 from __future__ import annotations
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+import functools
+
+from docx.oxml.ns import NamespacePrefixedTag, qn
+from docx.oxml.parser import oxml_parser
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+
+@functools.cache
+def _tag(nsptag: str) -> tuple[str, dict[str, str]]:
+    tag = NamespacePrefixedTag(nsptag)
+    return tag.clark_name, tag.nsmap
+
+
+def OxmlElement(nsptag: str):  # noqa: N802 - python-docx's name, as a drop-in
+    """python-docx's `OxmlElement` (the same element class), its tag parsed once: a
+    manual makes some fifty thousand elements."""
+    clark, nsmap = _tag(nsptag)
+    return oxml_parser.makeelement(clark, nsmap=nsmap)
 
 
 def _run_with(paragraph: Paragraph, child) -> OxmlElement:
@@ -110,6 +125,13 @@ def restart_numbering(paragraph: Paragraph, numbering_part, base_num_id: int) ->
     Word continues a numbered list across the document unless each list has its own
     w:num with a start override; returns the new numId for the list's other items.
     """
+    new_id = new_list_num(numbering_part, base_num_id)
+    set_num(paragraph, new_id)
+    return new_id
+
+
+def new_list_num(numbering_part, base_num_id: int) -> int:
+    """A new w:num with the look of `base_num_id`, starting at 1; its numId."""
     numbering = numbering_part.element
     abstract_id = None
     for num in numbering.findall(qn("w:num")):
@@ -131,7 +153,6 @@ def restart_numbering(paragraph: Paragraph, numbering_part, base_num_id: int) ->
     override.append(start)
     num.append(override)
     numbering.append(num)
-    set_num(paragraph, new_id)
     return new_id
 
 
@@ -183,6 +204,15 @@ def style_num_id(style) -> int | None:
     if numpr is None or numpr.find(qn("w:numId")) is None:
         return None
     return int(numpr.find(qn("w:numId")).get(qn("w:val")))
+
+
+def list_number_num_id(document) -> int | None:
+    """The numId of the template's List Number style, from a per-document cache (a
+    style found by name is a search through every style)."""
+    cache = document.part.__dict__
+    if "_manualgen_list_num" not in cache:
+        cache["_manualgen_list_num"] = style_num_id(document.styles["List Number"])
+    return cache["_manualgen_list_num"]
 
 
 def repeat_header_row(row) -> None:
@@ -247,7 +277,7 @@ def add_paragraph(document, text: str = "", style: str | None = None) -> Paragra
     sect.addprevious(p)
     paragraph = Paragraph(p, document._body)
     if text:
-        paragraph.add_run(text)
+        append_run(paragraph, text)
     return paragraph
 
 
@@ -280,12 +310,16 @@ def append_run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: b
             rpr.append(OxmlElement("w:i"))
         if highlight:
             mark = OxmlElement("w:highlight")
-            mark.set(qn("w:val"), "yellow")
+            mark.set(_VAL, "yellow")
             rpr.append(mark)
         r.append(rpr)
     t = OxmlElement("w:t")
     t.text = text
     if len(text.strip()) < len(text):
-        t.set(qn("xml:space"), "preserve")
+        t.set(_SPACE, "preserve")
     r.append(t)
     paragraph._p.append(r)
+
+
+_VAL = qn("w:val")
+_SPACE = qn("xml:space")
