@@ -201,7 +201,8 @@ def main() -> None:
                         help="PDFs in each generated submission (300: about 1,000 pages)")
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--words", type=int, default=3)
-    parser.add_argument("--big-photos", type=int, default=200)
+    parser.add_argument("--big-photos", type=int, default=200,
+                        help="phone photos for the --max-size part (0: leave it out)")
     parser.add_argument("--max-size", type=float, default=20, help="MB, for the photos")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--child", nargs=argparse.REMAINDER)
@@ -281,7 +282,8 @@ def run(tmp: Path, args) -> None:
               f"{big['assembling'] / small['assembling']:.2f}x, "
               f"qpdf {big['peer'] / small['peer']:.2f}x; peak memory at {big['pages']} pages "
               f"{big['rss']:.0f} MB (goal < 300 MB)")
-
+    if args.big_photos <= 0:
+        return
     t = time.perf_counter()
     measured(["make", str(tmp / "photos" / "sub"), "0", str(args.big_photos), "0", "4000",
               "3000"])

@@ -174,3 +174,56 @@ def test_cli_keeps_the_cache_beside_the_profile(tmp_path, monkeypatch):
                                   str(tmp_path / "c.docx"), "--no-cache"])
     assert result.exit_code == 0
     assert (tmp_path / "c.docx").read_bytes() == (tmp_path / "a.docx").read_bytes()
+
+
+def _whole_and_alone(data: bytes, toc: list[tuple[int, str]], office):
+    """The pages of a whole layout, and for each chapter those it gets laid out alone
+    (every other segment's layout known), as after an edit to that chapter only."""
+    from manualgen.render.paginate import paginate_incremental
+
+    whole_cache = LayoutCache()
+    whole = paginate_incremental(data, toc, office, whole_cache)
+    found, _ = segments(data, toc, office.identity)
+    alone = {}
+    for seg in found[1:]:
+        cache = LayoutCache()
+        for other in found:
+            if other.key != seg.key:
+                cache.put(other.key, whole_cache.memory[other.key])
+        alone[seg.bookmarks[0]] = paginate_incremental(data, toc, office, cache)
+        assert alone[seg.bookmarks[0]].laid_out == 1
+    return whole, alone
+
+
+def test_every_chapter_laid_out_alone_gets_its_pages_in_the_whole(office, tmp_path):
+    """A chapter laid out as the first thing of a document once came out a page shorter
+    at a heading LibreOffice had pushed to the next page in the whole manual: found by
+    the fleet benchmark, for this company after this paragraph was added to a policy."""
+    from manualgen.resources import library_paths
+
+    paths = library_paths()
+    shutil.copytree(paths.policies, tmp_path / "library" / "policy_library")
+    shutil.copytree(paths.forms, tmp_path / "library" / "form_templates")
+    policy = tmp_path / "library" / "policy_library" / "policies" / "hazard-assessment.md"
+    text = policy.read_text(encoding="utf-8")
+    cut = text.index("\n## ", text.index("\n## ") + 1)
+    policy.write_text(text[:cut] + "\n\nAfter a near miss, the supervisor and the worker who "
+                      "reported it review the assessment together within one working day and "
+                      "record what they changed.\n" + text[cut:], encoding="utf-8")
+    library = api.load_library(tmp_path / "library")
+    shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
+    data = example()
+    data["company"].update(legal_name="Haines Builders 0 Ltd.", operating_name="Haines Builders 0")
+    data["hazards"] = ["vehicles", "power_tools", "wildlife", "ladders", "working_at_heights"]
+    data["equipment"] = data["equipment"][:4]
+    for person, name in zip(data["people"][1:], ["Ben Aklavik", "Ivo Bennett", "Pia Carcross",
+                                                  "Moe Destruction", "Jun Elsa"], strict=True):
+        person["name"] = name
+    inputs = prepare(profile(data, library, tmp_path), library)
+    composed = compose(library.forms_dir / MASTER_TEMPLATE, inputs, render_policies(inputs))
+    draft = docx_bytes(composed.document, inputs.profile.profile.manual.issued)
+    toc = [(e.level, e.bookmark) for e in composed.toc]
+    whole, alone = _whole_and_alone(draft, toc, office)
+    for first, pagination in alone.items():
+        assert pagination.pages == whole.pages, f"the chapter at {first} laid out alone"
+        assert pagination.total == whole.total

@@ -284,10 +284,12 @@ def _only(docx_data: bytes, root, keep: list[Segment]) -> bytes:
         if i not in kept:
             body.remove(child)
     if not any(seg.front for seg in keep):
-        # The first page is a chapter's page now, not the cover: same header as in the
-        # whole document, so no different first page.
-        for title_page in body.iter(_w("titlePg")):
-            title_page.getparent().remove(title_page)
+        # A page of its own before the first chapter kept, standing in for the cover: a
+        # heading that opens a document lays out otherwise than one after a page break
+        # (LibreOffice drops its space before), which moved a later heading of the chapter
+        # by a page. The lead page keeps the cover's first-page header, and the segments'
+        # pages are measured from their own first headings, so it is counted nowhere.
+        body.insert(0, etree.Element(_w("p")))
     src = zipfile.ZipFile(io.BytesIO(docx_data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
