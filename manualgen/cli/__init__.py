@@ -208,11 +208,13 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
 def manual(profile: Path, output: Path, pdf: bool, layout: str, redline: int | None,
            record: bool, cache: bool, library_dir: Path | None) -> None:
     """Build the draft health and safety manual in Word."""
-    from manualgen import api
-
-    library = _library(library_dir)
-    layouts = api.LayoutCache(profile.parent / LAYOUT_CACHE) if cache else None
+    # LibreOffice first: it starts (seconds, on its own core) while the API is imported,
+    # the library loaded and the document composed.
     with _office(warm=layout == "libreoffice") as office:
+        from manualgen import api
+
+        library = _library(library_dir)
+        layouts = api.LayoutCache(profile.parent / LAYOUT_CACHE) if cache else None
         result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=office,
                                   cache=layouts)
         marked = None

@@ -35,8 +35,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from manualgen.errors import ToolError
 from manualgen.services.storage import SHORT_TMP, run_folder, scratch_dir
 
@@ -532,6 +530,8 @@ class Office:
 
 
 def _result(src: Path, out_dir: Path, stderr: bytes) -> Conversion:
+    from pypdf import PdfReader     # here: a command starts LibreOffice before loading it
+
     pdf = out_dir / f"{src.stem}.pdf"
     if not pdf.is_file() or pdf.stat().st_size == 0:
         detail = stderr.decode(errors="replace").strip().splitlines()

@@ -76,13 +76,19 @@ class Instance:
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=env)
 
+    def spawn(self) -> None:
+        """Start soffice.bin now; `start` connects to it (it needs no UNO to be started,
+        so it may come up while this Python is still importing `uno`)."""
+        self.stop()
+        self.profile.mkdir(parents=True, exist_ok=True)
+        self.proc = self._spawn()
+
     def start(self) -> None:
         import uno
         from com.sun.star.connection import NoConnectException
 
-        self.stop()
-        self.profile.mkdir(parents=True, exist_ok=True)
-        self.proc = self._spawn()
+        if self.desktop is not None or self.proc is None or self.proc.poll() is not None:
+            self.spawn()                    # else: the one `spawn` started, not yet connected
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
             "com.sun.star.bridge.UnoUrlResolver", local)
@@ -276,7 +282,14 @@ def main() -> None:
     parser.add_argument("--max-docs", type=int, default=200)
     parser.add_argument("--detached", action="store_true")
     args = parser.parse_args()
-    import uno  # noqa: F401 - fail here, where the starter sees the error, not later
+    instance = Instance(args.soffice, args.profile, args.max_docs)
+    if not args.detached:
+        instance.spawn()                 # LibreOffice starts while we import uno
+    try:
+        import uno  # noqa: F401 - fail here, where the starter sees the error, not later
+    except ImportError:
+        instance.stop()
+        raise
 
     if args.detached:
         if os.fork() > 0:
@@ -284,7 +297,6 @@ def main() -> None:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):             # let go of the starter's pipes
             os.dup2(null, fd)
-    instance = Instance(args.soffice, args.profile, args.max_docs)
     signal.signal(signal.SIGTERM, lambda *_: (instance.stop(), os._exit(0)))
     if not args.detached:
         threading.Thread(target=_watch_parent, args=(instance,), daemon=True).start()
