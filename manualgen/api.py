@@ -46,10 +46,6 @@ from manualgen.inputs.questions import Group, Question
 from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
 from manualgen.io import YamlDoc
-from manualgen.manual.build import Layout, ManualResult
-from manualgen.manual.build import build_manual as _build_manual
-from manualgen.manual.updates import LibraryUpdate, library_updates
-from manualgen.render.paginate import LayoutCache
 from manualgen.resources import LibraryPaths, examples_dir, library_paths
 from manualgen.services.office import Office
 from manualgen.services.storage import atomic_write_bytes, write_new_tree
@@ -71,17 +67,26 @@ if TYPE_CHECKING:
     from manualgen.library.lint import LintReport
     from manualgen.library.listing import Listing
     from manualgen.manual.absorb import AbsorbResult
+    from manualgen.manual.build import Layout, ManualResult
     from manualgen.manual.own_policies import OwnReport
     from manualgen.manual.redline import RedlineResult
+    from manualgen.manual.updates import LibraryUpdate
     from manualgen.package.build import BuildOptions, BuildResult
     from manualgen.package.check import Report as SubmissionReport
     from manualgen.package.readiness import Readiness
+    from manualgen.render.paginate import LayoutCache
     from manualgen.status.report import StatusReport
     from manualgen.summary import SummaryResult
 
 # The types of the other jobs, imported when first used: a command pays only for its own
 # job's imports (the manual's whole process is timed against pandoc).
+# The jobs' own modules load when first used: a submission build or the web app's status
+# page never imports the manual's Word machinery (python-docx, Markdown, the layout).
 _LAZY = {
+    "Layout": ("manualgen.manual.build", "Layout"),
+    "ManualResult": ("manualgen.manual.build", "ManualResult"),
+    "LayoutCache": ("manualgen.render.paginate", "LayoutCache"),
+    "LibraryUpdate": ("manualgen.manual.updates", "LibraryUpdate"),
     "FormsResult": ("manualgen.forms.build", "FormsResult"),
     "BookResult": ("manualgen.library.book", "BookResult"),
     "Coverage": ("manualgen.library.coverage", "Coverage"),
@@ -213,6 +218,8 @@ def check_profile(source: Path | str | Mapping[str, Any], library: Library, *,
     inputs = None
     if not own.errors:
         inputs = prepare(loaded, library, own=own)
+        from manualgen.manual.updates import library_updates
+
         found += inputs.records.problems + [u.problem() for u in library_updates(inputs)]
     if own.own:
         from manualgen.library.lint import check_policy_files
@@ -233,7 +240,7 @@ def _inputs(profile: ProfileSource, library: Library) -> Inputs:
 
 
 def build_manual(profile: ProfileSource, library: Library, *,
-                 layout: Layout | str = Layout.LIBREOFFICE, pdf: bool = False,
+                 layout: Layout | str = "libreoffice", pdf: bool = False,
                  office: Office | None = None,
                  cache: LayoutCache | None = None) -> ManualResult:
     """The draft health and safety manual: `.docx` bytes, PDF bytes with `pdf`; its
@@ -243,7 +250,10 @@ def build_manual(profile: ProfileSource, library: Library, *,
     `cache`: the company's chapter layouts (`LayoutCache(folder)`, a folder the caller
     chooses, or in memory only): only chapters it has not seen are laid out again."""
     inputs = _inputs(profile, library)
-    result = _build_manual(inputs, layout=layout, pdf=pdf, office=office, cache=cache)
+    from manualgen.manual.build import build_manual as build
+    from manualgen.manual.updates import library_updates
+
+    result = build(inputs, layout=layout, pdf=pdf, office=office, cache=cache)
     result.updates = library_updates(inputs)
     result.warnings += [str(p) for p in inputs.own.problems + inputs.records.problems]
     return result

@@ -388,3 +388,40 @@ def test_rebuild_after_copying_the_folder_elsewhere_is_identical(built: Built,
     build_package(root / "sub", again,
                   generators={"year_end_summary": stub_summary(SUMMARY_PAGES)})
     assert again.read_bytes() == built.out.read_bytes()
+
+
+def test_stamps_in_any_script_and_shared_resources_stay_shared(tmp_path: Path) -> None:
+    """The stamp's own operators and font (issue 14: no 5,000-page stamp document): a
+    company name beyond Latin-1 reads back on every page, and pages that shared one
+    /Resources dictionary share one copy with the stamp font in it."""
+    import datetime as dt
+
+    from manualgen.package.assemble import Part, Properties, assemble
+
+    shared = tmp_path / "shared.pdf"
+    with pikepdf.new() as pdf:
+        font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                    Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        res = pdf.make_indirect(pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
+        for n in range(3):
+            page = pdf.add_blank_page(page_size=(612, 792))
+            page.obj.Resources = res
+            page.obj.Contents = pdf.make_stream(b"BT /F1 24 Tf 72 700 Td (Sheet %d) Tj ET" % n)
+        pdf.save(shared)
+    other = pikepdf_pdf("other", 1)
+    out = tmp_path / "out.pdf"
+    total = assemble([Part(shared, 3), Part(other, 1)], [], {},
+                     lambda x, y: f"Tāgé Ēdžo Builders - page {x} of {y}",
+                     Properties("t", "a", "s", "k", "c", dt.date(2026, 12, 1)), out)
+    assert total == 4
+    for number in range(1, 5):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(out),
+                               "-"], check=True, capture_output=True, text=True).stdout
+        assert f"Tāgé Ēdžo Builders - page {number} of 4" in " ".join(text.split())
+    with pikepdf.open(out) as merged:
+        kept = [p.obj.Resources for p in merged.pages[:3]]
+        assert len({r.objgen for r in kept}) == 1 and kept[0].is_indirect
+        assert "/F1" in kept[0].Font and len(kept[0].Font) > 1     # its own font kept
+    assert "No syntax or stream encoding errors" in subprocess.run(
+        ["qpdf", "--check", str(out)], capture_output=True, text=True).stdout

@@ -219,71 +219,150 @@ class Deduplicator:
 
 # --- the stamp ---------------------------------------------------------------------------
 
-def stamp_forms(texts: list[str]) -> tuple[bytes, list[tuple[float, float]]]:
-    """One small page per stamp text, drawn with the packager's font; (pdf, sizes)."""
+@dataclass
+class Stamps:
+    """Every page's stamp: its text in the stamp font's encoding, and its size.
+
+    One page of reportlab draws every character the stamps have, so its font subsets hold
+    them all; each stamp's text is encoded in those subsets (reportlab's own `splitString`,
+    the way its canvas does) and drawn by operators of our own on the page itself: 5,000
+    stamps cost 5,000 short streams, not a 5,000-page document read back and a form each.
+    """
+
+    font_pdf: bytes                                  # the page whose fonts the stamps use
+    texts: list[list[tuple[str, bytes]]]             # per stamp: (font name there, codes)
+    sizes: list[tuple[float, float]]
+
+
+def stamp_forms(texts: list[str]) -> Stamps:
+    from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas as rl_canvas
 
     from manualgen.package.pages import fonts
 
     regular, _ = fonts()
+    font = pdfmetrics.getFont(regular)
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, invariant=1, pageCompression=1)
-    sizes = []
-    height = STAMP_SIZE * 1.4
+    c.setFont(regular, STAMP_SIZE)
+    c.drawString(0, 0, "".join(sorted(set("".join(texts)))))
+    encoded, sizes = [], []
     for text in texts:
-        width = stringWidth(text, regular, STAMP_SIZE) + 2
-        c.setPageSize((width, height))
-        c.setFillGray(STAMP_GREY)
-        c.setFont(regular, STAMP_SIZE)
-        c.drawString(1, STAMP_SIZE * 0.3, text)
-        c.showPage()
-        sizes.append((width, height))
+        if getattr(font, "_dynamicFont", False):     # TrueType: in the document's subsets
+            encoded.append([(font.getSubsetInternalName(subset, c._doc), chunk)
+                            for subset, chunk in font.splitString(text, c._doc)])
+        else:                                        # a standard font: WinAnsi bytes
+            encoded.append([(c._doc.getInternalFontName(regular),
+                             text.encode("cp1252", "replace"))])
+        sizes.append((stringWidth(text, regular, STAMP_SIZE) + 2, STAMP_SIZE * 1.4))
+    c.showPage()
     c.save()
-    return buf.getvalue(), sizes
+    return Stamps(buf.getvalue(), encoded, sizes)
 
 
-def _stamp_page(page: pikepdf.Page, form: pikepdf.Object, size: tuple[float, float],
-                shrink: bool) -> None:
+def _stamp_fonts(out: pikepdf.Pdf, stamps: Stamps) -> dict[str, pikepdf.Object]:
+    """The stamp's fonts copied into `out` once (by their names on reportlab's page)."""
+    with pikepdf.open(io.BytesIO(stamps.font_pdf)) as carrier:
+        fonts = {name: out.copy_foreign(font)
+                 for name, font in carrier.pages[0].obj.Resources.Font.items()}
+        seen: set = set()
+        for font in fonts.values():                  # the font program: read before closing
+            for stream in _streams_of(font, seen):
+                _materialise(stream)
+    return fonts
+
+
+class _StampResources:
+    """Each page's resources with the stamp fonts added under free names. Pages sharing
+    one /Resources dictionary (LibreOffice's, reportlab's) share one copy of it too; the
+    names are chosen, not random, so the same inputs give the same bytes."""
+
+    def __init__(self, out: pikepdf.Pdf, fonts: dict[str, pikepdf.Object]) -> None:
+        self.out = out
+        self.fonts = fonts
+        self.made: dict[tuple[int, int], tuple[pikepdf.Object, dict[str, str]]] = {}
+
+    def add(self, page: pikepdf.Page) -> dict[str, str]:
+        """Give the page its resources; the stamp fonts' names in them."""
+        old = page.obj.get("/Resources")
+        key = old.objgen if isinstance(old, Dictionary) and old.is_indirect else None
+        if key in self.made:
+            res, names = self.made[key]
+        else:
+            res = Dictionary({k: v for k, v in old.items()}) if isinstance(old, Dictionary) \
+                else Dictionary()
+            old_fonts = res.get("/Font")
+            fonts = Dictionary({k: v for k, v in old_fonts.items()}) \
+                if isinstance(old_fonts, Dictionary) else Dictionary()
+            names = {}
+            for i, (name, font) in enumerate(sorted(self.fonts.items())):
+                n, free = 0, f"/MgStamp{i}"
+                while free in fonts:
+                    n += 1
+                    free = f"/MgStamp{i}_{n}"
+                fonts[free] = font
+                names[name] = free
+            res.Font = fonts
+            if key is not None:
+                res = self.out.make_indirect(res)
+                self.made[key] = (res, names)
+        page.obj.Resources = res
+        return names
+
+
+def _streams_of(obj: pikepdf.Object, seen: set | None = None):
+    """Every stream reachable from `obj` (not through /Parent), each once."""
+    seen = set() if seen is None else seen
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Dictionary | pikepdf.Stream):
+            if item.is_indirect:
+                if item.objgen in seen:
+                    continue
+                seen.add(item.objgen)
+            if isinstance(item, pikepdf.Stream):
+                yield item
+            stack.extend(value for key, value in item.items() if key != "/Parent")
+        elif isinstance(item, Array):
+            stack.extend(item)
+
+
+def _materialise(stream: pikepdf.Stream) -> None:
+    """Give a stream copied from another PDF its own (still encoded) bytes, so that PDF
+    can be closed now rather than kept open, parsed, until the output is saved."""
+    raw = stream.read_raw_bytes()
+    stream.write(raw, filter=stream.get("/Filter"), decode_parms=stream.get("/DecodeParms"))
+
+
+def _stamp_page(page: pikepdf.Page, text: list[tuple[str, bytes]], size: tuple[float, float],
+                shrink: bool, stream: Callable[[bytes], pikepdf.Object],
+                resources: _StampResources) -> None:
+    """Shrink the page's content (unless its strip is free already) and draw its stamp.
+
+    The operators that shrink are the same on most pages (same page size), so `stream`
+    gives one shared stream for each distinct text of them."""
     box = visible_box(page)
     to_user, width, height = display_matrix(box, page_rotation(page))
+    fw, fh = size
+    k = min(1.0, (width - 16) / fw) if width > 16 else 1.0
+    place: Matrix = (k, 0, 0, k, (width - fw * k) / 2, STAMP_BASELINE - STAMP_SIZE * 0.3 * k)
+    names = resources.add(page)
+    shown = b"".join(b"%s %s Tf <%s> Tj " % (names[name].encode(), _num(STAMP_SIZE).encode(),
+                                              codes.hex().encode()) for name, codes in text)
+    draw = (b"q " + cm(combine(place, to_user)) + b" " + _num(STAMP_GREY).encode() +
+            b" g BT 1 0 0 1 1 " + _num(STAMP_SIZE * 0.3).encode() + b" Tm " + shown +
+            b"ET Q\n")
     if shrink:
         scale = max(0.5, (height - STAMP_STRIP) / height) if height > 2 * STAMP_STRIP else 1.0
         # In display space: scale about the top centre, freeing a strip at the bottom.
         squeeze: Matrix = (scale, 0, 0, scale, (1 - scale) * width / 2, (1 - scale) * height)
         user = combine(combine(invert(to_user), squeeze), to_user)
-        page.contents_add(b"q " + cm(user) + b"\n", prepend=True)
-        page.contents_add(b"\nQ\n")
+        page.contents_add(stream(b"q " + cm(user) + b"\n"), prepend=True)
+        draw = b"\nQ\n" + draw
         _move_annotations(page, user)
-    fw, fh = size
-    k = min(1.0, (width - 16) / fw) if width > 16 else 1.0
-    place: Matrix = (k, 0, 0, k, (width - fw * k) / 2, STAMP_BASELINE - STAMP_SIZE * 0.3 * k)
-    name = _own_resource(page, form)
-    page.contents_add(b"q " + cm(combine(place, to_user)) + b" " + name.unparse() +
-                      b" Do Q\n")
-
-
-def _own_resource(page: pikepdf.Page, form: pikepdf.Object) -> Name:
-    """Add the stamp under a fixed free name, in resources of the page's own.
-
-    Pages often share one /Resources dictionary (LibreOffice does); the page gets a
-    shallow copy so each page's stamp stays its own, and the name is chosen, not random,
-    so the same inputs give the same bytes.
-    """
-    old = page.obj.get("/Resources")
-    res = Dictionary({k: v for k, v in old.items()}) if isinstance(old, Dictionary) \
-        else Dictionary()
-    old_x = res.get("/XObject")
-    xobjects = Dictionary({k: v for k, v in old_x.items()}) if isinstance(old_x, Dictionary) \
-        else Dictionary()
-    n, name = 0, "/MgStamp"
-    while name in xobjects:
-        n += 1
-        name = f"/MgStamp{n}"
-    xobjects[name] = form
-    res.XObject = xobjects
-    page.obj.Resources = res
-    return Name(name)
+    page.contents_add(draw)
 
 
 def _move_annotations(page: pikepdf.Page, m: Matrix) -> None:
@@ -326,30 +405,41 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
     """
     tick = progress or (lambda n: None)
     out = pikepdf.new()
-    opened: list[pikepdf.Pdf] = []
     framed: list[bool] = []
     links: list[tuple[int, tuple[float, float, float, float], str]] = []
     version = "1.4"
+    dedupe = Deduplicator()
+    copied_streams: set = set()
     try:
-        # Linear in pages: pikepdf's `pages[i]` costs O(n) and `pages.extend` grows
-        # quadratically, so each part's page list is taken once, the copied pages go
-        # straight into the page tree's /Kids, and the output's page list is taken once.
+        # Linear in pages and light in memory: pikepdf's `pages[i]` costs O(n) and
+        # `pages.extend` grows quadratically, so each part's page list is taken once, the
+        # copied pages go straight into the page tree's /Kids, and the output's page list
+        # is taken once. Each part's identical fonts and images are pointed at the first
+        # copy, its streams given their own bytes and the part closed before the next is
+        # opened: only the output's objects stay in memory.
         tree = out.Root.Pages
         kids = Array()
         for part in parts:
-            src = pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes)
-                               else part.source, password="")
-            opened.append(src)
-            src_pages = list(src.pages)
-            if len(src_pages) != part.pages:
-                raise ToolError(f"{part.source if isinstance(part.source, Path) else 'a page'}"
-                                f" has {len(src_pages)} pages, {part.pages} were planned")
-            version = max(version, src.pdf_version)
-            start = len(kids)
-            for page in src_pages:      # copying a page brings its inherited attributes
-                copied = out.copy_foreign(page.obj)
-                copied.Parent = tree
-                kids.append(copied)
+            with pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes)
+                              else part.source, password="") as src:
+                src_pages = list(src.pages)
+                if len(src_pages) != part.pages:
+                    raise ToolError(
+                        f"{part.source if isinstance(part.source, Path) else 'a page'} has "
+                        f"{len(src_pages)} pages, {part.pages} were planned")
+                version = max(version, src.pdf_version)
+                start = len(kids)
+                copied = []
+                for page in src_pages:      # copying a page brings its inherited attributes
+                    obj = out.copy_foreign(page.obj)
+                    obj.Parent = tree
+                    kids.append(obj)
+                    copied.append(obj)
+                for obj in copied:
+                    dedupe.share(obj.get("/Resources"))
+                for obj in copied:
+                    for stream in _streams_of(obj, copied_streams):
+                        _materialise(stream)
             framed.extend([part.framed] * part.pages)
             links.extend((start + page_no, rect, target) for page_no, rect, target in part.links)
             tick(1)
@@ -366,16 +456,19 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
             if "/Annots" not in page.obj:
                 page.obj.Annots = Array()
             page.obj.Annots.append(_link(out, rect, pages[targets[target]]))
-        dedupe = Deduplicator()
-        for page in pages:
-            dedupe.share(page.obj.get("/Resources"))
-        stamp_bytes, sizes = stamp_forms([stamp(i + 1, total) for i in range(total)])
-        stamps = pikepdf.open(io.BytesIO(stamp_bytes))
-        opened.append(stamps)
-        for page, stamp_page, size, own_frame in zip(pages, list(stamps.pages), sizes, framed,
-                                                     strict=True):
-            form = out.copy_foreign(stamp_page.as_form_xobject())
-            _stamp_page(page, form, size, shrink=not own_frame)
+        stamps = stamp_forms([stamp(i + 1, total) for i in range(total)])
+        resources = _StampResources(out, _stamp_fonts(out, stamps))
+        shared: dict[bytes, pikepdf.Object] = {}
+
+        def stream(data: bytes) -> pikepdf.Object:
+            if data not in shared:
+                shared[data] = out.make_stream(data)
+            return shared[data]
+
+        for page, text, size, own_frame in zip(pages, stamps.texts, stamps.sizes, framed,
+                                               strict=True):
+            _stamp_page(page, text, size, shrink=not own_frame, stream=stream,
+                        resources=resources)
         _outline(out, outline, targets)
         _properties(out, props)
         out.save(output, compress_streams=True, deterministic_id=True,
@@ -385,8 +478,6 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
         return total
     finally:
         out.close()
-        for src in opened:
-            src.close()
 
 
 def _outline(pdf: pikepdf.Pdf, nodes: list[OutlineNode], targets: dict[str, int]) -> None:

@@ -530,7 +530,7 @@ class Office:
 
 
 def _result(src: Path, out_dir: Path, stderr: bytes) -> Conversion:
-    from pypdf import PdfReader     # here: a command starts LibreOffice before loading it
+    import pikepdf  # here: a command starts LibreOffice before loading it
 
     pdf = out_dir / f"{src.stem}.pdf"
     if not pdf.is_file() or pdf.stat().st_size == 0:
@@ -538,8 +538,9 @@ def _result(src: Path, out_dir: Path, stderr: bytes) -> Conversion:
         return Conversion(src, None, "LibreOffice could not convert it"
                           + (f" ({detail[-1]})" if detail else ""))
     try:
-        if len(PdfReader(pdf).pages) == 0:
-            return Conversion(src, None, "LibreOffice made an empty PDF")
+        with pikepdf.open(pdf) as made:
+            if len(made.pages) == 0:
+                return Conversion(src, None, "LibreOffice made an empty PDF")
     except Exception as exc:  # noqa: BLE001 - any parse failure means a bad output
         return Conversion(src, None, f"LibreOffice made an unreadable PDF ({exc})")
     return Conversion(src, pdf)
