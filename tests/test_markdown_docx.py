@@ -161,3 +161,23 @@ def test_fenced_code_and_reference_links_keep_a_text_whole():
     assert sections("```\n\n# not a heading\n```\n") == ["```\n\n# not a heading\n```\n"]
     linked = "See [the Act][act].\n\n## More\n\n[act]: https://laws.yukon.ca\n"
     assert sections(linked) == [linked]
+
+
+def test_a_section_pointing_at_a_part_is_not_kept(monkeypatch):
+    """A relationship id names a part of one document (a picture, a link): a section
+    holding one is built each time, never copied into another document."""
+    from manualgen.render import markdown_docx
+
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    build = markdown_docx._add_tokens
+
+    def with_a_link(document, tokens, offset):
+        build(document, tokens, offset)
+        if any("Linked" in (t.content or "") for t in tokens):
+            document.element.body[-2].set(rel, "rId99")     # as a hyperlink would
+
+    monkeypatch.setattr(markdown_docx, "_add_tokens", with_a_link)
+    cache = markdown_docx.FragmentCache()
+    document = _master()
+    add_markdown(document, "## Plain\n\nNo pictures.\n\n## Linked\n\nA link.\n", cache=cache)
+    assert [key[2] for key in cache._items] == ["## Plain\n\nNo pictures.\n\n"]

@@ -196,7 +196,17 @@ def add_markdown(document: Document, text: str, *, heading_offset: int = 1,
             made.append(node)
             node = node.getnext()
         nums = [int(n.get(_NUM_ID)) for n in numbering.findall(_NUM)[nums_before:]]
-        cache.put(key, made, nums)
+        if not _refers_to_parts(made):          # a relationship id belongs to its document
+            cache.put(key, made, nums)
+
+
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _refers_to_parts(elements: list) -> bool:
+    """Whether any element points at a part of its document (a picture, a link)."""
+    return any(name.startswith(_RELATIONSHIP) for element in elements
+               for node in element.iter() for name in node.attrib)
 
 
 def _last_content(body):
