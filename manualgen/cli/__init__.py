@@ -484,6 +484,14 @@ _COMPANY = click.option(
     help="The company profile (default: company.yaml in the folder or the one above it).")
 
 
+def _has_word_files(folder: Path) -> bool:
+    """Whether a submission folder holds files LibreOffice will convert (a hint only: the
+    intake decides what is a sample)."""
+    from manualgen.package.intake import WORD_SUFFIXES
+
+    return any(p.suffix.lower() in WORD_SUFFIXES for p in folder.rglob("*"))
+
+
 def _submission(folder: Path, company: Path | None, library, on=None, quiet=False):
     from manualgen import api
 
@@ -591,24 +599,26 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
                   keep_resolution: bool, max_size: int | None, on, as_json: bool,
                   company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
-    from tqdm import tqdm
+    # Word samples need LibreOffice: started first, it comes up while the rest loads.
+    with _office(warm=_has_word_files(directory)) as office:
+        from tqdm import tqdm
 
-    from manualgen import api
-    from manualgen.package.build import refuse_output_inside
+        from manualgen import api
+        from manualgen.package.build import refuse_output_inside
 
-    refuse_output_inside(directory, output)
-    sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
-    options = api.BuildOptions(skip_unreadable=skip_unreadable,
-                               keep_resolution=keep_resolution, max_size=max_size,
-                               pdf_name=output.name)
-    with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
-        def progress(stage: str, done: int, total: int) -> None:
-            if bar.total != total:
-                bar.total = total
-            bar.set_description(stage, refresh=False)
-            bar.update(done)
+        refuse_output_inside(directory, output)
+        sub = _submission(directory, company, _library(library_dir), on, quiet=as_json)
+        options = api.BuildOptions(skip_unreadable=skip_unreadable,
+                                   keep_resolution=keep_resolution, max_size=max_size,
+                                   pdf_name=output.name)
+        with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
+            def progress(stage: str, done: int, total: int) -> None:
+                if bar.total != total:
+                    bar.total = total
+                bar.set_description(stage, refresh=False)
+                bar.update(done)
 
-        result = api.build_submission(sub, options, office=_office(), progress=progress)
+            result = api.build_submission(sub, options, office=office, progress=progress)
     result.write(output)
     if as_json:
         click.echo(json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False,

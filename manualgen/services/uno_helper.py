@@ -263,7 +263,9 @@ class Server:
 
 def _watch_parent(instance: Instance) -> None:
     """Our stdin is the parent's pipe: end-of-file means the parent is gone. LibreOffice
-    is killed at once (and would die with us anyway: pdeathsig)."""
+    is killed at once (it would die with us anyway: pdeathsig), and so is every process
+    of our group: a LibreOffice being started at that very moment has not set its
+    pdeathsig yet, and would otherwise outlive us."""
     with contextlib.suppress(OSError):
         while sys.stdin.buffer.read(4096):
             pass
@@ -271,6 +273,9 @@ def _watch_parent(instance: Instance) -> None:
     if proc is not None:
         with contextlib.suppress(OSError):
             proc.kill()
+    if os.getpgid(0) == os.getpid():            # our own group (the parent starts us so)
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpid(), signal.SIGKILL)
     os._exit(0)
 
 
@@ -284,6 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     instance = Instance(args.soffice, args.profile, args.max_docs)
     if not args.detached:
+        threading.Thread(target=_watch_parent, args=(instance,), daemon=True).start()
         instance.spawn()                 # LibreOffice starts while we import uno
     try:
         import uno  # noqa: F401 - fail here, where the starter sees the error, not later
@@ -298,8 +304,6 @@ def main() -> None:
         for fd in (0, 1, 2):             # let go of the starter's pipes
             os.dup2(null, fd)
     signal.signal(signal.SIGTERM, lambda *_: (instance.stop(), os._exit(0)))
-    if not args.detached:
-        threading.Thread(target=_watch_parent, args=(instance,), daemon=True).start()
     with contextlib.suppress(FileNotFoundError):
         args.socket.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
