@@ -734,3 +734,15 @@ def test_a_new_empty_item_is_not_scolded_until_it_is_answered(example):
     page = text(client.get("/company/tasks/"))
     assert "this field is required" in page                 # the controls, the likelihood
     assert 'id="f-tasks-0-severity-error"' in page
+
+
+def test_the_server_polls_its_sockets(tmp_path):
+    """poll(), not select(): with select() a connection closed at the wrong moment stopped
+    the server's main loop with EBADF (waitress issue #374), once in CI."""
+    from manualgen.web.server import make_server
+
+    server = make_server(make_site(example_folder(tmp_path / "kluane")), "127.0.0.1", 0)
+    try:
+        assert server.adj.asyncore_use_poll is True
+    finally:
+        server.close()

@@ -14,6 +14,7 @@ from typing import Any
 
 from manualgen.portal.settings import SITE_KEY, builds, portal_settings
 from manualgen.portal.site import PortalSite
+from manualgen.web.server import USE_POLL
 
 THREADS = 8
 
@@ -77,7 +78,8 @@ def make_server(site: PortalSite, host: str, port: int, *, threads: int = THREAD
                          max_request_body_size=site.limits.request_bytes + 1024 * 1024,
                          trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-proto",
                                                                            "x-forwarded-for"},
-                         clear_untrusted_proxy_headers=True, ident="manualgen-portal")
+                         clear_untrusted_proxy_headers=True, ident="manualgen-portal",
+                         asyncore_use_poll=USE_POLL)
 
 
 def serve(site: PortalSite, host: str, port: int, *,

@@ -13,6 +13,10 @@ from manualgen.web.settings import configure
 from manualgen.web.site import Site
 
 THREADS = 6
+# poll(), not select(): a connection closed while the main loop gathers its sockets makes
+# select() fail with EBADF and stop the server (waitress issue #374; seen once in CI), where
+# poll() reports that socket alone as gone. Nor has poll() select()'s limit of 1,024 sockets.
+USE_POLL = True
 
 
 def wsgi_app(site: Site):
@@ -30,7 +34,7 @@ def make_server(site: Site, host: str, port: int):
 
     server = create_server(lambda environ, start: [], host=host, port=port, threads=THREADS,
                            max_request_body_size=site.limits.request_bytes + 1024 * 1024,
-                           ident="manualgen")
+                           ident="manualgen", asyncore_use_poll=USE_POLL)
     site.port = server.effective_port
     server.application = wsgi_app(site)
     return server
