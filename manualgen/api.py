@@ -78,10 +78,9 @@ if TYPE_CHECKING:
     from manualgen.status.report import StatusReport
     from manualgen.summary import SummaryResult
 
-# The types of the other jobs, imported when first used: a command pays only for its own
-# job's imports (the manual's whole process is timed against pandoc).
-# The jobs' own modules load when first used: a submission build or the web app's status
-# page never imports the manual's Word machinery (python-docx, Markdown, the layout).
+# The jobs' types, imported when first used: a command pays only for its own job's
+# imports (the manual's whole process is timed against pandoc; a submission build never
+# loads the manual's Word machinery: python-docx, Markdown, the layout).
 _LAZY = {
     "Layout": ("manualgen.manual.build", "Layout"),
     "ManualResult": ("manualgen.manual.build", "ManualResult"),

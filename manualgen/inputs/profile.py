@@ -514,9 +514,9 @@ def check_in_problems(profile: Profile, hours: int, doc: YamlDoc) -> list[Proble
     return [doc.problem(
         ("emergency", "remote_communication"),
         f"the check-ins at {clock(start)} and {clock(end)} are {_duration(gap)} apart, "
-        f"but the company's policies ask a lone worker to check in at least every {hours} "
-        "hours", f"add check-ins in between, or write that lone workers check in at least "
-        f"every {hours} hours", "warning", words=field_words)]
+        f"but the company's policies ask a lone worker to check in at least every "
+        f"{_duration(hours * 60)}", f"add check-ins in between, or write that lone workers "
+        f"check in at least every {_duration(hours * 60)}", "warning", words=field_words)]
 
 
 def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,

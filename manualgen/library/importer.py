@@ -37,6 +37,7 @@ from manualgen.library.variables import (
     placeholder_names,
     resolve_path,
 )
+from manualgen.render.wordxml import document_memo
 
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+[.)]|[A-Za-z][.)])\s+")
 _PLACEHOLDER = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
@@ -67,22 +68,22 @@ def _style_names(part) -> dict[str | None, str]:
     """Paragraph style id -> name for one document, made once (None: the default style).
     python-docx looks a paragraph's style up by scanning every style, which made reading
     a whole manual take tens of seconds."""
-    cache = part.__dict__.get("_manualgen_style_names")
-    if cache is None:
+    def make() -> dict[str | None, str]:
         from docx.enum.style import WD_STYLE_TYPE
 
-        cache = {}
+        names: dict[str | None, str] = {}
         try:
             styles = part.styles
             for style in styles:
                 if style.type == WD_STYLE_TYPE.PARAGRAPH:
-                    cache[style.style_id] = style.name or ""
+                    names[style.style_id] = style.name or ""
             default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
-            cache[None] = default.name if default is not None else ""
+            names[None] = default.name if default is not None else ""
         except (KeyError, ValueError, AttributeError, NotImplementedError):
-            cache.setdefault(None, "")
-        part.__dict__["_manualgen_style_names"] = cache
-    return cache
+            names.setdefault(None, "")
+        return names
+
+    return document_memo(part, "style-names", make)
 
 
 def _style_name(paragraph: Paragraph) -> str:

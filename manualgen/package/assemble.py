@@ -234,7 +234,7 @@ class Stamps:
     sizes: list[tuple[float, float]]
 
 
-def stamp_forms(texts: list[str]) -> Stamps:
+def make_stamps(texts: list[str]) -> Stamps:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas as rl_canvas
@@ -266,10 +266,7 @@ def _stamp_fonts(out: pikepdf.Pdf, stamps: Stamps) -> dict[str, pikepdf.Object]:
     with pikepdf.open(io.BytesIO(stamps.font_pdf)) as carrier:
         fonts = {name: out.copy_foreign(font)
                  for name, font in carrier.pages[0].obj.Resources.Font.items()}
-        seen: set = set()
-        for font in fonts.values():                  # the font program: read before closing
-            for stream in _streams_of(font, seen):
-                _materialise(stream)
+        _materialise_all(fonts.values(), set())     # the font programs: before closing
     return fonts
 
 
@@ -329,11 +326,15 @@ def _streams_of(obj: pikepdf.Object, seen: set | None = None):
             stack.extend(item)
 
 
-def _materialise(stream: pikepdf.Stream) -> None:
-    """Give a stream copied from another PDF its own (still encoded) bytes, so that PDF
-    can be closed now rather than kept open, parsed, until the output is saved."""
-    raw = stream.read_raw_bytes()
-    stream.write(raw, filter=stream.get("/Filter"), decode_parms=stream.get("/DecodeParms"))
+def _materialise_all(objects, seen: set) -> None:
+    """Give every stream reachable from `objects` (copied from another PDF) its own, still
+    encoded, bytes, so that PDF can be closed now rather than kept open, parsed, until
+    the output is saved. `seen`: the objects done already."""
+    for obj in objects:
+        for stream in _streams_of(obj, seen):
+            raw = stream.read_raw_bytes()
+            stream.write(raw, filter=stream.get("/Filter"),
+                         decode_parms=stream.get("/DecodeParms"))
 
 
 def _stamp_page(page: pikepdf.Page, text: list[tuple[str, bytes]], size: tuple[float, float],
@@ -437,9 +438,7 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
                     copied.append(obj)
                 for obj in copied:
                     dedupe.share(obj.get("/Resources"))
-                for obj in copied:
-                    for stream in _streams_of(obj, copied_streams):
-                        _materialise(stream)
+                _materialise_all(copied, copied_streams)
             framed.extend([part.framed] * part.pages)
             links.extend((start + page_no, rect, target) for page_no, rect, target in part.links)
             tick(1)
@@ -456,7 +455,7 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
             if "/Annots" not in page.obj:
                 page.obj.Annots = Array()
             page.obj.Annots.append(_link(out, rect, pages[targets[target]]))
-        stamps = stamp_forms([stamp(i + 1, total) for i in range(total)])
+        stamps = make_stamps([stamp(i + 1, total) for i in range(total)])
         resources = _StampResources(out, _stamp_fonts(out, stamps))
         shared: dict[bytes, pikepdf.Object] = {}
 

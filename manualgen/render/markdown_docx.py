@@ -159,14 +159,12 @@ class FragmentCache:
 def _template_key(document: Document) -> str:
     """What a section's XML depends on besides its text: the template's style ids and its
     numbered list definition."""
-    part = document.part
-    key = part.__dict__.get("_manualgen_fragment_key")
-    if key is None:
-        base = wordxml.list_number_num_id(document)
+    def make() -> str:
         ids = sorted((s.name or "", s.style_id or "") for s in document.styles)
-        key = hashlib.sha256(repr((base, ids)).encode()).hexdigest()
-        part.__dict__["_manualgen_fragment_key"] = key
-    return key
+        return hashlib.sha256(repr((wordxml.list_number_num_id(document), ids)).encode()
+                              ).hexdigest()
+
+    return wordxml.document_memo(document.part, "fragment-key", make)
 
 
 def add_markdown(document: Document, text: str, *, heading_offset: int = 1,
@@ -227,13 +225,8 @@ def _append_fragment(document: Document, elements: list, nums: tuple[int, ...]) 
         for element in elements:
             for node in element.iter(_NUM_ID):
                 node.set(_VAL, fresh.get(node.get(_VAL), node.get(_VAL)))
-    body = document.element.body
-    sect = body[-1] if len(body) and body[-1].tag == _SECT_PR else None
     for element in elements:
-        if sect is not None:
-            sect.addprevious(element)
-        else:
-            body.append(element)
+        wordxml.append_to_body(document, element)
 
 
 def _add_tokens(document: Document, tokens: tuple[Token, ...], heading_offset: int) -> None:

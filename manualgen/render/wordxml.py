@@ -7,11 +7,15 @@ and table header rows. Everything else in the project uses python-docx proxies.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 from docx.oxml.ns import NamespacePrefixedTag, qn
 from docx.oxml.parser import oxml_parser
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+T = TypeVar("T")
 
 
 @functools.cache
@@ -25,6 +29,29 @@ def OxmlElement(nsptag: str):  # noqa: N802 - python-docx's name, as a drop-in
     manual makes some fifty thousand elements."""
     clark, nsmap = _tag(nsptag)
     return oxml_parser.makeelement(clark, nsmap=nsmap)
+
+
+_SECT_PR = qn("w:sectPr")
+_VAL = qn("w:val")
+_SPACE = qn("xml:space")
+
+
+def document_memo(part, name: str, make: Callable[[], T]) -> T:
+    """What `make` gives, kept on a document part for its life: python-docx finds styles
+    by scanning every one, so lookups made once per document are kept here."""
+    memo = part.__dict__.setdefault("_manualgen_memo", {})
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
+
+
+def append_to_body(document, element) -> None:
+    """Put a body element at the end, before the closing section properties."""
+    body = document.element.body
+    if len(body) and body[-1].tag == _SECT_PR:
+        body[-1].addprevious(element)
+    else:
+        body.append(element)
 
 
 def _run_with(paragraph: Paragraph, child) -> OxmlElement:
@@ -207,12 +234,9 @@ def style_num_id(style) -> int | None:
 
 
 def list_number_num_id(document) -> int | None:
-    """The numId of the template's List Number style, from a per-document cache (a
-    style found by name is a search through every style)."""
-    cache = document.part.__dict__
-    if "_manualgen_list_num" not in cache:
-        cache["_manualgen_list_num"] = style_num_id(document.styles["List Number"])
-    return cache["_manualgen_list_num"]
+    """The numId of the template's List Number style (looked up once per document)."""
+    return document_memo(document.part, "list-number",
+                         lambda: style_num_id(document.styles["List Number"]))
 
 
 def repeat_header_row(row) -> None:
@@ -242,11 +266,8 @@ def style_id(document, name: str) -> str:
     python-docx resolves names by scanning every style on each assignment, which made
     style lookups most of the manual's build time.
     """
-    part = document.part
-    cache = part.__dict__.setdefault("_manualgen_style_ids", {})
-    if not cache:
-        for style in document.styles:
-            cache[style.name] = style.style_id
+    cache = document_memo(document.part, "style-ids",
+                          lambda: {style.name: style.style_id for style in document.styles})
     try:
         return cache[name]
     except KeyError:
@@ -260,28 +281,20 @@ def add_paragraph(document, text: str = "", style: str | None = None) -> Paragra
     before it, for each paragraph added: quadratic in a manual's length. The same `w:p`
     is put before the section properties directly here.
     """
-    body = document.element.body
-    sect = body[-1] if len(body) and body[-1].tag == _SECT_PR else None
-    if sect is None:
-        paragraph = document.add_paragraph(text)
-        if style:
-            paragraph._p.style = style_id(document, style)
-        return paragraph
     p = OxmlElement("w:p")
     if style:
         ppr = OxmlElement("w:pPr")
         pstyle = OxmlElement("w:pStyle")
-        pstyle.set(qn("w:val"), style_id(document, style))
+        pstyle.set(_VAL, style_id(document, style))
         ppr.append(pstyle)
         p.append(ppr)
-    sect.addprevious(p)
+    append_to_body(document, p)
     paragraph = Paragraph(p, document._body)
     if text:
         append_run(paragraph, text)
     return paragraph
 
 
-_SECT_PR = qn("w:sectPr")
 _PLAIN_TEXT = str.maketrans("", "", "\t\n\r")
 
 
@@ -319,7 +332,3 @@ def append_run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: b
         t.set(_SPACE, "preserve")
     r.append(t)
     paragraph._p.append(r)
-
-
-_VAL = qn("w:val")
-_SPACE = qn("xml:space")

@@ -530,7 +530,7 @@ class Office:
 
 
 def _result(src: Path, out_dir: Path, stderr: bytes) -> Conversion:
-    import pikepdf  # here: a command starts LibreOffice before loading it
+    import pikepdf  # here: commands import this module first, to start LibreOffice
 
     pdf = out_dir / f"{src.stem}.pdf"
     if not pdf.is_file() or pdf.stat().st_size == 0:

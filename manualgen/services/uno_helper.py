@@ -269,13 +269,11 @@ def _watch_parent(instance: Instance) -> None:
     with contextlib.suppress(OSError):
         while sys.stdin.buffer.read(4096):
             pass
-    proc = instance.proc
-    if proc is not None:
-        with contextlib.suppress(OSError):
-            proc.kill()
-    if os.getpgid(0) == os.getpid():            # our own group (the parent starts us so)
-        with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):
+        if os.getpgid(0) == os.getpid():        # our own group (the parent starts us so)
             os.killpg(os.getpid(), signal.SIGKILL)
+        elif instance.proc is not None:
+            instance.proc.kill()
     os._exit(0)
 
 
