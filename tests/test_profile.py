@@ -162,3 +162,15 @@ def test_check_in_times_longer_apart_than_the_policies_allow_are_a_warning(libra
                               layout="word-updates-on-open")
     text = "\n".join(p.text for p in Document(io.BytesIO(manual.docx)).paragraphs)
     assert f"At least every {hours} hours during the work" in text
+
+
+def test_an_empty_line_of_text_is_said_in_words(tmp_path, library):
+    """An empty required line (a length checked after the text validator) once read
+    'Value should have at least 1 item after validation, not 0'."""
+    bad = yaml.safe_load(yaml.safe_dump(MINIMAL_PROFILE))
+    bad["company"]["legal_name"] = ""
+    with pytest.raises(InputError) as info:
+        load(library, write(tmp_path, yaml.safe_dump(bad)))
+    text = str(info.value)
+    assert "company.legal_name: must not be empty - fill it in" in text
+    assert "after validation" not in text

@@ -143,6 +143,12 @@ def _explain(err: dict) -> tuple[str, str | None]:
     if kind == "string_too_long":
         limit = err.get("ctx", {}).get("max_length")
         return f"is longer than {limit} characters", "shorten it"
+    if kind == "too_short":                 # a length checked after a text validator
+        limit = err.get("ctx", {}).get("min_length")
+        if isinstance(given.value, str):
+            return ("must not be empty", "fill it in") if limit == 1 else \
+                (f"is shorter than {limit} characters", "write more")
+        return f"has fewer than {limit} entries", "add more"
     if kind == "too_long":
         limit = err.get("ctx", {}).get("max_length")
         if isinstance(given.value, str):    # a length checked after a text validator
