@@ -61,7 +61,9 @@ def settings_for(site: Site) -> dict[str, Any]:
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": 2 * 1024 * 1024,
         "DATA_UPLOAD_MAX_NUMBER_FIELDS": 5000,
-        "DATA_UPLOAD_MAX_NUMBER_FILES": site.limits.files,
+        # Django's own cap, a guard well above the app's: an upload of a few files too
+        # many gets the submission page's own message (the view counts them).
+        "DATA_UPLOAD_MAX_NUMBER_FILES": 4 * site.limits.files,
         "FILE_UPLOAD_HANDLERS": ["django.core.files.uploadhandler.MemoryFileUploadHandler"],
         "FILE_UPLOAD_MAX_MEMORY_SIZE": site.limits.request_bytes,
         "STATIC_URL": "/static/",
