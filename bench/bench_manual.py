@@ -6,9 +6,11 @@
    (docx -> PDF, a fresh profile, like ours). Runs alternate ours/peer; medians; the ratio
    is taken pair by pair. Also: ours with every chapter's layout cached (no LibreOffice),
    and ours with plain cold `soffice --convert-to` (no warm instance started early).
-2. A warm process (the web app's server, a fleet worker): the library loaded and one warm
-   LibreOffice kept, a rebuild from nothing (empty layout cache) and a rebuild with one
-   chapter changed (the equipment list, a new value each run).
+2. A warm process (the web app's server, a fleet worker): the library loaded and warm
+   LibreOffices kept (as many as the web app's server keeps, one a core up to two, laying
+   out side by side; then one, as a fleet worker has), a rebuild from nothing (empty
+   layout cache) and a rebuild with one chapter changed (the equipment list, a new value
+   each run).
 Usage: python bench/bench_manual.py [--runs N]   (needs pandoc: scripts/setup.sh --bench)
 """
 
@@ -32,7 +34,12 @@ sys.path.insert(0, str(ROOT))
 from manualgen import api  # noqa: E402
 from manualgen.inputs.pipeline import load_inputs  # noqa: E402
 from manualgen.manual.build import MASTER_TEMPLATE, render_policies  # noqa: E402
-from manualgen.services.office import Office, find_soffice, program  # noqa: E402
+from manualgen.services.office import (  # noqa: E402
+    Office,
+    find_soffice,
+    lanes_for_machine,
+    program,
+)
 
 EXAMPLE = ROOT / "examples" / "company.yaml"
 
@@ -114,7 +121,7 @@ def cold(tmp: Path, runs: int) -> float:
     return med(theirs)
 
 
-def warm(tmp: Path, runs: int, peer: float) -> None:
+def warm(tmp: Path, runs: int, peer: float, lanes: int) -> None:
     library = api.load_library()
     base = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
 
@@ -124,7 +131,7 @@ def warm(tmp: Path, runs: int, peer: float) -> None:
             data["equipment"][3]["description"] = f"Two 32 ft extension ladders, set {counter}"
         return api.load_profile(data, library, folder=EXAMPLE.parent)
 
-    with Office.warm() as office:
+    with Office.warm(instances=lanes) as office:
         office.start()
         api.build_manual(profile(None), library, office=office)          # warm-up
         fresh, changed, whole = [], [], []
@@ -142,8 +149,8 @@ def warm(tmp: Path, runs: int, peer: float) -> None:
             start = time.perf_counter()
             api.build_manual(profile(n), library, office=office)
             whole.append(time.perf_counter() - start)
-        warm_kind = "warm LibreOffice" if office.is_warm else "COLD (no UNO bridge)"
-    print(f"\n2. a warm process ({warm_kind}, library loaded; medians of {runs})")
+        warm_kind = "warm LibreOffice(s)" if office.is_warm else "COLD (no UNO bridge)"
+    print(f"\n2. a warm process ({lanes} {warm_kind}, library loaded; medians of {runs})")
     print(f"  rebuild from nothing (empty layout cache):      {med(fresh):5.2f} s   "
           f"(goal < 1.5 s; {med(fresh) / peer:.2f}x the cold peer)")
     print(f"  rebuild with one chapter changed ({laid_out} of the "
@@ -161,7 +168,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-manual-"))
     try:
         peer = cold(tmp, args.runs)
-        warm(tmp, args.runs, peer)
+        for lanes in sorted({1, lanes_for_machine()}, reverse=True):
+            warm(tmp, args.runs, peer, lanes)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

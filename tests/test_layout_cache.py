@@ -227,3 +227,38 @@ def test_every_chapter_laid_out_alone_gets_its_pages_in_the_whole(office, tmp_pa
     for first, pagination in alone.items():
         assert pagination.pages == whole.pages, f"the chapter at {first} laid out alone"
         assert pagination.total == whole.total
+
+
+def test_segments_split_into_lanes_of_about_equal_size():
+    from manualgen.render.paginate import Segment, groups
+
+    segs = [Segment(str(i), i, i + 1, [f"b{i}"], i == 0, size)
+            for i, size in enumerate([50, 400, 100, 300, 90, 60])]
+    two = groups(segs, 2)
+    assert [[s.first for s in g] for g in two] == [[1, 4], [0, 2, 3, 5]]   # 490 and 510
+    assert all(g == sorted(g, key=lambda s: s.first) for g in two)       # document order
+    assert groups(segs, 1) == [segs]
+    assert groups(segs[:1], 2) == [segs[:1]]                              # never an empty one
+
+
+@pytest.mark.parametrize("edit", [None, rename, more_people], ids=["example", "renamed",
+                                                                  "more-people"])
+def test_two_warm_instances_side_by_side_give_the_numbers_of_one(edit, office, library,
+                                                                  tmp_path):
+    """Laid out in two documents at once, in two LibreOffices, the manual gets the
+    contents numbers (so the bytes) of one layout of the whole in one."""
+    shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
+    data = example()
+    if edit is not None:
+        edit(data)
+    one = api.build_manual(profile(data, library, tmp_path), library, office=office)
+    with Office.warm(instances=2) as two:
+        if not two.is_warm:
+            pytest.skip("python3-uno not installed")
+        cache = LayoutCache()
+        side_by_side = api.build_manual(profile(data, library, tmp_path), library, office=two,
+                                        cache=cache)
+        assert [s.ping()["docs"] for s in two.services] == [1, 1]
+    assert side_by_side.docx == one.docx
+    assert side_by_side.pages == one.pages
+    assert cache.misses > 15

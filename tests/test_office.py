@@ -18,7 +18,7 @@ from manualgen.cli import main
 from manualgen.render.paginate import BOOKMARK_DESTINATIONS, destination_pages
 from manualgen.services.office import Office, find_uno_python
 
-from conftest import EXAMPLE, needs_libreoffice, wait_for
+from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice, wait_for
 
 pytestmark = [needs_libreoffice(),
               pytest.mark.skipif(find_uno_python() is None and not os.environ.get("CI"),
@@ -69,20 +69,32 @@ def test_warm_and_cold_give_the_same_pages(manual_docx, tmp_path):
     assert warm_pages == cold_pages
 
 
-def test_contents_updated_in_the_warm_layout_give_the_pdfs_pages(manual_docx, tmp_path):
-    """The warm way to the numbers (LibreOffice updates the contents, no PDF written) and
-    the cold way (a PDF's named destinations) agree entry by entry."""
+def test_bookmark_pages_read_in_the_warm_layout_give_the_pdfs_pages(manual_docx, tmp_path):
+    """The warm way to the numbers (each bookmark's page read in LibreOffice's layout, no
+    PDF written) and the cold way (a PDF's named destinations) agree bookmark by bookmark;
+    two instances laying out two documents side by side give each its own."""
     reader = PdfReader(Office.find().convert_one(manual_docx, tmp_path / "cold",
                                                  options=BOOKMARK_DESTINATIONS))
     destinations = destination_pages(reader)
     bookmarks = sorted(b for b in destinations if b.startswith("_Toc"))
-    with Office.warm() as office:
-        entries, total = office.contents_pages(manual_docx)
-    assert total == len(reader.pages)
-    assert len(entries) == len(bookmarks) > 40
-    assert [page for _, page in entries] == [destinations[b] for b in bookmarks]
-    assert entries[0][0] == "Document Control"
-    assert Office.find().contents_pages(manual_docx) is None      # cold: the PDF way
+    small = tmp_path / "small.docx"
+    small.write_bytes(api.build_manual(MINIMAL_PROFILE, api.load_library(),
+                                       layout="word-updates-on-open").docx)
+    small_pages = _pages(Office.find().convert_one(small, tmp_path / "small",
+                                                   options=BOOKMARK_DESTINATIONS))
+    with Office.warm(instances=2) as office:
+        assert office.lanes == 2
+        read = office.bookmark_pages([(manual_docx, bookmarks), (small, bookmarks[:3]),
+                                      (manual_docx, ["_Toc99999999"])])
+        assert [s.ping()["docs"] for s in office.services] in ([2, 1], [1, 2])  # both worked
+    (pages, total), (other, other_total), (missing, again) = read
+    assert total == again == len(reader.pages)
+    assert len(pages) == len(bookmarks) > 40
+    assert pages == {b: destinations[b] for b in bookmarks}
+    assert other_total == small_pages[0] < total
+    assert other == {b: small_pages[1][b] for b in bookmarks[:3]}
+    assert missing == {}                                   # no such bookmark: not there
+    assert Office.find().bookmark_pages([(manual_docx, bookmarks)]) is None  # cold: a PDF
 
 
 def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_docx, tmp_path):

@@ -115,11 +115,18 @@ def _office(*, warm: bool = False):
     own, started now so it comes up while the document is composed; else cold runs."""
     from manualgen.services.office import Office
 
-    soffice = os.environ.get(SOFFICE_ENV)
-    office = Office.find(soffice, socket=_office_socket())
+    office = Office.find(os.environ.get(SOFFICE_ENV), socket=_office_socket())
     if warm and not office.is_warm:
-        office = Office.warm(soffice, python=os.environ.get(UNO_PYTHON_ENV)).start()
+        office = _warm_office().start()
     return office
+
+
+def _warm_office():
+    """Warm LibreOffices of this process's own, laying out side by side (one a core)."""
+    from manualgen.services.office import Office, lanes_for_machine
+
+    return Office.warm(os.environ.get(SOFFICE_ENV), python=os.environ.get(UNO_PYTHON_ENV),
+                       instances=lanes_for_machine())
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -767,7 +774,6 @@ def serve(folder: Path, port: int, host: str, no_browser: bool,
     """The web app on one company folder: profile, manual, status, submission."""
     import webbrowser
 
-    from manualgen.services.office import Office
     from manualgen.web.server import serve as run
     from manualgen.web.site import Site
 
@@ -777,11 +783,9 @@ def serve(folder: Path, port: int, host: str, no_browser: bool,
                     "the app (they still need the token)", err=True, fg="yellow")
     hosts = ("127.0.0.1", "localhost", "[::1]") + ((host,) if host not in
                                                    ("127.0.0.1", "localhost", "::1") else ())
-    # One LibreOffice for the server's life: the warm service (issue 14) where this
-    # manualgen has it, else cold runs; stopped with the server.
-    site = Site(folder, library=_library(library_dir),
-                office=Office.warm(os.environ.get(SOFFICE_ENV),
-                                   python=os.environ.get(UNO_PYTHON_ENV)), hosts=hosts,
+    # Warm LibreOffices for the server's life where this manualgen has the UNO bridge,
+    # else cold runs; stopped with the server.
+    site = Site(folder, library=_library(library_dir), office=_warm_office(), hosts=hosts,
                 log=lambda text: click.echo(text, err=True))
 
     def ready(address: str) -> None:

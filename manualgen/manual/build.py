@@ -118,8 +118,7 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
             pages, pdf_data = paginate(draft, bookmarks, office)
         else:                     # without a cache: a whole layout, kept by no one
             counted = paginate_incremental(draft, [(e.level, e.bookmark) for e in composed.toc],
-                                           office, cache if cache is not None else LayoutCache(),
-                                           texts=[e.text for e in composed.toc])
+                                           office, cache if cache is not None else LayoutCache())
             pages, pdf_data, page_count = counted.pages, counted.pdf, counted.total
         for _ in range(MAX_LAYOUT_PASSES):
             composed.set_pages(pages)

@@ -64,11 +64,10 @@ def application_from_environment():
 
 
 def office_for(soffice: str | None):
-    """One LibreOffice for the process: the warm service where manualgen has it."""
-    from manualgen.services.office import Office
+    """The process's warm LibreOffices (one a core, at most two), else cold runs."""
+    from manualgen.services.office import Office, lanes_for_machine
 
-    make = getattr(Office, "warm", Office.find)
-    return make(soffice)
+    return Office.warm(soffice, instances=lanes_for_machine())
 
 
 def make_server(site: PortalSite, host: str, port: int, *, threads: int = THREADS):

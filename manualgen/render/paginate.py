@@ -73,8 +73,10 @@ def paginate(docx_data: bytes, bookmarks: list[str], office: Office, name: str =
 # Every level-1 heading starts a page (its style has "page break before"), so the pages of
 # a chapter depend on its own content only: each chapter's page count, and the page of
 # each contents entry within it, are kept by a hash of the chapter's content, and only the
-# chapters not seen before are laid out (together, in one small document). The front
-# matter (cover and contents, before the first level-1 heading) is one more segment.
+# chapters not seen before are laid out (in a small document, or one for each warm
+# LibreOffice, side by side: any chapters may share a document, since each is measured
+# from its own first heading). The front matter (cover and contents, before the first
+# level-1 heading) is one more segment.
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -106,6 +108,7 @@ class Segment:
     stop: int                    # one past its last
     bookmarks: list[str]         # its contents entries, in order
     front: bool                  # the front matter (first page, no heading of its own)
+    size: int = 0                # bytes of its XML: about how long it takes to lay out
 
 
 class LayoutCache:
@@ -267,7 +270,9 @@ def segments(docx_data: bytes, toc: list[tuple[int, str]], identity: str = ""
             found.append(Segment("", i, i, [], False))
             hashes.append(hashlib.sha256(context.digest() + b"chapter"))
         found[-1].bookmarks.extend(m for m in marks if m in wanted)
-        hashes[-1].update(_canonical(child, package))
+        canonical = _canonical(child, package)
+        found[-1].size += len(canonical)
+        hashes[-1].update(canonical)
     found[-1].stop = len(children)
     for seg, h in zip(found, hashes, strict=True):
         seg.key = h.hexdigest()
@@ -301,30 +306,6 @@ def _only(docx_data: bytes, root, keep: list[Segment]) -> bytes:
     return out.getvalue()
 
 
-def _measure(pdf: Path, laid_out: list[Segment]) -> dict[str, SegmentLayout]:
-    """Each segment's layout from a rendering of those segments, in order."""
-    reader = PdfReader(pdf)
-    return _layouts(laid_out, destination_pages(reader), len(reader.pages))
-
-
-def _from_contents(office: Office, src: Path, found: list[Segment],
-                   texts: list[str]) -> dict[str, SegmentLayout] | None:
-    """The whole document's segment layouts from LibreOffice's own update of its contents
-    (no PDF written): entry i is contents entry i, checked by its text. None when the
-    office cannot, or its contents do not list exactly our entries."""
-    read = office.contents_pages(src)
-    if read is None:
-        return None
-    entries, total = read
-    bookmarks = [b for seg in found for b in seg.bookmarks]
-    if len(entries) != len(bookmarks) or len(texts) != len(bookmarks) or any(
-            " ".join(text.split()) != " ".join(ours.split())
-            for (text, _), ours in zip(entries, texts, strict=True)):
-        return None
-    pages = {b: page for b, (_, page) in zip(bookmarks, entries, strict=True)}
-    return _layouts(found, pages, total)
-
-
 def _layouts(laid_out: list[Segment], pages: dict[str, int], total: int
              ) -> dict[str, SegmentLayout]:
     missing = [b for seg in laid_out for b in seg.bookmarks if b not in pages]
@@ -349,33 +330,20 @@ class Pagination:
 
 
 def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: Office,
-                         cache: LayoutCache, name: str = "manual",
-                         texts: list[str] | None = None) -> Pagination:
+                         cache: LayoutCache, name: str = "manual") -> Pagination:
     """Heading pages from the cached layouts of unchanged segments, laying out the rest.
 
-    Every segment new: the whole document is laid out (by a warm LibreOffice updating
-    the contents, when `texts` gives the entries' texts to check them by; else as a PDF,
-    which is returned). Some new: a document of those alone is laid out. None: LibreOffice
-    is not needed at all.
+    The segments not known are laid out in documents of their own (the whole document
+    when none is known), as many at once as the office has warm instances, each read
+    back without writing a PDF; with a cold office, in one PDF (returned when it is the
+    whole document). None new: LibreOffice is not needed at all.
     """
     found, root = segments(docx_data, toc, office.identity)
     known = {seg.key: cache.get(seg.key) for seg in found}
     todo = [seg for seg in found if known[seg.key] is None]
     pdf_data = None
     if todo:
-        whole = len(todo) == len(found)
-        data = docx_data if whole else _only(docx_data, root, todo)
-        with scratch_dir("manualgen-pages-") as tmp:
-            src = Path(tmp) / f"{name}.docx"
-            src.write_bytes(data)
-            measured = _from_contents(office, src, found, texts) \
-                if whole and texts is not None else None
-            if measured is None:
-                pdf = office.convert_one(src, Path(tmp) / "out",
-                                         options=BOOKMARK_DESTINATIONS)
-                measured = _measure(pdf, todo)
-                if whole:
-                    pdf_data = pdf.read_bytes()
+        measured, pdf_data = _lay_out(docx_data, root, found, todo, office, name)
         for key, layout in measured.items():
             if len(layout.offsets) != len(next(s for s in todo if s.key == key).bookmarks):
                 raise AssertionError("a segment's entries changed while it was measured")
@@ -393,3 +361,44 @@ def paginate_incremental(docx_data: bytes, toc: list[tuple[int, str]], office: O
             pages[bookmark] = start + offset
         start += layout.pages
     return Pagination(pages, start - 1, pdf_data, len(todo), len(found))
+
+
+def groups(todo: list[Segment], lanes: int) -> list[list[Segment]]:
+    """The segments in at most `lanes` groups of about equal size (the largest first,
+    each into the lightest group), each group in document order."""
+    bins: list[list[Segment]] = [[] for _ in range(min(lanes, len(todo)))]
+    weights = [0] * len(bins)
+    for seg in sorted(todo, key=lambda s: -s.size):
+        lightest = weights.index(min(weights))
+        bins[lightest].append(seg)
+        weights[lightest] += seg.size
+    return [sorted(group, key=lambda s: s.first) for group in bins]
+
+
+def _lay_out(docx_data: bytes, root, found: list[Segment], todo: list[Segment],
+             office: Office, name: str) -> tuple[dict[str, SegmentLayout], bytes | None]:
+    """The layouts of the `todo` segments, and the whole document's PDF when a cold
+    office laid out the whole document."""
+    whole = len(todo) == len(found)
+    parts = groups(todo, office.lanes)
+    with scratch_dir("manualgen-pages-") as tmp:
+        def source(part: list[Segment], stem: str) -> Path:
+            src = Path(tmp) / f"{stem}.docx"
+            src.write_bytes(docx_data if len(part) == len(found) else _only(docx_data, root, part))
+            return src
+
+        sources = [source(part, name if len(parts) == 1 else f"{name}-{i + 1}")
+                   for i, part in enumerate(parts)]
+        read = office.bookmark_pages([(src, [b for seg in part for b in seg.bookmarks])
+                                      for src, part in zip(sources, parts, strict=True)])
+        if read is not None:
+            measured: dict[str, SegmentLayout] = {}
+            for part, (pages, total) in zip(parts, read, strict=True):
+                measured.update(_layouts(part, pages, total))
+            return measured, None
+        # Cold, or a warm layout failed (then the PDF's conversion says why): one document.
+        src = sources[0] if len(parts) == 1 else source(todo, name)
+        pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
+        reader = PdfReader(pdf)
+        return (_layouts(todo, destination_pages(reader), len(reader.pages)),
+                pdf.read_bytes() if whole else None)

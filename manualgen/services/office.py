@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import shutil
 import signal
 import socket
@@ -32,14 +33,19 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from manualgen.errors import ToolError
 from manualgen.services.storage import SHORT_TMP, run_folder, scratch_dir
 
 CANDIDATES = ("soffice", "libreoffice")
 Options = dict[str, bool | int | str]
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def find_soffice(explicit: str | None = None) -> str | None:
@@ -147,6 +153,13 @@ def office_env(folder: str | Path, **extra: str) -> dict[str, str]:
     tmp = Path(folder) / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     return dict(os.environ, SAL_USE_VCLPLUGIN="svp", TMPDIR=str(tmp), **extra)
+
+
+def lanes_for_machine() -> int:
+    """Warm instances for a process that has the machine to itself (a command, the web
+    app's server): one a core, at most two (a manual in three documents gains little
+    over two, and each instance costs some 200 MB)."""
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 class WarmUnavailable(Exception):
@@ -283,16 +296,17 @@ class WarmOffice:
                 results.append(_result(src, out_dir, (reply.get("error") or "").encode()))
             return results
 
-    def contents_pages(self, source: Path, base_timeout: float
-                       ) -> tuple[list[tuple[str, int]], int] | None:
-        """Each contents entry (text, page) after LibreOffice updated the contents in
-        its layout, and the page count; None when it could not."""
+    def bookmark_pages(self, source: Path, bookmarks: list[str], base_timeout: float
+                       ) -> tuple[dict[str, int], int] | None:
+        """The page of each named bookmark in LibreOffice's layout of `source`, and its
+        page count; None when it could not lay it out."""
         with self.lock:
-            reply = self._convert_one({"op": "contents", "source": str(source.resolve())},
+            reply = self._convert_one({"op": "pages", "source": str(source.resolve()),
+                                       "bookmarks": bookmarks},
                                       base_timeout + self.timeout_per_file)
         if not reply.get("ok"):
             return None
-        return [(text, int(page)) for text, page in reply["entries"]], int(reply["pages"])
+        return {str(k): int(v) for k, v in reply["pages"].items()}, int(reply["total"])
 
     def _convert_one(self, payload: dict, timeout: float) -> dict:
         for attempt in range(2):
@@ -377,15 +391,16 @@ def stop_shared(socket_path: Path) -> bool:
 class Office:
     """A LibreOffice to convert with (or none: `available` is False).
 
-    `service` is a warm instance to use first: owned (`Office.warm()`) or found running
-    (`Office.find(socket=...)`); without one, or when a found one does not answer, every
-    call is a cold run. Use an owned one as a context manager, or call `close()`.
+    `services` are warm instances to use first: owned (`Office.warm()`) or found running
+    (`Office.find(socket=...)`); with several, documents are laid out side by side, one
+    an instance. Without one, or when a found one does not answer, every call is a cold
+    run. Use owned ones as a context manager, or call `close()`.
     """
 
     soffice: str | None
     timeout_per_file: float = 60
     base_timeout: float = 60
-    service: WarmOffice | None = field(default=None, repr=False)
+    services: list[WarmOffice] = field(default_factory=list, repr=False)
     _identity: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -396,21 +411,24 @@ class Office:
         if office.soffice and socket is not None and socket.exists():
             shared = WarmOffice(office.soffice, socket_path=socket, owned=False)
             if shared.ping() is not None:
-                office.service = shared
+                office.services = [shared]
         return office
 
     @classmethod
     def warm(cls, explicit: str | None = None, *, python: str | None = None,
-             max_docs: int = MAX_DOCS) -> Office:
-        """An Office with a warm LibreOffice of its own (started on first need, or now by
+             max_docs: int = MAX_DOCS, instances: int = 1) -> Office:
+        """An Office with warm LibreOffices of its own (started on first need, or now by
         `start()`), or a cold one when LibreOffice or its UNO bridge is missing.
-        `python`: the Python with `uno` (default: found; "" for none)."""
+        `python`: the Python with `uno` (default: found; "" for none). `instances`: how
+        many documents it lays out at once (each instance is a process of some 200 MB;
+        more than the cores gains nothing)."""
         office = cls(find_soffice(explicit))
         uno_python = find_uno_python(python)
         if office.soffice and uno_python:
-            office.service = WarmOffice(office.soffice, python=uno_python, socket_path=None,
-                                        max_docs=max_docs,
-                                        timeout_per_file=office.timeout_per_file)
+            office.services = [WarmOffice(office.soffice, python=uno_python, socket_path=None,
+                                          max_docs=max_docs,
+                                          timeout_per_file=office.timeout_per_file)
+                               for _ in range(max(1, instances))]
         return office
 
     @property
@@ -435,21 +453,36 @@ class Office:
         return self._identity
 
     @property
+    def service(self) -> WarmOffice | None:
+        """The first warm instance (the only one, mostly)."""
+        return self.services[0] if self.services else None
+
+    @property
     def is_warm(self) -> bool:
-        return self.service is not None
+        return bool(self.services)
+
+    @property
+    def lanes(self) -> int:
+        """How many documents it lays out at once."""
+        return max(1, len(self.services))
 
     def start(self) -> Office:
-        """Begin starting an owned warm instance now, without waiting for it."""
-        if self.service is not None and self.service.owned:
-            try:
-                self.service.start()
-            except WarmUnavailable:
-                self.service = None
+        """Begin starting the owned warm instances now, without waiting for them."""
+        try:
+            for service in self.services:
+                service.start()
+        except WarmUnavailable:
+            self._cold_from_now()
         return self
 
     def close(self) -> None:
-        if self.service is not None:
-            self.service.stop()
+        for service in self.services:
+            service.stop()
+
+    def _cold_from_now(self) -> None:
+        """A stale socket, or a UNO bridge that does not work: cold runs from now on."""
+        self.close()
+        self.services = []
 
     def __enter__(self) -> Office:
         return self
@@ -464,6 +497,26 @@ class Office:
                                 "or leave out --pdf")
         return self.soffice
 
+    def _spread(self, jobs: list[J], work: Callable[[WarmOffice, J], R]) -> list[R]:
+        """`work` for each job, in the warm instances side by side; results in order."""
+        if len(self.services) == 1 or len(jobs) < 2:
+            return [work(self.services[0], job) for job in jobs]
+        pending: queue.SimpleQueue = queue.SimpleQueue()
+        for item in enumerate(jobs):
+            pending.put(item)
+        results: dict[int, R] = {}
+
+        def lane(service: WarmOffice) -> None:
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    i, job = pending.get_nowait()
+                    results[i] = work(service, job)
+
+        with ThreadPoolExecutor(len(self.services), thread_name_prefix="office") as pool:
+            for done in [pool.submit(lane, service) for service in self.services]:
+                done.result()
+        return [results[i] for i in range(len(jobs))]
+
     def convert(self, sources: list[Path], out_dir: Path, *,
                 options: Options | None = None) -> list[Conversion]:
         """Convert every source (warm, else in one cold run); report each file's result.
@@ -477,27 +530,31 @@ class Office:
         if len(set(stems)) != len(stems):
             raise ValueError("convert needs distinct file stems")
         out_dir.mkdir(parents=True, exist_ok=True)
-        if self.service is not None:
+        if self.services:
             try:
-                return self.service.convert(sources, out_dir, options, self.base_timeout)
+                return self._spread(sources, lambda service, src: service.convert(
+                    [src], out_dir, options, self.base_timeout)[0])
             except WarmUnavailable:
-                # A stale socket, or a UNO bridge that does not work: cold from now on.
-                self.service.stop()
-                self.service = None
+                self._cold_from_now()
         return self.convert_cold(sources, out_dir, options=options)
 
-    def contents_pages(self, source: Path) -> tuple[list[tuple[str, int]], int] | None:
-        """With a warm instance: the document's contents updated by LibreOffice, each
-        entry's (text, page), and its page count; None without one (or when it fails):
-        then a PDF's named destinations are the way."""
-        if self.service is None:
+    def bookmark_pages(self, jobs: list[tuple[Path, list[str]]]
+                       ) -> list[tuple[dict[str, int], int]] | None:
+        """With warm instances: for each (document, bookmark names), the page each
+        bookmark is on in LibreOffice's layout and the document's page count, documents
+        laid out side by side. None without one, or when any fails: then a PDF's named
+        destinations are the way (and say what went wrong)."""
+        if not self.services:
             return None
         try:
-            return self.service.contents_pages(source, self.base_timeout)
+            read = self._spread(jobs, lambda service, job: service.bookmark_pages(
+                job[0], job[1], self.base_timeout))
         except WarmUnavailable:
-            self.service.stop()
-            self.service = None
+            self._cold_from_now()
             return None
+        if any(r is None for r in read):
+            return None
+        return read  # type: ignore[return-value]
 
     def convert_cold(self, sources: list[Path], out_dir: Path, *,
                      options: Options | None = None) -> list[Conversion]:

@@ -15,9 +15,9 @@ environment, so the warm instance is a process of its own: this file, run by tha
   `--detached` (by `manualgen office start`) it serves until asked to stop.
 
 Requests: {"op": "ping"}, {"op": "convert", "source": path, "target": path,
-"filter": "writer_pdf_Export", "options": {name: value}}, {"op": "contents", "source":
-path} (the contents updated in LibreOffice's layout: each entry's text and page, and the
-document's page count), {"op": "stop"}.
+"filter": "writer_pdf_Export", "options": {name: value}}, {"op": "pages", "source": path,
+"bookmarks": [name, ...]} (the page each bookmark is on in LibreOffice's layout, and the
+document's page count: no PDF written), {"op": "stop"}.
 Replies: {"ok": true, ...} or {"ok": false, "error": text}.
 """
 
@@ -151,30 +151,25 @@ class Instance:
                 doc.close(True)
         self.docs += 1
 
-    def contents_pages(self, source: str) -> tuple[list[list], int]:
-        """Update the document's first index (its contents) in LibreOffice's own layout and
-        read each entry's text and page back, with the document's page count: the pages
-        without the cost of writing a PDF."""
+    def bookmark_pages(self, source: str, names: list[str]) -> tuple[dict[str, int], int]:
+        """The page each named bookmark is on in LibreOffice's layout, and the document's
+        page count: what a PDF's named destinations tell, without writing the PDF."""
         doc = self.open(source)
         try:
-            indexes = doc.getDocumentIndexes()
-            if indexes.getCount() == 0:
-                raise ValueError("the document has no contents field")
-            contents = indexes.getByIndex(0)
-            contents.update()
-            entries = []
-            for line in contents.getAnchor().getString().split("\n"):
-                text, tab, page = line.rpartition("\t")
-                if tab:
-                    entries.append([text, int(page)])
+            marks = doc.getBookmarks()
             cursor = doc.getCurrentController().getViewCursor()
+            pages = {}
+            for name in names:
+                if marks.hasByName(name):
+                    cursor.gotoRange(marks.getByName(name).getAnchor(), False)
+                    pages[name] = cursor.getPage()
             cursor.jumpToLastPage()
             total = cursor.getPage()
         finally:
             with contextlib.suppress(Exception):
                 doc.close(True)
         self.docs += 1
-        return entries, total
+        return pages, total
 
     def stop(self) -> None:
         if self.desktop is not None:
@@ -208,8 +203,8 @@ class Server:
             return {"ok": True}
         if op == "convert":
             return self.convert(request)
-        if op == "contents":
-            return self.contents(request)
+        if op == "pages":
+            return self.pages(request)
         return {"ok": False, "error": f"unknown request {op!r}"}
 
     def convert(self, request: dict) -> dict:
@@ -234,9 +229,10 @@ class Server:
             return {"ok": False, "error": error}
         return {"ok": True}
 
-    def contents(self, request: dict) -> dict:
+    def pages(self, request: dict) -> dict:
         try:
-            entries, total = self.instance.contents_pages(request["source"])
+            pages, total = self.instance.bookmark_pages(request["source"],
+                                                        list(request["bookmarks"]))
         except Exception as exc:  # noqa: BLE001 - UNO raises its own exception types
             if not self.instance.alive():
                 self.instance.stop()
@@ -244,7 +240,7 @@ class Server:
         finally:
             if self.instance.max_docs and self.instance.docs >= self.instance.max_docs:
                 self.instance.stop()
-        return {"ok": True, "entries": entries, "pages": total}
+        return {"ok": True, "pages": pages, "total": total}
 
     def serve(self, listener: socket.socket) -> None:
         while self.running:
