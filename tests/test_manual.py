@@ -282,13 +282,45 @@ def test_broken_policy_is_reported_with_its_line(tmp_path, monkeypatch):
     lines.insert(target, "Applies to {{ company.legal_nme }} everywhere.")
     policy.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = tmp_path / "manual.docx"
     out.write_bytes(b"previous manual")
-    result = CliRunner().invoke(main, ["manual", str(_profile(tmp_path)), "-o", str(out)])
-    assert result.exit_code == 2
-    assert f"company-rules.md:{target + 1}: unknown variable" in result.output
-    assert "legal_nme" in result.output
-    assert out.read_bytes() == b"previous manual"  # replaced only by a complete new one
+    for _ in range(2):          # compiled afresh, then from the compiled templates kept
+        result = CliRunner().invoke(main, ["manual", str(_profile(tmp_path)), "-o", str(out)])
+        assert result.exit_code == 2
+        assert f"company-rules.md:{target + 1}: unknown variable" in result.output
+        assert "legal_nme" in result.output
+        assert out.read_bytes() == b"previous manual"  # replaced only by a complete new one
+    assert list((tmp_path / "cache" / "manualgen" / "templates").iterdir())
+
+
+def test_compiled_templates_kept_serve_the_next_process(tmp_path, monkeypatch):
+    """A one-off command keeps the policies' compiled templates in the user's cache: the
+    next one compiles none of them, and gets the same manual; a damaged one is compiled
+    afresh."""
+    import jinja2
+
+    from manualgen import api
+
+    folder = tmp_path / "compiled"
+    first = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
+                             layout="word-updates-on-open").docx
+    kept = sorted(folder.iterdir())
+    assert len(kept) >= 25                                   # one a policy
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda env, *a, **k: compiled.append(1) or real(env, *a, **k))
+    again = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
+                             layout="word-updates-on-open").docx
+    assert again == first and compiled == []
+    kept[0].write_bytes(b"not a compiled template")
+    kept[1].write_bytes(kept[1].read_bytes()[:40])
+    damaged = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
+                               layout="word-updates-on-open").docx
+    assert damaged == first and len(compiled) == 2
+    assert api.build_manual(EXAMPLE, api.load_library(), layout="word-updates-on-open"
+                            ).docx == first                # and none kept: the same
 
 
 def test_cli_manual_with_pdf(tmp_path, minimal_company):

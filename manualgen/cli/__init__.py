@@ -96,7 +96,14 @@ def library_option(func):
 def _library(library_dir: Path | None):
     from manualgen import api
 
-    return api.load_library(library_dir)
+    return api.load_library(library_dir, compiled=_user_cache() / "templates")
+
+
+def _user_cache() -> Path:
+    """This user's cache folder for manualgen (XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base and Path(base).is_absolute()
+            else Path.home() / ".cache") / "manualgen"
 
 
 def _office_socket() -> Path:

@@ -7,11 +7,8 @@ is the caller's step; nothing here touches the user's files.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-from pypdf import PdfReader
 
 from manualgen.errors import Collector, InputError, ToolError, UsageError
 from manualgen.inputs.pipeline import Inputs
@@ -51,8 +48,8 @@ class ManualResult:
 
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     """Every applicable policy's Markdown with the company's values; all errors at once."""
-    env, compiled = inputs.library.memo.setdefault("policy-templates",
-                                                   (policy_environment(), {}))
+    env, compiled = inputs.library.memo.setdefault(
+        "policy-templates", (policy_environment(inputs.library.compiled), {}))
     found = Collector()
     rendered = []
     company = inputs.context["company"]
@@ -129,9 +126,13 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
             if new_pages == pages:
                 break
             pages = new_pages
-    if pdf_data is not None:
-        page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
     final_pdf = None
+    if pdf_data is not None:
+        import io
+
+        from pypdf import PdfReader  # here: a warm layout reads no PDF
+
+        page_count = len(PdfReader(io.BytesIO(pdf_data)).pages)
     if pdf and pdf_data is not None:
         from manualgen.render.pdfmeta import normalise_pdf  # pikepdf: only for a PDF
 

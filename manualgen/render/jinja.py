@@ -8,7 +8,10 @@ their own autoescaping environment (docxtpl changes the environment it is handed
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,9 @@ def tidy_periods(text: str, names: list[str]) -> str:
 FILTERS = {"long_date": long_date, "join_names": join_names}
 
 
-def policy_environment() -> SandboxedEnvironment:
+def policy_environment(compiled: Path | None = None) -> SandboxedEnvironment:
+    """`compiled`: a folder to keep compiled templates in between processes (Jinja's own
+    bytecode cache: a cold command then skips compiling the library's policies)."""
     env = SandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -52,7 +57,44 @@ def policy_environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    if compiled is not None:
+        env.bytecode_cache = CompiledTemplates(compiled)
     return env
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder made on first use; one that cannot be read or
+    written is no cache, never an error."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged entry: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
+def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
+    """`env.from_string`, through the environment's bytecode cache when it has one (as a
+    loader's templates are): the key covers the source and how the environment parses."""
+    cache = env.bytecode_cache
+    if cache is None:
+        return env.from_string(source)
+    how = repr((type(env).__name__, jinja2.__version__, env.trim_blocks, env.lstrip_blocks,
+                env.keep_trailing_newline, env.autoescape, env.newline_sequence))
+    key = hashlib.sha256((how + "\0" + source).encode()).hexdigest()
+    bucket = cache.get_bucket(env, key, None, source)
+    if bucket.code is None:
+        bucket.code = env.compile(source)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
 
 def form_environment() -> SandboxedEnvironment:
@@ -100,7 +142,7 @@ def render_text(env: jinja2.Environment, source: str, context: dict[str, Any], p
     try:
         template = compiled.get(source) if compiled is not None else None
         if template is None:
-            template = env.from_string(source)
+            template = _from_string(env, source)
             if compiled is not None:
                 compiled[source] = template
         return template.render(context)

@@ -22,13 +22,16 @@ import zipfile
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
-from pypdf import PdfReader
 
 from manualgen.errors import ToolError
 from manualgen.services.office import Office
 from manualgen.services.storage import scratch_dir
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 # LibreOffice's PDF export option that turns Word bookmarks into named destinations.
 BOOKMARK_DESTINATIONS = {"ExportBookmarksToPDFDestination": True}
@@ -49,6 +52,8 @@ def destination_pages(reader: PdfReader) -> dict[str, int]:
 
 def heading_pages(pdf: Path, bookmarks: list[str]) -> dict[str, int]:
     """Map each contents entry's bookmark to the page LibreOffice put it on."""
+    from pypdf import PdfReader  # here: a warm layout reads no PDF, and pypdf is slow to load
+
     pages = destination_pages(PdfReader(pdf))
     missing = [b for b in bookmarks if b not in pages]
     if missing:
@@ -398,6 +403,8 @@ def _lay_out(docx_data: bytes, root, found: list[Segment], todo: list[Segment],
             return measured, None
         # Cold, or a warm layout failed (then the PDF's conversion says why): one document.
         src = sources[0] if len(parts) == 1 else source(todo, name)
+        from pypdf import PdfReader
+
         pdf = office.convert_one(src, Path(tmp) / "out", options=BOOKMARK_DESTINATIONS)
         reader = PdfReader(pdf)
         return (_layouts(todo, destination_pages(reader), len(reader.pages)),

@@ -67,14 +67,17 @@ class Library:
     stamp: Fingerprint = ()
     first_aid: FirstAidRules | None = None   # first_aid.yaml: Part 18 as data
     warnings: list = field(default_factory=list)
+    # Where the policies' compiled templates are kept between processes (None: nowhere).
+    compiled: Path | None = field(default=None, compare=False)
     # What jobs derive from this library and keep while it is loaded (the policies'
     # compiled templates): a warm process compiles them once, a reload starts afresh.
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def load(cls, location: Path | str | LibraryPaths | None = None) -> Library:
+    def load(cls, location: Path | str | LibraryPaths | None = None, *,
+             compiled: Path | None = None) -> Library:
         """The library at `location` (see `resources.library_paths`), or the bundled one."""
-        return load_library(location)
+        return load_library(location, compiled=compiled)
 
     @property
     def packages_dir(self) -> Path:
@@ -86,7 +89,7 @@ class Library:
 
     def reload_if_changed(self) -> Library:
         """This library, or a fresh load of it when its files changed."""
-        return load_library(self.paths) if self.changed() else self
+        return load_library(self.paths, compiled=self.compiled) if self.changed() else self
 
     @property
     def hazard_keys(self) -> list[str]:
@@ -144,8 +147,10 @@ def policy_files(root: Path) -> list[Path]:
 
 
 def load_library(location: Path | str | LibraryPaths | None = None,
-                 *, collect: Collector | None = None) -> Library:
-    """Read every library file. Problems raise together unless `collect` is given (lint)."""
+                 *, collect: Collector | None = None,
+                 compiled: Path | None = None) -> Library:
+    """Read every library file. Problems raise together unless `collect` is given (lint).
+    `compiled`: where to keep the policies' compiled templates between processes."""
     paths = location if isinstance(location, LibraryPaths) else \
         resources.library_paths(location)
     stamp = fingerprint(paths)
@@ -188,4 +193,4 @@ def load_library(location: Path | str | LibraryPaths | None = None,
         found.raise_if_errors(title="The policy library has problems "
                                     "(run `manualgen library check` for the full list):")
     return Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
-                   paths, stamp, first_aid)
+                   paths, stamp, first_aid, compiled=compiled)
