@@ -9,11 +9,12 @@ on Linux it is told to die with its parent.
 
 Warm: a `WarmOffice` is a LibreOffice kept running by `uno_helper.py` (a process of its
 own under the Python that has LibreOffice's UNO bridge), reached over a Unix socket. An
-`Office` either owns one (`Office.warm()`: the web app's server, each fleet worker; started
-on first need or by `start()`, restarted when it dies or after `max_docs` documents,
-stopped by `close()` and in any case when this process dies), or uses one that is already
-running (`Office.find(socket=...)`, as `manualgen office start` leaves it), falling back to
-a cold run when nobody answers there.
+`Office` either owns one or more (`Office.warm()`: the web app's server and a manual
+command keep one a core and lay out parts of a manual side by side, each fleet worker one;
+started on first need or by `start()`, restarted when it dies or after `max_docs`
+documents, stopped by `close()` and in any case when this process dies), or uses one that
+is already running (`Office.find(socket=...)`, as `manualgen office start` leaves it),
+falling back to a cold run when nobody answers there.
 
 The `Office` is found once, at the edge (the CLI reads `MANUALGEN_SOFFICE` and where the
 shared instance's socket is), and handed to the jobs that need it.
