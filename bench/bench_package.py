@@ -134,11 +134,10 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     package build` does, a warm LibreOffice is started first when there are Word files
     (it comes up while the samples are read)."""
     start = time.perf_counter()
-    from manualgen.package.intake import WORD_SUFFIXES
+    from manualgen.package.intake import has_word_files
     from manualgen.services.office import Office
 
-    words = any(p.suffix.lower() in WORD_SUFFIXES for p in Path(folder).rglob("*"))
-    office = Office.warm().start() if words else Office.find()
+    office = Office.warm().start() if has_word_files(Path(folder)) else Office.find()
     from manualgen import api
 
     marks: dict[str, float] = {}

@@ -501,14 +501,6 @@ _COMPANY = click.option(
     help="The company profile (default: company.yaml in the folder or the one above it).")
 
 
-def _has_word_files(folder: Path) -> bool:
-    """Whether a submission folder holds files LibreOffice will convert (a hint only: the
-    intake decides what is a sample)."""
-    from manualgen.package.intake import WORD_SUFFIXES
-
-    return any(p.suffix.lower() in WORD_SUFFIXES for p in folder.rglob("*"))
-
-
 def _submission(folder: Path, company: Path | None, library, on=None, quiet=False):
     from manualgen import api
 
@@ -617,7 +609,9 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
                   company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     # Word samples need LibreOffice: started first, it comes up while the rest loads.
-    with _office(warm=_has_word_files(directory)) as office:
+    from manualgen.package.intake import has_word_files
+
+    with _office(warm=has_word_files(directory)) as office:
         from tqdm import tqdm
 
         from manualgen import api

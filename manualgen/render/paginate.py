@@ -55,12 +55,17 @@ def heading_pages(pdf: Path, bookmarks: list[str]) -> dict[str, int]:
     from pypdf import PdfReader  # here: a warm layout reads no PDF, and pypdf is slow to load
 
     pages = destination_pages(PdfReader(pdf))
+    _require(pages, bookmarks)
+    return {b: pages[b] for b in bookmarks}
+
+
+def _require(pages: dict[str, int], bookmarks: list[str]) -> None:
+    """Every heading's bookmark must be in the layout (LibreOffice before 7.4 drops them)."""
     missing = [b for b in bookmarks if b not in pages]
     if missing:
         raise ToolError(f"{len(missing)} headings were not found in LibreOffice's layout "
                         f"(first: {missing[0]})",
                         fix="check that LibreOffice is version 7.4 or later")
-    return {b: pages[b] for b in bookmarks}
 
 
 def paginate(docx_data: bytes, bookmarks: list[str], office: Office, name: str = "manual"
@@ -313,11 +318,7 @@ def _only(docx_data: bytes, root, keep: list[Segment]) -> bytes:
 
 def _layouts(laid_out: list[Segment], pages: dict[str, int], total: int
              ) -> dict[str, SegmentLayout]:
-    missing = [b for seg in laid_out for b in seg.bookmarks if b not in pages]
-    if missing:
-        raise ToolError(f"{len(missing)} headings were not found in LibreOffice's layout "
-                        f"(first: {missing[0]})",
-                        fix="check that LibreOffice is version 7.4 or later")
+    _require(pages, [b for seg in laid_out for b in seg.bookmarks])
     starts = [1 if seg.front else pages[seg.bookmarks[0]] for seg in laid_out]
     ends = [*starts[1:], total + 1]
     return {seg.key: SegmentLayout(end - start,

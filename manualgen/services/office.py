@@ -283,33 +283,30 @@ class WarmOffice:
         except (WarmUnavailable, TimeoutError, OSError, ValueError):
             return None
 
-    def convert(self, sources: list[Path], out_dir: Path, options: Options | None,
-                base_timeout: float) -> list[Conversion]:
-        """Convert each source; a helper that died or hung is started again once."""
+    def convert(self, src: Path, out_dir: Path, options: Options | None,
+                base_timeout: float) -> Conversion:
+        """Convert one source; a helper that died or hung is started again once."""
+        target = out_dir / f"{src.stem}.pdf"
         with self.lock:
-            results = []
-            for src in sources:
-                target = out_dir / f"{src.stem}.pdf"
-                payload = {"op": "convert", "source": str(src.resolve()),
-                           "target": str(target.resolve()), "filter": "writer_pdf_Export",
-                           "options": dict(options or {})}
-                reply = self._convert_one(payload, base_timeout + self.timeout_per_file)
-                results.append(_result(src, out_dir, (reply.get("error") or "").encode()))
-            return results
+            reply = self._request_restarting(
+                {"op": "convert", "source": str(src.resolve()), "target": str(target.resolve()),
+                 "filter": "writer_pdf_Export", "options": dict(options or {})},
+                base_timeout + self.timeout_per_file)
+        return _result(src, out_dir, (reply.get("error") or "").encode())
 
     def bookmark_pages(self, source: Path, bookmarks: list[str], base_timeout: float
                        ) -> tuple[dict[str, int], int] | None:
         """The page of each named bookmark in LibreOffice's layout of `source`, and its
         page count; None when it could not lay it out."""
         with self.lock:
-            reply = self._convert_one({"op": "pages", "source": str(source.resolve()),
+            reply = self._request_restarting({"op": "pages", "source": str(source.resolve()),
                                        "bookmarks": bookmarks},
                                       base_timeout + self.timeout_per_file)
         if not reply.get("ok"):
             return None
         return {str(k): int(v) for k, v in reply["pages"].items()}, int(reply["total"])
 
-    def _convert_one(self, payload: dict, timeout: float) -> dict:
+    def _request_restarting(self, payload: dict, timeout: float) -> dict:
         for attempt in range(2):
             try:
                 return self.request(payload, timeout=timeout)
@@ -534,7 +531,7 @@ class Office:
         if self.services:
             try:
                 return self._spread(sources, lambda service, src: service.convert(
-                    [src], out_dir, options, self.base_timeout)[0])
+                    src, out_dir, options, self.base_timeout))
             except WarmUnavailable:
                 self._cold_from_now()
         return self.convert_cold(sources, out_dir, options=options)
