@@ -134,10 +134,12 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     package build` does, a warm LibreOffice is started first when there are Word files
     (it comes up while the samples are read)."""
     start = time.perf_counter()
+    from manualgen.cli import user_cache
     from manualgen.package.intake import has_word_files
     from manualgen.services.office import Office
 
-    office = Office.warm().start() if has_word_files(Path(folder)) else Office.find()
+    office = Office.warm(profiles=user_cache() / "office").start() \
+        if has_word_files(Path(folder)) else Office.find()
     from manualgen import api
 
     marks: dict[str, float] = {}

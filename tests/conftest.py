@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -59,6 +60,17 @@ def needs_libreoffice():
     `-m libreoffice` / `-m "not libreoffice"`, skipped on a developer's machine without
     it, never in CI, where it must run."""
     return pytest.mark.libreoffice
+
+
+def pytest_configure(config) -> None:
+    """Commands under test keep their caches (compiled templates, a LibreOffice profile to
+    start from) in a folder of this run's, not in the user's home."""
+    config.manualgen_cache = tempfile.mkdtemp(prefix="manualgen-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config.manualgen_cache
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(getattr(config, "manualgen_cache", ""), ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items) -> None:

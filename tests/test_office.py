@@ -209,3 +209,35 @@ def test_a_deep_temporary_folder_still_gets_a_warm_instance(manual_docx, tmp_pat
         assert office.is_warm, "the warm instance failed and a cold run stood in"
         assert _pages(pdf)[0] > 50
         assert len(os.fsencode(office.service.socket_path)) <= 100
+
+
+def test_a_kept_profile_starts_the_next_instance_once(tmp_path):
+    """A new profile costs LibreOffice a second start (it sets the profile up, exits and
+    is run again); the first instance keeps its profile, later ones start from a copy.
+    One that dies after starting from a copy drops it, and a new one is kept."""
+    from docx import Document
+
+    doc = tmp_path / "note.docx"
+    word = Document()
+    word.add_paragraph("Toolbox talk: ladders and the three points of contact.")
+    word.save(doc)
+    profiles = tmp_path / "profiles"
+    with Office.warm(profiles=profiles) as first:
+        (made,) = first.convert([doc], tmp_path / "a")
+        assert made.pdf is not None and not first.service.seeded
+        assert first.service.ping()["spawns"] == 2
+    (kept,) = profiles.iterdir()
+    assert (kept / "user" / "registrymodifications.xcu").is_file()
+    assert not list(kept.rglob(".lock"))
+    (kept / "marker").write_text("the copy this instance starts from")
+    with Office.warm(profiles=profiles) as second:
+        (again,) = second.convert([doc], tmp_path / "b")
+        assert again.pdf is not None and second.service.seeded
+        assert second.service.ping()["spawns"] == 1           # once, not twice
+        assert (Path(second.service.folder) / "profile" / "marker").is_file()
+        os.killpg(second.service.proc.pid, signal.SIGKILL)    # the helper dies
+        second.service.proc.wait()
+        (after,) = second.convert([doc], tmp_path / "c")
+        assert after.pdf is not None and not second.service.seeded
+    assert [p.name for p in profiles.iterdir()] == [kept.name]  # kept anew, the copy gone
+    assert not (kept / "marker").exists()

@@ -98,7 +98,8 @@ def photo_jpeg(size=(600, 800), orientation: int = 6) -> bytes:
     draw.rectangle([size[0] // 4, size[1] // 3, size[0] * 3 // 4, size[1] // 2], fill=(0, 0, 0))
     stored = {1: upright, 6: upright.transpose(Image.Transpose.ROTATE_90),
               8: upright.transpose(Image.Transpose.ROTATE_270),
-              3: upright.transpose(Image.Transpose.ROTATE_180)}[orientation]
+              3: upright.transpose(Image.Transpose.ROTATE_180),
+              5: upright.transpose(Image.Transpose.TRANSPOSE)}[orientation]
     exif = Image.Exif()
     exif[0x0112] = orientation
     buf = io.BytesIO()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -46,16 +47,44 @@ def placed(result: Normalised) -> list[tuple[dict, float, float, int, bytes]]:
     return out
 
 
-def test_big_photo_is_turned_upright_and_capped_at_200_dpi(tmp_path: Path) -> None:
+def shown_upright(pdf: Path) -> bool:
+    """Rendered as a reader sees it: a portrait page with the photo's red band on top."""
+    png = subprocess.run(["pdftoppm", "-r", "20", "-png", "-singlefile", str(pdf)],
+                         check=True, capture_output=True).stdout
+    page = Image.open(io.BytesIO(png)).convert("RGB")
+    w, h = page.size
+
+    def reds(box) -> int:
+        data = page.crop(box).tobytes()
+        return sum(1 for i in range(0, len(data), 3)
+                   if data[i] > 180 and data[i + 1] < 80 and data[i + 2] < 80)
+    return h > w and reds((0, 0, w, h // 4)) > 20 and reds((0, h // 2, w, h)) == 0
+
+
+def test_big_photo_is_shown_upright_and_capped_at_200_dpi(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
-    path.write_bytes(photo_jpeg(size=(3000, 4000)))              # upright portrait, 12 MP
+    path.write_bytes(photo_jpeg(size=(3000, 4000)))              # portrait, 12 MP, sideways
     result = normalise_image(sample(path, "image"), tmp_path, keep_resolution=False)
     ((image, w_in, h_in, rotate, _),) = placed(result)
-    assert rotate == 0 and image["/Filter"] == "/DCTDecode"
-    assert image["/Width"] < image["/Height"]                   # pixels turned upright
-    assert image["/Width"] / w_in <= MAX_DPI + 1 and image["/Height"] / h_in <= MAX_DPI + 1
-    assert image["/Width"] / w_in > MAX_DPI - 2
+    # Stored as the camera stored it, the page turning it: the pixels are not turned.
+    assert rotate == 90 and image["/Filter"] == "/DCTDecode"
+    assert image["/Width"] > image["/Height"]
+    wide, high = image["/Height"], image["/Width"]              # as shown
+    assert wide / h_in <= MAX_DPI + 1 and high / w_in <= MAX_DPI + 1
+    assert high / w_in > MAX_DPI - 2
     assert result.framed and result.pages == 1
+    assert shown_upright(result.pdf)
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 8, 5])
+def test_every_orientation_is_shown_upright(tmp_path: Path, orientation: int) -> None:
+    # 1, 3, 8: turned by the page; 5 (mirrored) only its pixels can undo.
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(photo_jpeg(size=(1650, 2200), orientation=orientation))
+    result = normalise_image(sample(path, "image"), tmp_path, keep_resolution=False)
+    ((_, _, _, rotate, _),) = placed(result)
+    assert rotate == {1: 0, 3: 180, 8: 270, 5: 0}[orientation]
+    assert shown_upright(result.pdf)
 
 
 def test_keep_resolution_keeps_the_camera_bytes(tmp_path: Path) -> None:
@@ -66,6 +95,21 @@ def test_keep_resolution_keeps_the_camera_bytes(tmp_path: Path) -> None:
     ((image, _, _, rotate, raw),) = placed(result)
     assert raw == data and rotate == 90                          # EXIF 6 -> /Rotate 90
     assert (image["/Width"], image["/Height"]) == (2000, 1500)   # stored sideways
+
+@pytest.mark.parametrize(("size", "kept"), [((1512, 2016), True), ((1650, 2200), False)])
+def test_a_photo_just_over_200_dpi_keeps_its_pixels(tmp_path: Path, size, kept) -> None:
+    # 2016 pixels on 10 inches is 202 dpi: resampling it to 2000 shows nothing and took
+    # 0.1 s a photo; 2200 (220 dpi) is resized as before. Both are re-encoded, as photos
+    # over the cap always were, so the camera's large bytes do not swell the PDF.
+    path = tmp_path / "photo.jpg"
+    data = photo_jpeg(size=size)
+    path.write_bytes(data)
+    result = normalise_image(sample(path, "image"), tmp_path, keep_resolution=False)
+    ((image, _, _, rotate, raw),) = placed(result)
+    assert raw != data and rotate == 90 and image["/Filter"] == "/DCTDecode"
+    shown = (image["/Height"], image["/Width"])
+    assert shown == (size if kept else (1500, 2000))            # 7.5 x 10 in at 200 dpi
+    assert shown_upright(result.pdf)
 
 
 @pytest.mark.parametrize(("mode", "fmt", "filter_"), [

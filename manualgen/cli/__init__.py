@@ -96,10 +96,10 @@ def library_option(func):
 def _library(library_dir: Path | None):
     from manualgen import api
 
-    return api.load_library(library_dir, compiled=_user_cache() / "templates")
+    return api.load_library(library_dir, compiled=user_cache() / "templates")
 
 
-def _user_cache() -> Path:
+def user_cache() -> Path:
     """This user's cache folder for manualgen (XDG_CACHE_HOME, else ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME")
     return (Path(base) if base and Path(base).is_absolute()
@@ -136,7 +136,8 @@ def _warm_office(*, side_by_side: bool = True):
     from manualgen.services.office import Office, lanes_for_machine
 
     return Office.warm(os.environ.get(SOFFICE_ENV), python=os.environ.get(UNO_PYTHON_ENV),
-                       instances=lanes_for_machine() if side_by_side else 1)
+                       instances=lanes_for_machine() if side_by_side else 1,
+                       profiles=user_cache() / "office")
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -338,7 +339,8 @@ def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: 
         raise fail(directory, "holds no company folders",
                    fix="give the folder whose subfolders each hold a company.yaml")
     config = FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
-                         uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf, cache=cache)
+                         uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf, cache=cache,
+                         profiles=user_cache() / "office")
     failed, pages = [], 0
     start = time.perf_counter()
     with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:

@@ -34,6 +34,7 @@ class FleetConfig:
     uno_python: str | None = None      # None: found; "": cold runs only
     pdf: bool = False
     cache: bool = True                 # keep chapter layouts in each company's folder
+    profiles: Path | None = None       # where a LibreOffice profile is kept to start from
 
 
 @dataclass
@@ -97,7 +98,8 @@ def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
         results.put(("broken", os.getpid(), f"the library cannot be loaded: {exc}"))
         return
     try:
-        with Office.warm(config.soffice, python=config.uno_python) as office:
+        with Office.warm(config.soffice, python=config.uno_python,
+                         profiles=config.profiles) as office:
             office.start()
             while True:
                 task = tasks.get()

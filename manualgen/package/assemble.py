@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,9 @@ def cm(m: Matrix) -> bytes:
 
 # --- shared objects ----------------------------------------------------------------------
 
+_REFERENCE = re.compile(rb"\d+ \d+ R")     # also inside a string: then merely the slow way
+
+
 class Deduplicator:
     """Gives identical fonts and images (same dictionary, same bytes) one object."""
 
@@ -183,6 +187,12 @@ class Deduplicator:
                 if k not in ("/Length", "/Parent"):
                     h.update(self._key(k) + self.digest(obj[k]))
             h.update(obj.read_raw_bytes())
+        elif (isinstance(obj, Array) or isinstance(obj, Dictionary)
+              and obj.get("/Type") != Name.Page) and \
+                not _REFERENCE.search(flat := obj.unparse(resolved=True)):
+            # Nothing indirect inside (a font's /Widths, an image's /DecodeParms): its
+            # text is its value, hashed at once rather than item by item in Python.
+            h.update(b"T" + flat)
         elif isinstance(obj, Dictionary):
             h.update(b"D")
             if obj.get("/Type") == Name.Page:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,7 +133,11 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
     total = len(found.samples) + len(generated) + 2
     tick("reading samples", 0, total)         # each stage ticks 0 when it starts
 
-    with scratch_dir("manualgen-package-") as tmp:
+    # The reports read only the company's records: they are drawn (Python, holding the
+    # GIL) while the samples are read (Pillow and LibreOffice, which do not hold it).
+    with ThreadPoolExecutor(max_workers=1) as drawing, \
+            scratch_dir("manualgen-package-") as tmp:
+        drawn = {cat.key: drawing.submit(generators[cat.generated], sub) for cat in generated}
         work = Path(tmp)
         results = normalise_all(found.samples, work, keep_resolution=options.keep_resolution,
                                 convert=convert,
@@ -140,7 +145,7 @@ def build_package(sub: Submission, options: BuildOptions | None = None, *,
         by_rel = {r.sample.rel: r for r in results}
         report = judge(sub, spec, found, reader=lambda s: _read(by_rel[s.rel]))
         tick("generating reports", 0, total)
-        reports, failures = _generate(sub, generated, generators, report, work)
+        reports, failures = _generate(sub, generated, drawn, report, work)
         tick("generating reports", len(generated), total)
         _stop_on_unreadable(report, failures, options)
 
@@ -245,15 +250,15 @@ def _read(result: Normalised | Failed) -> tuple[int, list[str]]:
     return result.pages, [n.message for n in result.notes]
 
 
-def _generate(sub: Submission, generated, generators: dict[str, Generator],
+def _generate(sub: Submission, generated, drawn: dict[str, Future[bytes]],
               report: Report, work: Path) -> tuple[dict[str, tuple[Path, int]], list[Problem]]:
-    """Run each generated category's report; a failure is a finding like a bad file."""
+    """Each generated category's report, drawn; a failure is a finding like a bad file."""
     out: dict[str, tuple[Path, int]] = {}
     failures: list[Problem] = []
     for cat in generated:
         status = next(s for s in report.categories if s.category.key == cat.key)
         try:
-            data = generators[cat.generated](sub)
+            data = drawn[cat.key].result()
             with pikepdf.open(io.BytesIO(data)) as pdf:
                 pages = len(pdf.pages)
             if pages == 0:

@@ -23,6 +23,7 @@ shared instance's socket is), and handed to the jobs that need it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import queue
@@ -163,6 +164,38 @@ def lanes_for_machine() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+_PROFILE_MARK = Path("user", "registrymodifications.xcu")   # a profile LibreOffice finished
+_NOT_COPIED = shutil.ignore_patterns(".lock")
+
+
+def seed_profile(seed: Path, profile: Path) -> bool:
+    """Give a new instance a copy of a profile kept from an earlier one: LibreOffice then
+    starts once, not twice (on a new profile it sets it up, exits and is run again), and
+    skips its first-start tests - 0.25 s a start here. False when there is none to copy."""
+    if not (seed / _PROFILE_MARK).is_file():
+        return False
+    try:
+        shutil.copytree(seed, profile, ignore=_NOT_COPIED)
+    except (OSError, shutil.Error):
+        shutil.rmtree(profile, ignore_errors=True)      # half a profile: a new one instead
+        return False
+    return True
+
+
+def keep_profile(profile: Path, seed: Path) -> None:
+    """Keep `profile` at `seed` for later instances, unless one is kept there already:
+    copied beside it and renamed into place, so a reader never sees half of one."""
+    if seed.exists() or not (profile / _PROFILE_MARK).is_file():
+        return
+    partial = seed.with_name(f".{seed.name}.{os.getpid()}.{threading.get_ident():x}")
+    try:
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(profile, partial, ignore=_NOT_COPIED)
+        os.rename(partial, seed)          # fails when another process kept one first
+    except (OSError, shutil.Error):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 class WarmUnavailable(Exception):
     """Nobody answers at a warm instance's socket (a cold run is the way left)."""
 
@@ -179,7 +212,7 @@ class WarmOffice:
 
     def __init__(self, soffice: str, *, python: str | None = None, socket_path: Path | None,
                  owned: bool = True, max_docs: int = MAX_DOCS,
-                 timeout_per_file: float = 60) -> None:
+                 timeout_per_file: float = 60, profile_seed: Path | None = None) -> None:
         self.soffice = soffice
         self.python = python
         self.owned = owned
@@ -190,6 +223,10 @@ class WarmOffice:
         self.folder: str | None = None
         self.lock = threading.Lock()
         self.restarts = 0
+        # A profile to start from, and whether it was used (else this one's is kept there).
+        self.profile_seed = profile_seed
+        self.seeded = False
+        self._keep = profile_seed is not None
 
     # -- the helper process (owned instances only) ------------------------------------
 
@@ -201,10 +238,15 @@ class WarmOffice:
         if self.proc is not None:         # it died: a new one
             self.restarts += 1
             self._reap()
+            if self.seeded:               # perhaps of the copied profile: never again
+                self._forget_seed()
         if not self.python:
             raise WarmUnavailable("no Python with LibreOffice's UNO bridge (python3-uno)")
         if self.folder is None:
             self.folder = office_folder()
+            if self.profile_seed is not None:
+                self.seeded = seed_profile(self.profile_seed, Path(self.folder) / "profile")
+                self._keep = not self.seeded
         if self.socket_path is None or self.socket_path.parent != Path(self.folder):
             self.socket_path = Path(self.folder) / "office.sock"
         with contextlib.suppress(FileNotFoundError):
@@ -217,6 +259,16 @@ class WarmOffice:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True,
                                      env=office_env(self.folder))
+
+    def _forget_seed(self) -> None:
+        """Start over on a profile of its own, and drop the kept one (a new one is kept)."""
+        assert self.folder is not None and self.profile_seed is not None
+        shutil.rmtree(Path(self.folder) / "profile", ignore_errors=True)
+        self.seeded, self._keep = False, True
+        doomed = self.profile_seed.with_name(f".{self.profile_seed.name}.old.{os.getpid()}")
+        with contextlib.suppress(OSError):
+            os.rename(self.profile_seed, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
 
     def _reap(self) -> None:
         """The helper and its LibreOffice share a process group of their own: kill it."""
@@ -309,12 +361,19 @@ class WarmOffice:
     def _request_restarting(self, payload: dict, timeout: float) -> dict:
         for attempt in range(2):
             try:
-                return self.request(payload, timeout=timeout)
+                reply = self.request(payload, timeout=timeout)
+                if self._keep and reply.get("ok"):
+                    self._keep = False            # LibreOffice is up: its profile is made
+                    assert self.folder is not None and self.profile_seed is not None
+                    keep_profile(Path(self.folder) / "profile", self.profile_seed)
+                return reply
             except (WarmUnavailable, TimeoutError) as exc:
                 if not self.owned:
                     raise WarmUnavailable(str(exc)) from exc
                 self._reap()                      # hung or dead: kill it, start anew
                 self.restarts += 1
+                if self.seeded:                   # perhaps of the copied profile
+                    self._forget_seed()
                 if attempt and isinstance(exc, TimeoutError):
                     raise ToolError(f"LibreOffice did not finish within {timeout:.0f} s",
                                     fix="try again; if it persists, check the file opens "
@@ -414,18 +473,23 @@ class Office:
 
     @classmethod
     def warm(cls, explicit: str | None = None, *, python: str | None = None,
-             max_docs: int = MAX_DOCS, instances: int = 1) -> Office:
+             max_docs: int = MAX_DOCS, instances: int = 1,
+             profiles: Path | None = None) -> Office:
         """An Office with warm LibreOffices of its own (started on first need, or now by
         `start()`), or a cold one when LibreOffice or its UNO bridge is missing.
         `python`: the Python with `uno` (default: found; "" for none). `instances`: how
         many documents it lays out at once (each instance is a process of some 200 MB;
-        more than the cores gains nothing)."""
+        more than the cores gains nothing). `profiles`: a folder where a LibreOffice profile
+        is kept between processes, for each instance to start from a copy of."""
         office = cls(find_soffice(explicit))
         uno_python = find_uno_python(python)
         if office.soffice and uno_python:
+            seed = None if profiles is None else profiles / (
+                "libreoffice-" + hashlib.sha256(office.identity.encode()).hexdigest()[:16])
             office.services = [WarmOffice(office.soffice, python=uno_python, socket_path=None,
                                           max_docs=max_docs,
-                                          timeout_per_file=office.timeout_per_file)
+                                          timeout_per_file=office.timeout_per_file,
+                                          profile_seed=seed)
                                for _ in range(max(1, instances))]
         return office
 

@@ -64,8 +64,10 @@ class Instance:
         self.desktop = None
         self.docs = 0
         self.starts = 0
+        self.spawns = 0           # soffice.bin processes: two for a start on a new profile
 
     def _spawn(self) -> subprocess.Popen:
+        self.spawns += 1
         cmd = [self.soffice, f"-env:UserInstallation={Path(self.profile).as_uri()}",
                "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
                "--nolockcheck", f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext"]
@@ -197,6 +199,7 @@ class Server:
             return {"ok": True, "pid": os.getpid(), "alive": alive,
                     "soffice_pid": self.instance.proc.pid if alive and self.instance.proc
                     else None, "docs": self.instance.docs, "starts": self.instance.starts,
+                    "spawns": self.instance.spawns,
                     "uptime": round(time.time() - self.started, 1)}
         if op == "stop":
             self.running = False
