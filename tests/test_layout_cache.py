@@ -20,6 +20,7 @@ from manualgen.cli import main
 from manualgen.inputs.pipeline import prepare
 from manualgen.manual.build import MASTER_TEMPLATE, render_policies
 from manualgen.manual.compose import compose
+from manualgen.render import paginate
 from manualgen.render.docx_io import docx_bytes
 from manualgen.render.paginate import LayoutCache, segments
 from manualgen.services.office import Office
@@ -135,7 +136,12 @@ def _renumbered(data: bytes, shift: int) -> bytes:
     return _edit_body(data, edit)
 
 
-def test_a_chapter_hash_ignores_names_that_shift_with_earlier_chapters(library, tmp_path):
+@pytest.mark.parametrize("way", ["text", "tree"])
+def test_a_chapter_hash_ignores_names_that_shift_with_earlier_chapters(library, tmp_path, way,
+                                                                      monkeypatch):
+    # "tree": the way for a document under other prefixes than lxml's usual ones.
+    if way == "tree":
+        monkeypatch.setattr(paginate, "_PREFIXES", {"w": "another namespace"})
     shutil.copy(EXAMPLE.parent / "logo.png", tmp_path / "logo.png")
     inputs = prepare(profile(example(), library, tmp_path), library)
     composed = compose(library.forms_dir / MASTER_TEMPLATE, inputs, render_policies(inputs))

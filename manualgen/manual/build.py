@@ -110,7 +110,7 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
         warnings.append("the contents have no page numbers until Word updates them "
                         "(it asks when the file is opened)")
     else:
-        draft = docx_bytes(composed.document, when)
+        draft = docx_bytes(composed.document, when, compress=False)   # laid out, not kept
         if cache is None and pdf:
             pages, pdf_data = paginate(draft, bookmarks, office)
         else:                     # without a cache: a whole layout, kept by no one

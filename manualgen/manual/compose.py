@@ -14,6 +14,7 @@ import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches, Pt
+from docx.table import _Cell
 from docx.text.run import Run
 
 from manualgen.errors import fail
@@ -89,9 +90,9 @@ def _table(document: Document, header: list[str], rows: list[list[str]],
         for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             col.w = Inches(w)
     for row, values in zip(table.rows, [header, *rows], strict=True):
-        cells = row.cells
+        cells = [_Cell(tc, table) for tc in row._tr.tc_lst]   # a new grid: nothing merged
         for c, text in enumerate(values):
-            cells[c].text = text
+            wordxml.set_cell_text(cells[c], text)
             if widths:
                 cells[c].width = Inches(widths[c])
     wordxml.repeat_header_row(table.rows[0])
@@ -320,7 +321,7 @@ class Composed:
     def set_pages(self, pages: dict[str, int]) -> None:
         """Write the measured page of every contents entry into the TOC field's result."""
         for bookmark, run in self.page_runs.items():
-            run.text = str(pages[bookmark])
+            wordxml.set_run_text(run, str(pages[bookmark]))
 
     def clear_pages(self) -> None:
         """No layout available: leave the numbers for Word to fill in on update."""

@@ -221,17 +221,10 @@ class _Package:
         return self._nums.get(num_id, "none:" + num_id)
 
 
-# What `_canonical` changes shows in an element's XML as one of these; an element without
-# any (most paragraphs) is its own canonical form, without a copy.
-_VARIABLE = re.compile(rb"bookmark|hyperlink|docPr|cNvPr|numId| r:")
-
-
 def _canonical(element, package: _Package) -> bytes:
     """An element as it matters for layout: bookmark names and ids, link anchors, picture
-    ids gone; relationship ids and list ids replaced by what they point at."""
-    plain = etree.tostring(element)
-    if not _VARIABLE.search(plain):
-        return plain
+    ids gone; relationship ids and list ids replaced by what they point at. The way of
+    the tree, for a document whose prefixes `_canonical_text` cannot rely on."""
     el = deepcopy(element)
     for mark in [*el.iter(_w("bookmarkStart"), _w("bookmarkEnd"))]:
         mark.getparent().remove(mark)
@@ -249,6 +242,51 @@ def _canonical(element, package: _Package) -> bytes:
             if attr in node.attrib:
                 node.set(attr, package.rel_digest(node.get(attr)))
     return etree.tostring(el, method="c14n")
+
+
+# The same changes made in the XML's text, as lxml writes it under the usual prefixes:
+# a manual's 1,500 body elements are serialised once, not each with the root's namespace
+# declarations (four fifths of what was hashed) and a copy for those with list ids.
+_BOOKMARK = re.compile(rb"<w:bookmark(?:Start|End) [^>]*/>")
+_ANCHOR = re.compile(rb'(<w:hyperlink\b[^>]*?) w:anchor="[^"]*"')
+_PICTURE = re.compile(rb"<(?:wp:docPr|pic:cNvPr) [^>]*>")
+_ID_OR_NAME = re.compile(rb' (?:id|name)="[^"]*"')
+_NUM_ID = re.compile(rb'<w:numId w:val="([^"]*)"/>')
+_REL = re.compile(rb' r:(embed|id|link)="([^"]*)"')
+_PREFIXES = {"w": W, "r": R}
+_SPLIT = " manualgen: a segment starts "
+
+
+def _canonical_text(text: bytes, package: _Package) -> bytes:
+    text = _ANCHOR.sub(rb"\1", _BOOKMARK.sub(b"", text))
+    text = _PICTURE.sub(lambda m: _ID_OR_NAME.sub(b"", m.group()), text)
+    text = _NUM_ID.sub(lambda m: b'<w:numId w:val="%s"/>' % package.num_digest(
+        m.group(1).decode()).encode(), text)
+    return _REL.sub(lambda m: b' r:%s="%s"' % (m.group(1), package.rel_digest(
+        m.group(2).decode()).encode()), text)
+
+
+def _segment_texts(root, body, children: list, starts: list[int], sect,
+                   package: _Package) -> list[bytes]:
+    """Each segment's canonical XML: the front matter, then one a chapter (`starts`)."""
+    spans = list(zip([0, *starts], [*starts, len(children)], strict=True))
+    if any(root.nsmap.get(k) != v for k, v in _PREFIXES.items()):
+        return [b"".join(_canonical(c, package) for c in children[a:b]) for a, b in spans]
+    markers = [etree.Comment(_SPLIT) for _ in starts]
+    for i, marker in zip(starts, markers, strict=True):
+        children[i].addprevious(marker)
+    if sect is not None:
+        body.remove(sect)
+    try:
+        text = etree.tostring(body)
+    finally:
+        for marker in markers:
+            body.remove(marker)
+        if sect is not None:
+            body.append(sect)
+    inner = text[text.index(b">") + 1:text.rindex(b"</")] if children else b""
+    return [_canonical_text(part, package)
+            for part in inner.split(b"<!--" + _SPLIT.encode() + b"-->")]
 
 
 def segments(docx_data: bytes, toc: list[tuple[int, str]], identity: str = ""
@@ -271,21 +309,24 @@ def segments(docx_data: bytes, toc: list[tuple[int, str]], identity: str = ""
         context.update(package.part_digest(name).encode())
     if sect is not None:
         context.update(_canonical(sect, package))
-    found: list[Segment] = [Segment("", 0, 0, [], True)]
-    hashes = [hashlib.sha256(context.digest() + b"front")]
-    for i, child in enumerate(children):
-        marks = [m.get(_w("name")) for m in child.iter(_w("bookmarkStart"))]
-        if any(m in chapters for m in marks):
-            found[-1].stop = i
-            found.append(Segment("", i, i, [], False))
-            hashes.append(hashlib.sha256(context.digest() + b"chapter"))
-        found[-1].bookmarks.extend(m for m in marks if m in wanted)
-        canonical = _canonical(child, package)
-        found[-1].size += len(canonical)
-        hashes[-1].update(canonical)
-    found[-1].stop = len(children)
-    for seg, h in zip(found, hashes, strict=True):
-        seg.key = h.hexdigest()
+    # Each contents entry's bookmark, by the body element it is in, in document order.
+    index = {child: i for i, child in enumerate(children)}
+    marks: dict[int, list[str]] = {}
+    for mark in body.iter(_w("bookmarkStart")):
+        top = mark
+        while top.getparent() is not body:
+            top = top.getparent()
+        if top in index:
+            marks.setdefault(index[top], []).append(mark.get(_w("name")))
+    starts = [i for i in sorted(marks) if any(m in chapters for m in marks[i])]
+    texts = _segment_texts(root, body, children, starts, sect, package)
+    found = []
+    for n, (first, stop) in enumerate(zip([0, *starts], [*starts, len(children)],
+                                          strict=True)):
+        key = hashlib.sha256(context.digest() + (b"chapter" if n else b"front") + texts[n])
+        found.append(Segment(key.hexdigest(), first, stop,
+                             [m for i in range(first, stop) for m in marks.get(i, [])
+                              if m in wanted], n == 0, len(texts[n])))
     return found, root
 
 
