@@ -179,6 +179,18 @@ class Deduplicator:
         except UnicodeEncodeError:
             return k.encode("utf-8", "surrogatepass")
 
+    @staticmethod
+    def _flat(obj: pikepdf.Object) -> bytes | None:
+        """An array or dictionary (not a page) with nothing indirect inside - a font's
+        /Widths, an image's /DecodeParms - as its text, which is its value: hashed at once
+        rather than item by item in Python. None for anything else."""
+        if isinstance(obj, Dictionary) and obj.get("/Type") == Name.Page:
+            return None
+        if not isinstance(obj, Array | Dictionary):
+            return None
+        flat = obj.unparse(resolved=True)
+        return None if _REFERENCE.search(flat) else flat
+
     def _digest_of(self, obj: pikepdf.Object) -> bytes:
         h = hashlib.sha256()
         if isinstance(obj, pikepdf.Stream):
@@ -187,11 +199,7 @@ class Deduplicator:
                 if k not in ("/Length", "/Parent"):
                     h.update(self._key(k) + self.digest(obj[k]))
             h.update(obj.read_raw_bytes())
-        elif (isinstance(obj, Array) or isinstance(obj, Dictionary)
-              and obj.get("/Type") != Name.Page) and \
-                not _REFERENCE.search(flat := obj.unparse(resolved=True)):
-            # Nothing indirect inside (a font's /Widths, an image's /DecodeParms): its
-            # text is its value, hashed at once rather than item by item in Python.
+        elif (flat := self._flat(obj)) is not None:
             h.update(b"T" + flat)
         elif isinstance(obj, Dictionary):
             h.update(b"D")

@@ -27,12 +27,6 @@ OS_LITTER = {".ds_store", "thumbs.db", "desktop.ini", ".localized"}
 
 PDF_SUFFIXES = {".pdf"}
 WORD_SUFFIXES = {".docx", ".doc", ".odt", ".rtf"}
-
-
-def has_word_files(folder: Path) -> bool:
-    """Whether a submission folder holds files LibreOffice will convert (a hint for
-    starting one early: the intake decides what is a sample)."""
-    return any(p.suffix.lower() in WORD_SUFFIXES for p in folder.rglob("*"))
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 KIND_LABEL = {"pdf": "PDF", "word": "Word/ODT", "image": "image"}
 # The largest sample file of each kind: a 300-page scan at 300 dpi is some 150 MB; a
@@ -80,6 +74,12 @@ class Intake:
 
     def by_category(self, key: str) -> list[Sample]:
         return sorted((s for s in self.samples if s.category == key), key=lambda s: s.sort_key)
+
+
+def has_word_files(folder: Path) -> bool:
+    """Whether a submission folder holds files LibreOffice will convert (a hint for
+    starting one early: the intake decides what is a sample)."""
+    return any(p.suffix.lower() in WORD_SUFFIXES for p in folder.rglob("*"))
 
 
 def kind_of(name: str) -> str | None:

@@ -266,10 +266,11 @@ def _canonical_text(text: bytes, package: _Package) -> bytes:
         m.group(2).decode()).encode()), text)
 
 
-def _segment_texts(root, body, children: list, starts: list[int], sect,
+def _segment_texts(root, body, children: list, spans: list[tuple[int, int]], sect,
                    package: _Package) -> list[bytes]:
-    """Each segment's canonical XML: the front matter, then one a chapter (`starts`)."""
-    spans = list(zip([0, *starts], [*starts, len(children)], strict=True))
+    """Each segment's canonical XML: the front matter, then one a chapter (`spans`: the
+    body elements of each, first and one past the last)."""
+    starts = [first for first, _ in spans[1:]]
     if any(root.nsmap.get(k) != v for k, v in _PREFIXES.items()):
         return [b"".join(_canonical(c, package) for c in children[a:b]) for a, b in spans]
     markers = [etree.Comment(_SPLIT) for _ in starts]
@@ -319,10 +320,10 @@ def segments(docx_data: bytes, toc: list[tuple[int, str]], identity: str = ""
         if top in index:
             marks.setdefault(index[top], []).append(mark.get(_w("name")))
     starts = [i for i in sorted(marks) if any(m in chapters for m in marks[i])]
-    texts = _segment_texts(root, body, children, starts, sect, package)
+    spans = list(zip([0, *starts], [*starts, len(children)], strict=True))
+    texts = _segment_texts(root, body, children, spans, sect, package)
     found = []
-    for n, (first, stop) in enumerate(zip([0, *starts], [*starts, len(children)],
-                                          strict=True)):
+    for n, (first, stop) in enumerate(spans):
         key = hashlib.sha256(context.digest() + (b"chapter" if n else b"front") + texts[n])
         found.append(Segment(key.hexdigest(), first, stop,
                              [m for i in range(first, stop) for m in marks.get(i, [])

@@ -319,12 +319,7 @@ def set_run_text(run, text: str) -> None:
     if len(found) != 1 or text.translate(_PLAIN_TEXT) != text:
         run.text = text
         return
-    t = found[0]
-    t.text = text
-    if len(text.strip()) < len(text):
-        t.set(_SPACE, "preserve")
-    else:
-        t.attrib.pop(_SPACE, None)
+    _set_t(found[0], text)
 
 
 def append_run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
@@ -356,8 +351,15 @@ def append_run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: b
             rpr.append(mark)
         r.append(rpr)
     t = OxmlElement("w:t")
+    _set_t(t, text)
+    r.append(t)
+    paragraph._p.append(r)
+
+
+def _set_t(t, text: str) -> None:
+    """A `w:t`'s text, its spaces kept when it starts or ends with one (as python-docx)."""
     t.text = text
     if len(text.strip()) < len(text):
         t.set(_SPACE, "preserve")
-    r.append(t)
-    paragraph._p.append(r)
+    else:
+        t.attrib.pop(_SPACE, None)

@@ -236,10 +236,7 @@ class WarmOffice:
         if not self.owned or (self.proc is not None and self.proc.poll() is None):
             return
         if self.proc is not None:         # it died: a new one
-            self.restarts += 1
-            self._reap()
-            if self.seeded:               # perhaps of the copied profile: never again
-                self._forget_seed()
+            self._gone()
         if not self.python:
             raise WarmUnavailable("no Python with LibreOffice's UNO bridge (python3-uno)")
         if self.folder is None:
@@ -260,8 +257,15 @@ class WarmOffice:
                                      stderr=subprocess.DEVNULL, start_new_session=True,
                                      env=office_env(self.folder))
 
+    def _gone(self) -> None:
+        """The helper died or hung: kill what is left; one that started from a kept
+        profile (perhaps the cause) starts over on one of its own, and that one is kept."""
+        self._reap()
+        self.restarts += 1
+        if self.seeded:
+            self._forget_seed()
+
     def _forget_seed(self) -> None:
-        """Start over on a profile of its own, and drop the kept one (a new one is kept)."""
         assert self.folder is not None and self.profile_seed is not None
         shutil.rmtree(Path(self.folder) / "profile", ignore_errors=True)
         self.seeded, self._keep = False, True
@@ -370,10 +374,7 @@ class WarmOffice:
             except (WarmUnavailable, TimeoutError) as exc:
                 if not self.owned:
                     raise WarmUnavailable(str(exc)) from exc
-                self._reap()                      # hung or dead: kill it, start anew
-                self.restarts += 1
-                if self.seeded:                   # perhaps of the copied profile
-                    self._forget_seed()
+                self._gone()                      # hung or dead: kill it, start anew
                 if attempt and isinstance(exc, TimeoutError):
                     raise ToolError(f"LibreOffice did not finish within {timeout:.0f} s",
                                     fix="try again; if it persists, check the file opens "
