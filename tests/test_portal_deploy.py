@@ -205,3 +205,18 @@ def test_the_deployment_examples_name_real_settings_and_commands():
     assert values["ALLOWED_HOSTS"] == ["secor.nsny.example"]
     assert values["SESSION_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
     assert values["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+
+
+def test_the_portal_keeps_its_libreoffice_profile_in_its_data_folder(tmp_path):
+    """A restarted portal starts LibreOffice from the profile it kept, inside the data
+    folder (nothing is written outside it)."""
+    from manualgen.portal.server import office_for
+
+    office = office_for(None, root=tmp_path)
+    try:
+        if not office.services:
+            pytest.skip("LibreOffice with its UNO bridge is not installed")
+        seeds = {service.profile_seed.parent for service in office.services}
+        assert seeds == {tmp_path / "office"}
+    finally:
+        office.close()

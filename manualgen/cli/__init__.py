@@ -901,7 +901,7 @@ def _portal(data_dir: Path, *, site: bool = False, library_dir: Path | None = No
     portal_site = None
     if site:
         portal_site = PortalSite(data_dir, library=_library(library_dir),
-                                 office=office_for(os.environ.get(SOFFICE_ENV)),
+                                 office=office_for(os.environ.get(SOFFICE_ENV), root=data_dir),
                                  log=lambda text: click.echo(text, err=True),
                                  builds=builds(environ))
     return configure(environ, portal_site), portal_site

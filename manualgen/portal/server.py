@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from manualgen.portal.settings import SITE_KEY, builds, portal_settings
@@ -17,6 +18,7 @@ from manualgen.portal.site import PortalSite
 from manualgen.web.server import USE_POLL
 
 THREADS = 8
+OFFICE_FOLDER = "office"     # under the data root: the LibreOffice profile kept for restarts
 
 
 def configure(environ: Mapping[str, str], site: PortalSite | None) -> dict[str, Any]:
@@ -57,17 +59,21 @@ def application_from_environment():
     environ = os.environ
     site = PortalSite(settings.PORTAL_DATA_ROOT,
                       library=api.load_library(environ.get("MANUALGEN_LIBRARY") or None),
-                      office=office_for(environ.get("MANUALGEN_SOFFICE")),
+                      office=office_for(environ.get("MANUALGEN_SOFFICE"),
+                                        root=Path(settings.PORTAL_DATA_ROOT)),
                       builds=builds(environ))
     setattr(settings, SITE_KEY, site)
     return wsgi_app()
 
 
-def office_for(soffice: str | None):
-    """The process's warm LibreOffices (one a core, at most two), else cold runs."""
+def office_for(soffice: str | None, *, root: Path | None = None):
+    """The process's warm LibreOffices (one a core, at most two), else cold runs. With
+    the data root, they start from a profile kept in its `office/` folder, so a restart
+    of the portal does not pay for LibreOffice's first-start setup again."""
     from manualgen.services.office import Office, lanes_for_machine
 
-    return Office.warm(soffice, instances=lanes_for_machine())
+    return Office.warm(soffice, instances=lanes_for_machine(),
+                       profiles=None if root is None else root / OFFICE_FOLDER)
 
 
 def make_server(site: PortalSite, host: str, port: int, *, threads: int = THREADS):
