@@ -59,6 +59,45 @@ def test_generated_documents_refer_only_to_what_exists(generated):
     assert problems == []
 
 
+def test_generated_documents_define_only_the_styles_they_use(generated):
+    """python-docx's template defines some 160 styles (790 KB with Word 2010's copy) that
+    LibreOffice parses for every layout; the outputs keep the ones they use."""
+    for name, data in generated.items():
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            assert "word/stylesWithEffects.xml" not in z.namelist(), name
+            styles = z.read("word/styles.xml")
+        ids = set(re.findall(rb'w:styleId="([^"]+)"', styles))
+        assert len(styles) < 60_000 and b"LightShading-Accent1" not in ids, name
+        assert b"Normal" in ids and b"TableNormal" in ids, name
+
+
+def test_pruning_keeps_what_any_part_names_and_what_that_is_built_on():
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    from manualgen.render.wordxml import prune_styles
+
+    document = docx.Document()
+    document.add_paragraph("A warning in a box", style="Intense Quote")
+    footnotes = (b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                 b'2006/main"><w:footnote w:id="1"><w:p><w:pPr><w:pStyle w:val="Caption"/>'
+                 b'</w:pPr></w:p></w:footnote></w:footnotes>')
+    part = Part(PackURI("/word/footnotes.xml"), "application/vnd.openxmlformats-"
+                "officedocument.wordprocessingml.footnotes+xml", footnotes,
+                document.part.package)
+    document.part.relate_to(part, RT.FOOTNOTES)     # a part python-docx keeps as bytes
+    assert prune_styles(document) > 100
+    ids = {style.style_id for style in document.styles}
+    assert {"IntenseQuote", "IntenseQuoteChar", "Caption", "Normal"} <= ids
+    assert "Quote" not in ids and "LightShading-Accent1" not in ids
+    assert prune_styles(document) == 0
+    saved = io.BytesIO()
+    document.save(saved)
+    assert reference_problems(saved.getvalue(), "pruned") == []
+
+
 @needs_libreoffice()
 @pytest.mark.libreoffice
 def test_manual_with_numbered_contents_is_valid(library):

@@ -29,6 +29,7 @@ from manualgen.io import inside
 from manualgen.render.docx_io import ZIP_EPOCH, normalise_zip, set_properties
 from manualgen.render.jinja import form_environment
 from manualgen.render.pdfmeta import normalise_pdf
+from manualgen.render.wordxml import prune_styles
 from manualgen.services.office import Office
 from manualgen.services.storage import scratch_dir
 
@@ -215,6 +216,7 @@ def render_form(inputs: Inputs, form: FormInfo) -> bytes:
     set_properties(tpl.docx, title=form.title, author=profile.company.legal_name,
                    when=profile.manual.issued, subject=form.description,
                    revision=form.revision, keywords=f"SECOR form {form.id}")
+    prune_styles(tpl.docx)
     buf = io.BytesIO()
     tpl.save(buf)
     return normalise_zip(buf.getvalue(), profile.manual.issued)

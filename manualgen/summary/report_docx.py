@@ -17,6 +17,7 @@ from docxtpl import DocxTemplate, InlineImage, Listing
 from manualgen.errors import InputError
 from manualgen.render.docx_io import normalise_zip, set_properties
 from manualgen.render.jinja import form_environment, template_error
+from manualgen.render.wordxml import prune_styles
 from manualgen.summary.figures import Figures
 from manualgen.summary.view import TITLE
 
@@ -78,6 +79,7 @@ def render_docx(fig: Figures, view: dict, template: Path) -> bytes:
                    author=fig.header.prepared_by, when=fig.header.as_of,
                    subject=f"SECOR annual submission {fig.header.year}",
                    keywords="SECOR; year end summary")
+    prune_styles(document)
     buf = io.BytesIO()
     document.save(buf)
     return normalise_zip(buf.getvalue(), fig.header.as_of)
