@@ -113,13 +113,18 @@ def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_
         office.convert_one(small, tmp_path / "d", options=BOOKMARK_DESTINATIONS)
         assert office.service.ping()["starts"] == 3              # renewed after max_docs
         helper = office.service.proc.pid
+        killed_pipe, _ = (Path(p) for p in office.service.ping()["pipes"])
         os.killpg(helper, signal.SIGKILL)                        # the helper dies too
         office.service.proc.wait()
         office.convert_one(small, tmp_path / "e", options=BOOKMARK_DESTINATIONS)
         assert office.service.proc.pid != helper and office.service.restarts >= 1
         folder = office.service.folder
+        pipes = [Path(p) for p in office.service.ping()["pipes"]]
+        assert killed_pipe not in pipes and not killed_pipe.exists()   # its socket removed
+        assert all(p.is_socket() for p in pipes)
     assert not Path(folder).exists()                              # stopped and removed
     assert not processes_mentioning(folder)
+    assert not any(p.exists() for p in pipes)       # nor a socket of LibreOffice in /tmp
 
 
 def test_a_broken_document_is_reported_by_the_warm_instance(tmp_path):

@@ -43,6 +43,7 @@ from typing import TypeVar
 
 from manualgen.errors import ToolError
 from manualgen.services.storage import SHORT_TMP, run_folder, scratch_dir
+from manualgen.services.uno_helper import accept_name, office_pipes, remove_pipes
 
 CANDIDATES = ("soffice", "libreoffice")
 Options = dict[str, bool | int | str]
@@ -284,6 +285,9 @@ class WarmOffice:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        if self.folder is not None:       # killed, LibreOffice leaves its sockets in /tmp
+            remove_pipes(office_pipes((Path(self.folder) / "profile").as_uri(),
+                                      accept_name(proc.pid)))
 
     def stop(self) -> None:
         """Stop an owned instance and remove its folder; a found one is left running."""
@@ -626,7 +630,8 @@ class Office:
         out_dir.mkdir(parents=True, exist_ok=True)
         timeout = self.base_timeout + self.timeout_per_file * len(sources)
         with scratch_dir("manualgen-lo-") as profile:
-            cmd = [program(soffice), f"-env:UserInstallation=file://{profile}", "--headless",
+            url = Path(profile).as_uri()
+            cmd = [program(soffice), f"-env:UserInstallation={url}", "--headless",
                    "--norestore", "--nologo", "--nodefault", "--convert-to",
                    export_filter(options), "--outdir", str(out_dir), *[str(s) for s in sources]]
             env = office_env(profile, HOME=profile)
@@ -638,6 +643,8 @@ class Office:
                 raise ToolError(f"LibreOffice did not finish within {timeout:.0f} s",
                                 fix="try again; if it persists, convert fewer files at once") \
                     from exc
+            finally:
+                remove_pipes(office_pipes(url))   # one killed on a timeout leaves its socket
         return [_result(src, out_dir, stderr) for src in sources]
 
     def convert_one(self, source: Path, out_dir: Path, *,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -38,6 +39,29 @@ from pathlib import Path
 
 RESTART = 81            # soffice.bin's exit code after making a new profile: start again
 CONNECT_TIMEOUT = 60.0
+
+
+def accept_name(helper_pid: int) -> str:
+    """The name of the pipe the helper's LibreOffice accepts UNO connections on (the
+    parent, which knows the helper's pid, can find its socket when both are gone)."""
+    return f"manualgen-{helper_pid}"
+
+
+def office_pipes(profile_url: str, *accept_names: str) -> list[Path]:
+    """The sockets a soffice.bin makes in /tmp, which it leaves there when it is killed:
+    one a `--accept=pipe,name=` and its single-instance pipe, which LibreOffice names by
+    the MD5 of the profile's URL in UTF-16, each byte in hex without padding."""
+    digest = hashlib.md5(profile_url.encode("utf-16-le")).digest()  # noqa: S324 - a name
+    names = [*accept_names, "SingleOfficeIPC_" + "".join(format(b, "x") for b in digest)]
+    return [Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{name}" for name in names]
+
+
+def remove_pipes(paths: list[Path]) -> None:
+    """Remove the sockets of a soffice.bin that is gone (only sockets, only ours)."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path.is_socket() and path.lstat().st_uid == os.getuid():
+                path.unlink()
 
 
 def _props(**values):
@@ -59,16 +83,24 @@ class Instance:
         self.soffice = soffice
         self.profile = profile
         self.max_docs = max_docs
-        self.pipe = f"manualgen-{os.getpid()}-{id(self):x}"
+        self.pipe = accept_name(os.getpid())
         self.proc: subprocess.Popen | None = None
         self.desktop = None
         self.docs = 0
         self.starts = 0
         self.spawns = 0           # soffice.bin processes: two for a start on a new profile
 
+    @property
+    def profile_url(self) -> str:
+        return Path(self.profile).as_uri()
+
+    @property
+    def pipes(self) -> list[Path]:
+        return office_pipes(self.profile_url, self.pipe)
+
     def _spawn(self) -> subprocess.Popen:
         self.spawns += 1
-        cmd = [self.soffice, f"-env:UserInstallation={Path(self.profile).as_uri()}",
+        cmd = [self.soffice, f"-env:UserInstallation={self.profile_url}",
                "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
                "--nolockcheck", f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext"]
         setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
@@ -182,6 +214,8 @@ class Instance:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
             self.proc.wait()
+        if self.proc is not None:
+            remove_pipes(self.pipes)
         self.proc = None
 
 
@@ -200,6 +234,7 @@ class Server:
                     "soffice_pid": self.instance.proc.pid if alive and self.instance.proc
                     else None, "docs": self.instance.docs, "starts": self.instance.starts,
                     "spawns": self.instance.spawns,
+                    "pipes": [str(p) for p in self.instance.pipes],
                     "uptime": round(time.time() - self.started, 1)}
         if op == "stop":
             self.running = False
@@ -268,6 +303,12 @@ def _watch_parent(instance: Instance) -> None:
     with contextlib.suppress(OSError):
         while sys.stdin.buffer.read(4096):
             pass
+    proc = instance.proc
+    with contextlib.suppress(Exception):    # killed, it would leave its sockets in /tmp
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=5)
+        remove_pipes(instance.pipes)
     with contextlib.suppress(OSError):
         if os.getpgid(0) == os.getpid():        # our own group (the parent starts us so)
             os.killpg(os.getpid(), signal.SIGKILL)
