@@ -81,9 +81,9 @@ def test_pruning_keeps_what_any_part_names_and_what_that_is_built_on():
 
     document = docx.Document()
     document.add_paragraph("A warning in a box", style="Intense Quote")
-    footnotes = (b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                 b'2006/main"><w:footnote w:id="1"><w:p><w:pPr><w:pStyle w:val="Caption"/>'
-                 b'</w:pPr></w:p></w:footnote></w:footnotes>')
+    footnotes = (b'<x:footnotes xmlns:x="http://schemas.openxmlformats.org/wordprocessingml/'
+                 b'2006/main"><x:footnote x:id="1"><x:p><x:pPr><x:pStyle x:val="Caption"/>'
+                 b'</x:pPr></x:p></x:footnote></x:footnotes>')    # any prefix
     part = Part(PackURI("/word/footnotes.xml"), "application/vnd.openxmlformats-"
                 "officedocument.wordprocessingml.footnotes+xml", footnotes,
                 document.part.package)

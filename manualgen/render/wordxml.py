@@ -7,7 +7,6 @@ and table header rows. Everything else in the project uses python-docx proxies.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,6 +14,7 @@ from docx.oxml.ns import NamespacePrefixedTag, qn
 from docx.oxml.parser import oxml_parser
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 T = TypeVar("T")
 
@@ -373,9 +373,7 @@ _STYLE_REFERENCES = tuple(qn(f"w:{tag}") for tag in (
 _STYLE_CHAINS = tuple(qn(f"w:{tag}") for tag in ("basedOn", "link", "next"))
 _STYLE_ID = qn("w:styleId")
 _DEFAULT = qn("w:default")
-_STYLE_REFERENCE_TEXT = re.compile(
-    rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink|clickAndTypeStyle|'
-    rb'defaultTableStyle) w:val="([^"]*)"')
+_ON = ("1", "true", "on")
 STYLES_WITH_EFFECTS = ("http://schemas.microsoft.com/office/2007/relationships/"
                        "stylesWithEffects")
 
@@ -396,9 +394,13 @@ def prune_styles(document) -> int:
         if element is not None:
             used.update(ref.get(_VAL) for ref in element.iter(*_STYLE_REFERENCES))
         elif other.content_type.endswith("+xml") and b"Style" in other.blob:
-            used.update(m.decode() for m in _STYLE_REFERENCE_TEXT.findall(other.blob))
+            try:                          # a part python-docx keeps as bytes (footnotes)
+                element = etree.fromstring(other.blob, oxml_parser)
+            except etree.XMLSyntaxError:
+                continue
+            used.update(ref.get(_VAL) for ref in element.iter(*_STYLE_REFERENCES))
     defined = {style.get(_STYLE_ID): style for style in styles.iterchildren(qn("w:style"))}
-    keep = used | {sid for sid, style in defined.items() if style.get(_DEFAULT) in ("1", "true")}
+    keep = used | {sid for sid, style in defined.items() if style.get(_DEFAULT) in _ON}
     todo = list(keep)
     while todo:
         style = defined.get(todo.pop())
