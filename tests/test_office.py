@@ -3,6 +3,7 @@ dies, renews itself, and never outlives the process that started it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,8 @@ from manualgen import api
 from manualgen.cli import main
 from manualgen.render.paginate import BOOKMARK_DESTINATIONS, destination_pages
 from manualgen.services.office import Office, find_uno_python
+from manualgen.services.storage import sweep_runs
+from manualgen.services.uno_helper import office_pipes
 
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice, wait_for
 
@@ -113,15 +116,13 @@ def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_
         office.convert_one(small, tmp_path / "d", options=BOOKMARK_DESTINATIONS)
         assert office.service.ping()["starts"] == 3              # renewed after max_docs
         helper = office.service.proc.pid
-        killed_pipe, _ = (Path(p) for p in office.service.ping()["pipes"])
         os.killpg(helper, signal.SIGKILL)                        # the helper dies too
         office.service.proc.wait()
         office.convert_one(small, tmp_path / "e", options=BOOKMARK_DESTINATIONS)
         assert office.service.proc.pid != helper and office.service.restarts >= 1
         folder = office.service.folder
         pipes = [Path(p) for p in office.service.ping()["pipes"]]
-        assert killed_pipe not in pipes and not killed_pipe.exists()   # its socket removed
-        assert all(p.is_socket() for p in pipes)
+        assert len(pipes) == 2 and all(p.is_socket() for p in pipes)
     assert not Path(folder).exists()                              # stopped and removed
     assert not processes_mentioning(folder)
     assert not any(p.exists() for p in pipes)       # nor a socket of LibreOffice in /tmp
@@ -158,11 +159,26 @@ def test_no_libreoffice_outlives_a_killed_build(warm, tmp_path):
                        for pid in processes_mentioning(str(scratch))
                        if Path(f"/proc/{pid}").exists())
         assert wait_for(soffice_running, 60), "LibreOffice never started"
+        sockets = office_sockets(scratch)
+        made = all if warm else any              # a cold one accepts no UNO connections
+        assert wait_for(lambda: made(p.is_socket() for p in sockets), 60), sockets
     finally:
         build.send_signal(signal.SIGKILL)
         build.wait()
     assert wait_for(lambda: not processes_mentioning(str(scratch)), 15), \
         f"left running: {processes_mentioning(str(scratch))}"
+    assert sweep_runs(str(scratch))                # what the next run does first
+    assert not any(p.exists() for p in sockets), "LibreOffice's sockets stayed in /tmp"
+
+
+def office_sockets(scratch: Path) -> list[Path]:
+    """The sockets in /tmp of the LibreOffice running with its profile in `scratch`."""
+    for pid in processes_mentioning(str(scratch)):
+        with contextlib.suppress(OSError):
+            for arg in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
+                if arg.startswith(b"-env:UserInstallation="):
+                    return office_pipes(arg.split(b"=", 1)[1].decode())
+    return []
 
 
 def test_office_start_status_stop_and_a_build_uses_it(tmp_path, monkeypatch):

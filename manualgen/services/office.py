@@ -43,7 +43,7 @@ from typing import TypeVar
 
 from manualgen.errors import ToolError
 from manualgen.services.storage import SHORT_TMP, run_folder, scratch_dir
-from manualgen.services.uno_helper import accept_name, office_pipes, remove_pipes
+from manualgen.services.uno_helper import office_pipes, remove_pipes
 
 CANDIDATES = ("soffice", "libreoffice")
 Options = dict[str, bool | int | str]
@@ -286,8 +286,7 @@ class WarmOffice:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if self.folder is not None:       # killed, LibreOffice leaves its sockets in /tmp
-            remove_pipes(office_pipes((Path(self.folder) / "profile").as_uri(),
-                                      accept_name(proc.pid)))
+            remove_pipes(office_pipes((Path(self.folder) / "profile").as_uri()))
 
     def stop(self) -> None:
         """Stop an owned instance and remove its folder; a found one is left running."""

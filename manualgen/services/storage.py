@@ -88,9 +88,21 @@ def sweep_runs(base: str) -> list[Path]:
                 continue                   # its process is alive
             finally:
                 os.close(fd)
+            forget_office_sockets(Path(entry.path))
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed
+
+
+def forget_office_sockets(run: Path) -> None:
+    """The sockets in /tmp of the LibreOffices a killed run started: each profile in its
+    folder (a folder holding `user/`: a cold run's scratch folder, a warm one's
+    `profile/`) names two."""
+    from manualgen.services.uno_helper import office_pipes, remove_pipes
+
+    for user in [*run.glob("*/user"), *run.glob("*/*/user")]:
+        if user.is_dir() and not user.is_symlink():
+            remove_pipes(office_pipes(user.parent.as_uri()))
 
 
 def scratch_dir(prefix: str, base: str | None = None) -> tempfile.TemporaryDirectory:

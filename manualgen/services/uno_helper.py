@@ -41,18 +41,20 @@ RESTART = 81            # soffice.bin's exit code after making a new profile: st
 CONNECT_TIMEOUT = 60.0
 
 
-def accept_name(helper_pid: int) -> str:
-    """The name of the pipe the helper's LibreOffice accepts UNO connections on (the
-    parent, which knows the helper's pid, can find its socket when both are gone)."""
-    return f"manualgen-{helper_pid}"
+def accept_name(profile_url: str) -> str:
+    """The name of the pipe a warm LibreOffice accepts UNO connections on, made from its
+    profile, so whoever finds the profile (its parent, the next run's sweep of a killed
+    run's folder) knows the socket too."""
+    return "manualgen-" + hashlib.sha256(profile_url.encode()).hexdigest()[:16]
 
 
-def office_pipes(profile_url: str, *accept_names: str) -> list[Path]:
-    """The sockets a soffice.bin makes in /tmp, which it leaves there when it is killed:
-    one a `--accept=pipe,name=` and its single-instance pipe, which LibreOffice names by
-    the MD5 of the profile's URL in UTF-16, each byte in hex without padding."""
+def office_pipes(profile_url: str) -> list[Path]:
+    """The sockets a soffice.bin makes in /tmp and leaves there when it is killed: its
+    `--accept` pipe (a warm one's) and its single-instance pipe, which LibreOffice names
+    by the MD5 of the profile's URL in UTF-16, each byte in hex without padding."""
     digest = hashlib.md5(profile_url.encode("utf-16-le")).digest()  # noqa: S324 - a name
-    names = [*accept_names, "SingleOfficeIPC_" + "".join(format(b, "x") for b in digest)]
+    names = [accept_name(profile_url),
+             "SingleOfficeIPC_" + "".join(format(b, "x") for b in digest)]
     return [Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{name}" for name in names]
 
 
@@ -83,7 +85,7 @@ class Instance:
         self.soffice = soffice
         self.profile = profile
         self.max_docs = max_docs
-        self.pipe = accept_name(os.getpid())
+        self.pipe = accept_name(self.profile_url)
         self.proc: subprocess.Popen | None = None
         self.desktop = None
         self.docs = 0
@@ -96,7 +98,7 @@ class Instance:
 
     @property
     def pipes(self) -> list[Path]:
-        return office_pipes(self.profile_url, self.pipe)
+        return office_pipes(self.profile_url)
 
     def _spawn(self) -> subprocess.Popen:
         self.spawns += 1
