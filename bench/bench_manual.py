@@ -11,7 +11,7 @@
    LibreOffices kept (as many as the web app's server keeps, one a core up to two, laying
    out side by side; then one, as a fleet worker has), a rebuild from nothing (empty
    layout cache) and a rebuild with one chapter changed (the equipment list, a new value
-   each run).
+   each run), each reading the company file as the web app does.
 Usage: python bench/bench_manual.py [--runs N]   (needs pandoc: scripts/setup.sh --bench)
 """
 
@@ -133,11 +133,20 @@ def warm(tmp: Path, runs: int, peer: float, lanes: int) -> None:
     library = api.load_library()
     base = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
 
-    def profile(counter: int | None):
+    folder = tmp / f"warm-{lanes}"
+    folder.mkdir()
+    shutil.copy(EXAMPLE.parent / "logo.png", folder / "logo.png")
+
+    def profile(counter: int | None) -> Path:
+        """The company file as the web app finds it (read and checked inside the timing,
+        as the web app does for each build; written before it)."""
         data = yaml.safe_load(yaml.safe_dump(base))
         if counter is not None:
             data["equipment"][3]["description"] = f"Two 32 ft extension ladders, set {counter}"
-        return api.load_profile(data, library, folder=EXAMPLE.parent)
+        path = folder / "company.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
 
     with Office.warm(instances=lanes) as office:
         office.start()
@@ -146,16 +155,18 @@ def warm(tmp: Path, runs: int, peer: float, lanes: int) -> None:
         cache = api.LayoutCache()
         api.build_manual(profile(None), library, office=office, cache=cache)
         for n in range(runs):
+            path = profile(None)
             start = time.perf_counter()
-            api.build_manual(profile(None), library, office=office, cache=api.LayoutCache())
+            api.build_manual(path, library, office=office, cache=api.LayoutCache())
             fresh.append(time.perf_counter() - start)
             before = cache.misses
+            path = profile(n)
             start = time.perf_counter()
-            api.build_manual(profile(n), library, office=office, cache=cache)
+            api.build_manual(path, library, office=office, cache=cache)
             changed.append(time.perf_counter() - start)
             laid_out = cache.misses - before
             start = time.perf_counter()
-            api.build_manual(profile(n), library, office=office)
+            api.build_manual(path, library, office=office)
             whole.append(time.perf_counter() - start)
         warm_kind = "warm LibreOffice(s)" if office.is_warm else "COLD (no UNO bridge)"
     print(f"\n2. a warm process ({lanes} {warm_kind}, library loaded; medians of {runs})")
