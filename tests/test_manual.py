@@ -216,6 +216,20 @@ def test_without_libreoffice_word_is_asked_to_number_the_contents(minimal_compan
     assert not (tmp_path / "n.docx").exists()
 
 
+def test_the_contents_links_are_in_reading_order(built):
+    """Tab moves through a page's links in the order of its /Annots. LibreOffice's order
+    depends on what it laid out before: a warm instance's ran bottom to top, a cold
+    one's top to bottom, so the bytes differed too."""
+    import pikepdf
+
+    with pikepdf.open(built.pdf) as pdf:
+        tops = [[float(a.Rect[3]) for a in page.obj.get("/Annots", [])] for page in pdf.pages]
+    contents = [t for t in tops if len(t) > 10]
+    assert contents, "no page with the contents' links"
+    for page_tops in tops:
+        assert page_tops == sorted(page_tops, reverse=True)
+
+
 def test_pdf_passes_qpdf_check(built):
     if shutil.which("qpdf") is None:
         pytest.skip("qpdf not installed")

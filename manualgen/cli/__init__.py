@@ -382,7 +382,8 @@ def forms(profile: Path, output: Path, pdf: bool, as_zip: bool,
 
     library = _library(library_dir)
     loaded = api.load_profile(profile, library)
-    result = api.build_forms(loaded, library, pdf=pdf, office=_office())
+    with _office(warm=pdf, side_by_side=True) as office:    # 14 PDFs: two at once
+        result = api.build_forms(loaded, library, pdf=pdf, office=office)
     files = dict(result.files)
     if as_zip:
         files["forms.zip"] = result.zip_bytes(loaded.profile.manual.issued)
@@ -880,7 +881,8 @@ def demo(output: Path, library_dir: Path | None) -> None:
     """Run every job on the bundled example company."""
     from manualgen.cli.demo import run_demo
 
-    files = run_demo(output, _library(library_dir), _office(), say=click.echo)
+    with _office(warm=True, side_by_side=True) as office:   # a manual, 14 forms, Word samples
+        files = run_demo(output, _library(library_dir), office, say=click.echo)
     click.echo(f"done: {len(files)} files in {output}/")
 
 

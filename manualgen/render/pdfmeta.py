@@ -24,6 +24,23 @@ def set_info(pdf: pikepdf.Pdf, *, when: dt.date, title: str, author: str, subjec
         Producer=creator, CreationDate=stamp, ModDate=stamp))
 
 
+def _reading_position(annotation) -> tuple[float, float]:
+    try:
+        left, bottom, right, top = (float(v) for v in annotation.Rect)
+    except (AttributeError, TypeError, ValueError):
+        return (0.0, 0.0)
+    return (-max(top, bottom), min(left, right))
+
+
+def _annotations_in_reading_order(page) -> None:
+    """A page's links top to bottom, then left to right: LibreOffice lists them in an
+    order that depends on what it laid out before (a warm instance's differs from a cold
+    one's), and the order is also the order Tab moves through them."""
+    annots = page.obj.get("/Annots")
+    if isinstance(annots, pikepdf.Array) and len(annots) > 1:
+        page.obj.Annots = pikepdf.Array(sorted(annots, key=_reading_position))
+
+
 def normalise_pdf(data: bytes, *, when: dt.date, title: str, author: str,
                   subject: str = "", keywords: str = "") -> bytes:
     """Rewrite a PDF (LibreOffice's, say) with fixed metadata and a deterministic /ID."""
@@ -35,6 +52,8 @@ def normalise_pdf(data: bytes, *, when: dt.date, title: str, author: str,
         for key in ("/DocChecksum", "/ID"):
             if key in pdf.trailer:
                 del pdf.trailer[key]
+        for page in pdf.pages:
+            _annotations_in_reading_order(page)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
