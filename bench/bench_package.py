@@ -122,12 +122,9 @@ def make_submission(folder: Path, pdfs: int, photos: int, words: int,
         path = folder / cats[i % len(cats)] / f"2026-06-{i % 28 + 1:02d} photo {i:03d}.jpg"
         path.parent.mkdir(exist_ok=True)
         jobs.append((path, photo_size, i))
-    if len(jobs) > 4:       # a 12-megapixel photo takes seconds to draw: one a core
+    if jobs:                        # a big photo takes seconds to draw: one a core
         with ProcessPoolExecutor(os.cpu_count()) as pool:
             list(pool.map(photo, *zip(*jobs, strict=True)))
-    else:
-        for job in jobs:
-            photo(*job)
     for i in range(words):
         form = Form("Orientation checklist", "F-OR-01", [("Worker", f"Worker {i}")],
                     [Checklist("Covered", [(w, "Yes") for w in WORDS[:12]])])

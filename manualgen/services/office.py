@@ -231,6 +231,12 @@ class WarmOffice:
 
     # -- the helper process (owned instances only) ------------------------------------
 
+    @property
+    def profile(self) -> Path:
+        """LibreOffice's profile, in the instance's folder."""
+        assert self.folder is not None
+        return Path(self.folder) / "profile"
+
     def start(self) -> None:
         """Start the helper if it is not running; it starts LibreOffice at once, while
         the caller goes on with its own work."""
@@ -243,14 +249,14 @@ class WarmOffice:
         if self.folder is None:
             self.folder = office_folder()
             if self.profile_seed is not None:
-                self.seeded = seed_profile(self.profile_seed, Path(self.folder) / "profile")
+                self.seeded = seed_profile(self.profile_seed, self.profile)
                 self._keep = not self.seeded
         if self.socket_path is None or self.socket_path.parent != Path(self.folder):
             self.socket_path = Path(self.folder) / "office.sock"
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
         cmd = [self.python, str(HELPER), "--soffice", program(self.soffice),
-               "--profile", str(Path(self.folder) / "profile"), "--socket", str(self.socket_path),
+               "--profile", str(self.profile), "--socket", str(self.socket_path),
                "--max-docs", str(self.max_docs)]
         if threading.current_thread() is threading.main_thread():
             cmd = die_with_parent(cmd)    # a thread's child would die with the thread
@@ -268,7 +274,7 @@ class WarmOffice:
 
     def _forget_seed(self) -> None:
         assert self.folder is not None and self.profile_seed is not None
-        shutil.rmtree(Path(self.folder) / "profile", ignore_errors=True)
+        shutil.rmtree(self.profile, ignore_errors=True)
         self.seeded, self._keep = False, True
         doomed = self.profile_seed.with_name(f".{self.profile_seed.name}.old.{os.getpid()}")
         with contextlib.suppress(OSError):
@@ -286,7 +292,7 @@ class WarmOffice:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if self.folder is not None:       # killed, LibreOffice leaves its sockets in /tmp
-            remove_pipes(office_pipes((Path(self.folder) / "profile").as_uri()))
+            remove_pipes(office_pipes(self.profile.as_uri()))
 
     def stop(self) -> None:
         """Stop an owned instance and remove its folder; a found one is left running."""
@@ -372,7 +378,7 @@ class WarmOffice:
                 if self._keep and reply.get("ok"):
                     self._keep = False            # LibreOffice is up: its profile is made
                     assert self.folder is not None and self.profile_seed is not None
-                    keep_profile(Path(self.folder) / "profile", self.profile_seed)
+                    keep_profile(self.profile, self.profile_seed)
                 return reply
             except (WarmUnavailable, TimeoutError) as exc:
                 if not self.owned:
