@@ -505,11 +505,11 @@ def open_workspace(folder: Path | str) -> Workspace:
 
 
 def profile_questions(library: Library, *, on: dt.date | None = None) -> list[Group]:
-    """Every question of company.yaml, in sections, with the library's hazards and courses."""
-    from manualgen.inputs.questions import profile_groups
+    """Every question of company.yaml, in sections, with the library's hazards, trades,
+    facilities and courses."""
+    from manualgen.inputs.questions import library_groups
 
-    return profile_groups([(h.key, h.label) for h in library.hazards],
-                          list(library.rules.courses), on)
+    return library_groups(library, on)
 
 
 def hazard_choices(library: Library) -> list[tuple[str, str, list[str]]]:

@@ -43,18 +43,59 @@ def test_without_tasks_the_inventory_comes_from_the_companys_hazards_ranked(libr
     assert block.rows[0][4] == "4 Moderate (Critical x Rare)"
 
 
-def test_the_companys_own_tasks_replace_the_defaults(library):
+OWN_TASKS = [
+    {"task": "Plowing driveways at night", "hazard": "vehicles", "severity": 4,
+     "likelihood": 2, "controls": "Lights and a beacon; slow near walkers; breaks",
+     "likelihood_after": 1,
+     "steps": ["Walk the driveway in daylight first", "Beacon and lights on",
+               "Stop if anyone is on foot nearby"]},
+    {"task": "Shovelling steps", "hazard": "cold_weather", "severity": 2,
+     "likelihood": 4, "controls": "Rotate tasks; warm-up breaks", "likelihood_after": 2,
+     "procedure": "lifting-and-carrying"}]
+
+
+def test_the_companys_own_tasks_stand_for_their_hazards(library):
+    """A hazard the company's own tasks cover takes no library default row."""
     data = copy.deepcopy(MINIMAL_PROFILE)
-    data["hazards"] = ["vehicles", "cold_weather"]
-    data["tasks"] = [
-        {"task": "Plowing driveways at night", "hazard": "vehicles", "severity": 4,
-         "likelihood": 2, "controls": "Lights and a beacon; slow near walkers; breaks",
-         "likelihood_after": 1},
-        {"task": "Shovelling steps", "hazard": "cold_weather", "severity": 2,
-         "likelihood": 4, "controls": "Rotate tasks; warm-up breaks", "likelihood_after": 2}]
+    data["hazards"] = ["vehicles", "cold_weather", "ladders"]
+    data["tasks"] = copy.deepcopy(OWN_TASKS)
     lines = hazard_inventory(inputs_for(data, library))
-    assert [x.task for x in lines] == ["Plowing driveways at night", "Shovelling steps"]
-    assert [x.after for x in lines] == [4, 4]
+    assert [x.task for x in lines if x.source == "company"] == \
+        ["Plowing driveways at night", "Shovelling steps"]
+    assert [x.hazard for x in lines if x.source == "hazard"] == ["ladders"]
+    assert [x.after for x in lines if x.source == "company"] == [4, 4]
+
+
+def test_the_safe_job_procedures_follow_the_inventory(library):
+    """Every High or Critical task's procedure is printed: the company's own steps, a
+    library procedure it names, and the default rows' procedures."""
+    from manualgen.manual.text import manual_text
+
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["hazards"] = ["vehicles", "cold_weather", "ladders"]
+    data["tasks"] = copy.deepcopy(OWN_TASKS)
+    inputs = inputs_for(data, library)
+    text = manual_text(inputs).policies["safe-job-procedures"]
+    assert "### Plowing driveways at night" in text
+    assert "1. Walk the driveway in daylight first\n2. Beacon and lights on" in text
+    ladder = library.procedure("extension-ladder")
+    assert f"### {ladder.title}" in text
+    assert f"### {library.procedure('lifting-and-carrying').title}" in text
+    high = [x for x in inputs.facts.inventory if x.before >= 8]
+    assert high and all(x.has_procedure for x in high)
+
+
+def test_a_high_task_without_a_procedure_is_refused(library):
+    data = copy.deepcopy(MINIMAL_PROFILE)
+    data["hazards"] = ["vehicles"]
+    data["tasks"] = [{**OWN_TASKS[0], "steps": []}]
+    check = api.check_profile(data, library)
+    (problem,) = check.for_field(("tasks", 0))
+    assert str(problem).endswith(
+        "task 1 (Plowing driveways at night): 'Plowing driveways at night' is rated 8 before "
+        "controls (High or Critical), and the manual's rule is that every such task has a "
+        "written safe job procedure - write its steps under steps:, name a library "
+        "procedure under procedure:, or check the rating")
 
 
 def test_a_rating_off_the_matrix_is_refused_in_plain_words(library):
@@ -74,7 +115,8 @@ def test_saved_tasks_read_back_the_same(library):
     data.setdefault("equipment", [])
     data["company"]["uses_subcontractors"] = False
     data["tasks"] = [{"task": "Plowing: driveways #2", "hazard": "vehicles", "severity": 4,
-                      "likelihood": 2, "controls": "Lights, beacon", "likelihood_after": 1}]
+                      "likelihood": 2, "controls": "Lights, beacon", "likelihood_after": 1,
+                      "steps": ["Beacon on: always", "Check #2 mirror"]}]
     for person in data["people"]:
         person.setdefault("employment", "full_time")
         person.setdefault("training", [])

@@ -26,6 +26,8 @@ ANSWERS = [
     "0012345",                            # WSCB account: leading zeros must survive
     "Widget repair",
     "Repairs: small engines #1 in town",  # ': ' and ' #' need quotes in YAML
+    "widget_making", "other",             # trades: an unknown key refused, then other
+    "Small engine repair",                # what the other trade is
     "12", "4",                            # peak employees: 12 refused, 4 taken
     "y",                                  # subcontractors
     "missing.png", "",                    # logo: a file that is not there, then none
@@ -33,16 +35,19 @@ ANSWERS = [
     "",                                   # position: default Owner
     "worker", "owner, bos", "owner, supervisor",   # roles: lead role needed; typo refused
     "",                                   # employment: default full_time
+    "",                                   # date of birth: skipped
     "PHSM", "2024-13-01", "2024-01-10", "",         # bad date re-asked; no expiry
     "LSE", "2024-02-01", "2023-01-01", "2027-02-01",  # expiry before completion re-asked
     "",                                   # no more courses
     "y",                                  # another person
     "Ann O'Neil", "Bob Crew",             # duplicate name refused
     "Crew lead", "supervisor", "part_time",
+    "2009-03-01",                         # date of birth: a young worker
     "First Aid Level 1", "2025-05-01", "2028-05-01", "",
     "n",                                  # no more people
-    "Shop", "", "", "ten", "10", "", "y",  # worksite, fixed, no address, travel time; another
-    "Client sites", "mobile", "", "", "", "n",
+    "Shop", "", "", "ten", "10", "",      # worksite, fixed, no address, travel time
+    "", "whitehorse-general-hospital", "y",  # reached by road; its facility; another
+    "Client sites", "mobile", "", "", "", "floatplane", "air", "", "n",  # 'floatplane' refused
     "1, ladders, laders", "1, ladders, 3",  # hazards: typo refused, then numbers and keys
     "y", "TRK-01", "Crew truck", "3 months", "y",
     "TRK-01", "TRK-02", "Old truck", "6 months", "n",
@@ -89,8 +94,13 @@ def test_interview_writes_a_profile_check_accepts(tmp_path):
         ("PHSM", dt.date(2024, 1, 10), None),
         ("LSE", dt.date(2024, 2, 1), dt.date(2027, 2, 1))]
     assert p.people[1].employment == "part_time"
-    assert [(w.name, w.kind, w.travel_minutes) for w in p.worksites] == [
-        ("Shop", "fixed", 10), ("Client sites", "mobile", None)]
+    assert p.people[1].birth_date == dt.date(2009, 3, 1) and p.people[0].birth_date is None
+    assert "'widget_making' is not one of the choices" in out
+    assert "'floatplane' is not one of the choices" in out
+    assert (p.company.trades, p.company.trade_other) == (["other"], "Small engine repair")
+    assert [(w.name, w.kind, w.travel_minutes, w.access, w.facility) for w in p.worksites] == [
+        ("Shop", "fixed", 10, ["road"], "whitehorse-general-hospital"),
+        ("Client sites", "mobile", None, ["air"], None)]
     assert p.hazards == ["working_at_heights", "ladders", "power_tools"]
     assert [e.id for e in p.equipment] == ["TRK-01", "TRK-02"]
     assert p.emergency.emergency_number == "911"

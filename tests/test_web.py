@@ -155,7 +155,7 @@ def test_a_new_folder_starts_with_the_guided_profile(empty):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/company/company/"
     page = text(client.get("/company/company/"))
-    assert "New company profile - step 1 of 9" in page
+    assert "New company profile - step 1 of 10" in page
     assert "Legal name of the business, as registered" in page
 
 
@@ -262,6 +262,7 @@ def _guided_profile(client) -> None:
                                         "worksites.0.name": "Client homes",
                                         "worksites.0.kind": "mobile"}, "next")
     _post_section(client, "hazards", {"hazards": ["lockout", "ladders", "vehicles"]}, "next")
+    _post_section(client, "dismissed_hazards", {"dismissed_hazards.count": "0"}, "next")
     _post_section(client, "equipment", {"equipment.count": "0"}, "next")
     _post_section(client, "tasks", {"tasks.count": "0"}, "next")
     _post_section(client, "emergency", {

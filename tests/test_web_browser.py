@@ -132,7 +132,7 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     app = serve(folder)
     page = app.page
     assert page.url.endswith("/company/company/")
-    page.get_by_text("New company profile - step 1 of 9").wait_for()
+    page.get_by_text("New company profile - step 1 of 10").wait_for()
     for field, value in {
             "legal_name": "Yukon Sparks Electric Ltd.",
             "address": "3 Main Street, Whitehorse, YT Y1A 2B3", "phone": "867-555-0199",

@@ -22,7 +22,8 @@ from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import PROFILE_NAME, check_logo, nearest, validate_profile
 from manualgen.inputs.profile_yaml import render_profile
-from manualgen.inputs.questions import Group, Question, check_answers, profile_groups
+from manualgen.inputs.facts import suggest_hazards
+from manualgen.inputs.questions import Group, Question, check_answers, library_groups
 from manualgen.io import parse_yaml
 from manualgen.services.storage import atomic_write_bytes, atomic_write_text
 
@@ -63,8 +64,7 @@ class Interview:
     def __init__(self, library: Library, directory: Path, on: dt.date):
         self.library, self.directory, self.on = library, directory, on
         self.vocab = vocabulary(library)
-        self.groups = {g.key: g for g in profile_groups(
-            [(h.key, h.label) for h in library.hazards], list(library.rules.courses), on)}
+        self.groups = {g.key: g for g in library_groups(library, on)}
         self.logo_source: Path | None = None
 
     # -- parsing an answer by its kind -------------------------------------------------
@@ -98,7 +98,7 @@ class Interview:
             if word.isdigit() and 1 <= int(word) <= len(values):
                 word = values[int(word) - 1]
             word = labels.get(word.lower(), word)
-            key = re.sub(r"[\s\-]+", "_", word.lower())
+            key = word if word in values else re.sub(r"[\s\-]+", "_", word.lower())
             if key not in values:
                 close = nearest(key, values)
                 hint = f"did you mean {', '.join(close)}?" if close else \
@@ -145,6 +145,9 @@ class Interview:
                  first: bool = False, siblings=()) -> dict[str, Any]:
         answers: dict[str, Any] = {}
         for n, q in enumerate(group.questions):
+            if q.kind in ("choice", "choices") and len(q.choices) > 3 and q.name != "roles":
+                for i, (key, label) in enumerate(q.choices, 1):
+                    click.echo(f"  {i:2}. {key:<24} {label}")
             value = self._prompt(group, q, answers, last=n == len(group.questions) - 1,
                                  first=first, siblings=siblings,
                                  default=(defaults or {}).get(q.name))
@@ -192,8 +195,13 @@ class Interview:
         hz = g["hazards"].questions[0]
         for n, (key, label) in enumerate(hz.choices, 1):
             click.echo(f"  {n:2}. {key:<22} {label}")
-        hazards = self._prompt(g["hazards"], hz, {}, last=True,
+        usual = self._usual_hazards(company)
+        if usual:
+            click.echo("Usual for your trade, and suggested by your scope of work: "
+                       + ", ".join(usual))
+        hazards = self._prompt(g["hazards"], hz, {}, last=True, default=usual or None,
                                label=hz.label + " Numbers or names, separated by commas") or []
+        dismissed = self._dismissals(company, hazards)
 
         self._heading(g["equipment"])
         equipment: list[dict[str, Any]] = []
@@ -214,8 +222,38 @@ class Interview:
         manual = self._section(g["manual"], {"approved_by": people[0]["name"],
                                              "issued": self.on})
         return {"company": company, "people": people, "worksites": sites,
-                "hazards": hazards, "equipment": equipment, "emergency": emergency,
-                "secor": secor, "manual": manual}
+                "hazards": hazards, "dismissed_hazards": dismissed, "equipment": equipment,
+                "emergency": emergency, "secor": secor, "manual": manual}
+
+    def _trade_hazards(self, company: dict[str, Any]) -> list[str]:
+        out: list[str] = []
+        for key in company.get("trades") or []:
+            trade = self.library.trade(key)
+            out += [h for h in trade.hazards if h not in out] if trade else []
+        return out
+
+    def _usual_hazards(self, company: dict[str, Any]) -> list[str]:
+        """The hazards the company's trades usually have, and those its scope of work
+        names: offered as the answer's default."""
+        usual = self._trade_hazards(company)
+        text = f"{company.get('industry', '')}. {company.get('scope_of_work', '')}"
+        return usual + [s.key for s in suggest_hazards(text, self.vocab, usual)]
+
+    def _dismissals(self, company: dict[str, Any], hazards: list[str]) -> list[dict[str, str]]:
+        """A reason for each usual hazard of the trade the company did not choose: without
+        one, the manual covers it anyway (`check` says so)."""
+        out = []
+        for key in self._trade_hazards(company):
+            if key in hazards:
+                continue
+            reason = click.prompt(f"{self.library.hazard_label(key)} is usual in your trade. "
+                                  "Why does it not apply to you? (Enter to keep it in the "
+                                  "manual)", default="", show_default=False).strip()
+            if reason:
+                out.append({"hazard": key, "reason": reason})
+            else:
+                hazards.append(key)
+        return out
 
     def _courses(self) -> list[dict[str, Any]]:
         group = self.groups["training"]

@@ -77,7 +77,7 @@ def _iso(value: Any) -> str:
 def hazard_items(inputs: Inputs) -> list[dict[str, Any]]:
     """Each of the company's hazards with the titles of the applying policies it switches on."""
     items = []
-    for key in inputs.profile.profile.hazards:
+    for key in inputs.hazards:
         titles = [p.title for p in inputs.policies if _switched_on_by(p, key)]
         items.append({"key": key, "label": inputs.library.hazard_label(key),
                       "policies": titles})

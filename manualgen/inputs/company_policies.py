@@ -122,10 +122,11 @@ class CompanyPolicies:
         own = {o.id: o for o in self.own}
         out = [p for p in selected if p.id not in gone and p.id not in own]
         chosen = {p.id for p in selected}
+        hazards = library.company_hazards(profile.profile)
         for o in self.own:
             if o.kind is Kind.REPLACES and o.id not in chosen:
                 continue      # the library's policy does not apply: said in `problems`
-            if applies(o.policy, profile.profile, library.rules):
+            if applies(o.policy, profile.profile, library.rules, hazards):
                 out.append(o.policy)
         return sorted(out, key=lambda p: (p.header.element, p.header.order, p.id))
 
@@ -161,7 +162,9 @@ def load_company_policies(profile: CompanyProfile, library: Library) -> CompanyP
     found = Collector()
     folder = policies_folder(profile)
     result = CompanyPolicies(folder)
-    selected = {p.id for p in library.policies if applies(p, profile.profile, library.rules)}
+    hazards = library.company_hazards(profile.profile)
+    selected = {p.id for p in library.policies
+                if applies(p, profile.profile, library.rules, hazards)}
     for path in own_policy_files(folder) if folder is not None else []:
         policy = load_policy(path, found, CompanyPolicyHeader)
         if policy is None:
@@ -194,7 +197,8 @@ def load_company_policies(profile: CompanyProfile, library: Library) -> CompanyP
                 f"apply to this company ({lib_policy.describe_applies()}), so it is not in "
                 "the manual", "add the hazard or condition to company.yaml, or give the "
                 "policy a new id to add it as the company's own", "warning")])
-        elif lib_policy is None and not applies(policy, profile.profile, library.rules):
+        elif lib_policy is None and not applies(policy, profile.profile, library.rules,
+                                                hazards):
             found.extend([policy.doc.problem(
                 ("applies",), f"its applies condition ({policy.describe_applies()}) does "
                 "not hold for this company, so it is not in the manual",

@@ -6,10 +6,12 @@ exactly what NSNY staff can write between `{{ }}`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from manualgen.inputs.facts import CompanyFacts, FirstAider
 from manualgen.inputs.library.load import Library
-from manualgen.inputs.profile import Person, Profile
+
+from manualgen.inputs.profile import ConsultationTopic, Person, Profile, Worksite
 from manualgen.inputs.program import supervisors
 
 
@@ -23,11 +25,29 @@ def _person(p: Person) -> dict[str, Any]:
     }
 
 
-def build_context(profile: Profile, library: Library) -> dict[str, Any]:
+def _site(site: Worksite, library: Library) -> dict[str, Any]:
+    out = site.model_dump()
+    out["access"] = list(site.access)
+    out["road"] = site.road
+    facility = library.facility(site.facility) if site.facility else None
+    out["facility"] = None if facility is None else {
+        "name": facility.name, "phone": facility.phone, "community": facility.community,
+        "kind": facility.kind, "address": facility.address}
+    return out
+
+
+def _first_aider(f: FirstAider) -> dict[str, Any]:
+    return {**_person(f.person), "course": f.course, "valid_until": f.valid_until,
+            "expired_on": f.expired_on}
+
+
+def build_context(profile: Profile, library: Library, facts: CompanyFacts) -> dict[str, Any]:
     rules = library.rules
     company = profile.company.model_dump()
     company["name"] = profile.company.name
     owners = profile.with_role("owner") or profile.with_role("senior_manager")
+    sites = [_site(w, library) for w in profile.worksites]
+    hazards = list(facts.hazards)
     return {
         "company": company,
         "owner": _person(owners[0]),
@@ -35,11 +55,33 @@ def build_context(profile: Profile, library: Library) -> dict[str, Any]:
         "supervisors": [_person(p) for p in supervisors(profile, rules)],
         "first_aiders": [_person(p) for p in profile.with_role("first_aid")],
         "safety_reps": [_person(p) for p in profile.with_role("safety_rep")],
-        "worksites": [w.model_dump() for w in profile.worksites],
-        "fixed_sites": [w.model_dump() for w in profile.worksites if w.kind == "fixed"],
-        "mobile_sites": [w.model_dump() for w in profile.worksites if w.kind == "mobile"],
-        "hazards": list(profile.hazards),
-        "hazard_labels": [library.hazard_label(h) for h in profile.hazards],
+        "worksites": sites,
+        "fixed_sites": [w for w in sites if w["kind"] == "fixed"],
+        "mobile_sites": [w for w in sites if w["kind"] == "mobile"],
+        "road_sites": [w for w in sites if w["road"]],
+        "no_road_sites": [w for w in sites if not w["road"]],
+        "hazards": hazards,
+        "hazard_labels": [library.hazard_label(h) for h in hazards],
+        "dismissed": [{"hazard": h, "label": library.hazard_label(h), "reason": why}
+                      for h, why in facts.dismissed],
+        "trades": list(facts.trades),
+        "trade_labels": [t.label if (t := library.trade(k)) else
+                         (profile.company.trade_other or k) for k in facts.trades],
+        "scenarios": list(facts.scenarios),
+        "parts": list(facts.parts),
+        "young_workers": [{**_person(y.person), "age": y.age} for y in facts.young],
+        "certified_first_aiders": [_first_aider(f) for f in facts.certified_first_aiders],
+        "first_aiders_to_certify": [_first_aider(f) for f in facts.first_aiders_to_certify],
+        "listed_people": len(profile.people),
+        "seasonal_people": sum(p.employment == "seasonal" for p in profile.people),
+        # Every topic is present (None when no consultation is recorded), so a policy can
+        # ask `{% if consultations.violence_harassment %}`.
+        "consultations": {topic: None for topic in get_args(ConsultationTopic)} | {
+            c.about: {"date": c.date, "with": c.with_} for c in profile.manual.consultations},
+        # The safe job procedures of the company's inventory, each {title, text}: filled
+        # when the policies are rendered (manual.build.render_policies).
+        "procedures": [],
+        "vehicles": bool({"vehicles", "commercial_trucking", "snow_plowing"} & set(hazards)),
         "equipment": [e.model_dump() for e in profile.equipment],
         "emergency": profile.emergency.model_dump(),
         "secor": profile.secor.model_dump() if profile.secor else None,

@@ -205,6 +205,13 @@ class FirstAidPlan:
     def unknown(self) -> list[SiteFirstAid]:
         return [s for s in self.sites if s.band is None]
 
+    @property
+    def sourced(self) -> bool:
+        """Every row used is marked as stated by a Yukon source: only then may the manual
+        call the result what Part 18 requires."""
+        rows = [s.requirement for s in self.sites if s.requirement is not None]
+        return not self.draft and bool(rows) and all(r.mark == "yukon" for r in rows)
+
 
 def company_rating(hazards: list[str], rules: FirstAidRules) -> tuple[HazardRating, tuple]:
     """The highest rating of any of the company's hazards (the lowest when it has none)."""
@@ -245,9 +252,11 @@ def holds_level(person, level: CertificateLevel, rules: FirstAidRules, on: dt.da
     return False
 
 
-def first_aid_plan(profile, rules: FirstAidRules, on: dt.date) -> FirstAidPlan:
-    """Part 18 looked up for every worksite of the profile on the day `on`."""
-    rating, by = company_rating(list(profile.hazards), rules)
+def first_aid_plan(profile, rules: FirstAidRules, on: dt.date,
+                   hazards: tuple[str, ...] | list[str] | None = None) -> FirstAidPlan:
+    """Part 18 looked up for every worksite of the profile on the day `on`; `hazards`: the
+    company's hazards with those its trades bring in (default: the profile's list)."""
+    rating, by = company_rating(list(profile.hazards if hazards is None else hazards), rules)
     attendants = profile.with_role("first_aid")
     sites = []
     for site in profile.worksites:

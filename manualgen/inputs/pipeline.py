@@ -14,6 +14,7 @@ from typing import Any
 from manualgen.errors import InputError
 from manualgen.inputs.company_policies import CompanyPolicies, load_company_policies
 from manualgen.inputs.context import build_context
+from manualgen.inputs.facts import CompanyFacts, company_facts
 from manualgen.inputs.library.load import Library, load_library
 from manualgen.inputs.library.model import Policy
 from manualgen.inputs.library.select import select_policies
@@ -31,14 +32,20 @@ class Inputs:
     own: CompanyPolicies = field(default_factory=CompanyPolicies)
     # The records of the manual's earlier revisions, kept in the company's folder.
     records: RevisionRecords = field(default_factory=RevisionRecords)
+    # What follows from the company's data and trades on the issue date (its hazards,
+    # first aiders, inventory...): the manual states nothing about the company beyond it.
+    facts: CompanyFacts | None = None
+
+    @property
+    def hazards(self) -> tuple[str, ...]:
+        """The company's hazards as the manual treats them (ticked, from its trades, and
+        derived): what selects policies, legislation and text."""
+        return self.facts.hazards if self.facts else tuple(self.profile.profile.hazards)
 
 
 def vocabulary(library: Library) -> Vocabulary:
-    """What the library decides about a profile (the employee limit, the hazard keys)."""
-    matrix = library.rules.risk_matrix
-    scale = {"severity": matrix.severity, "likelihood": matrix.likelihood} if matrix else None
-    return Vocabulary(library.rules.employee_limit, tuple(library.hazard_keys),
-                      library.first_aid, scale, library.rules.lone_worker_check_in_hours)
+    """What the library decides about a profile (the employee limit, the hazard keys...)."""
+    return library.vocabulary()
 
 
 def prepare(profile: CompanyProfile, library: Library, *,
@@ -49,10 +56,11 @@ def prepare(profile: CompanyProfile, library: Library, *,
     if own.errors:
         raise InputError(own.errors, title="The company's own policies have problems "
                                            "(run `manualgen check` for the full list):")
-    policies = own.apply(select_policies(library.policies, profile.profile, library.rules),
-                         profile, library)
-    return Inputs(library, profile, policies, build_context(profile.profile, library), own,
-                  load_records(profile.folder))
+    facts = company_facts(profile.profile, vocabulary(library))
+    policies = own.apply(select_policies(library.policies, profile.profile, library.rules,
+                                         facts.hazards), profile, library)
+    return Inputs(library, profile, policies, build_context(profile.profile, library, facts),
+                  own, load_records(profile.folder), facts)
 
 
 def load_inputs(source: Path | str | Mapping[str, Any] | CompanyProfile,

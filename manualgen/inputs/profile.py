@@ -70,6 +70,18 @@ class Vocabulary:
     first_aid: Any = None            # inputs.first_aid.FirstAidRules, when the library has it
     risk_scale: dict[str, dict[int, str]] | None = None   # severity and likelihood scales
     check_in_hours: int | None = None  # program.yaml lone_worker_check_in_hours
+    # The library's trades, hazards, tasks, facilities and procedures, by key.
+    trades: Mapping[str, Any] = field(default_factory=dict)
+    trade_tasks: Mapping[str, tuple] = field(default_factory=dict)   # trade -> its tasks
+    tasks: Mapping[str, Any] = field(default_factory=dict)           # task id -> task
+    hazard_terms: Mapping[str, Any] = field(default_factory=dict)
+    facilities: Mapping[str, Any] = field(default_factory=dict)
+    procedure_ids: frozenset[str] = frozenset()
+    scenarios_always: tuple[str, ...] = ()
+    parts_always: tuple[int, ...] = ()
+    first_aid_validity_years: int = 3
+    young_worker_age: int = 18
+    procedure_from_score: int = 8
 
 
 def _choice_words(value: Any) -> Any:
@@ -123,6 +135,53 @@ def _known_hazard(value: str, info: ValidationInfo) -> str:
     return value
 
 
+OTHER_TRADE = "other"
+
+
+def _known_trade(value: str, info: ValidationInfo) -> str:
+    vocab = _context(info)
+    if vocab is not None and vocab.trades and value != OTHER_TRADE and \
+            value not in vocab.trades:
+        keys = [*vocab.trades, OTHER_TRADE]
+        close = nearest(value, keys)
+        hint = f"did you mean {', '.join(close)}?" if close else \
+            "see `manualgen library list` for the trades, or write other"
+        raise ValueError(f"unknown trade {value!r} - {hint}")
+    return value
+
+
+def _known_facility(value: str, info: ValidationInfo) -> str:
+    vocab = _context(info)
+    if vocab is not None and vocab.facilities and value not in vocab.facilities:
+        close = nearest(value, list(vocab.facilities))
+        hint = f"did you mean {', '.join(close)}?" if close else \
+            "use a key from the library's facilities.yaml, or leave it out and write the " \
+            "facility with its phone number under emergency.nearest_medical"
+        raise ValueError(f"unknown medical facility {value!r} - {hint}")
+    return value
+
+
+def _known_task(value: str | None, info: ValidationInfo) -> str | None:
+    vocab = _context(info)
+    if value is not None and vocab is not None and vocab.tasks and value not in vocab.tasks:
+        close = nearest(value, list(vocab.tasks))
+        raise ValueError(f"no library task has the id {value!r}"
+                         + (f" - did you mean {', '.join(close)}?" if close else
+                            " - leave id out for a task of your own"))
+    return value
+
+
+def _known_procedure(value: str | None, info: ValidationInfo) -> str | None:
+    vocab = _context(info)
+    if value is not None and vocab is not None and vocab.procedure_ids and \
+            value not in vocab.procedure_ids:
+        close = nearest(value, sorted(vocab.procedure_ids))
+        raise ValueError(f"no library safe job procedure has the id {value!r}"
+                         + (f" - did you mean {', '.join(close)}?" if close else
+                            " - write the task's own steps under steps: instead"))
+    return value
+
+
 _PHONE = re.compile(r"^\+?[0-9()\-. /]+(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
 
@@ -150,6 +209,12 @@ EmploymentKey = Annotated[Employment, BeforeValidator(_choice_words)]
 HazardKey = Annotated[str, BeforeValidator(_choice_words), Field(max_length=80),
                       AfterValidator(_known_hazard)]
 PeakEmployees = Annotated[int, Field(ge=1, le=100000), AfterValidator(_under_limit)]
+TradeKey = Annotated[str, BeforeValidator(_choice_words), Field(max_length=80),
+                     AfterValidator(_known_trade)]
+FacilityKey = Annotated[str, Field(max_length=80), AfterValidator(_known_facility)]
+Access = Literal["road", "air", "water", "winter_road"]
+ACCESS_LABELS: dict[str, str] = {"road": "Road", "air": "Air", "water": "Boat",
+                                 "winter_road": "Winter road"}
 
 
 class Company(Strict):
@@ -165,6 +230,8 @@ class Company(Strict):
     peak_employees: PeakEmployees = Field(
         title="Most employees at your busiest time (count yourself)")
     uses_subcontractors: bool = Field(False, title="Do you hire subcontractors?")
+    trades: list[TradeKey] = Field([], max_length=10, title="Your trade or kind of business")
+    trade_other: Line | None = Field(None, title="Your trade in a few words (with other)")
     logo: Line | None = Field(None, title="Logo image file (PNG or JPEG)")
 
     @property
@@ -192,6 +259,9 @@ class Person(Strict):
         min_length=1, max_length=6, title="Roles")
     employment: EmploymentKey = Field("full_time", title="Employment")
     training: list[Training] = Field([], max_length=100, title="Courses taken")
+    birth_date: Date | None = Field(
+        None, title="Date of birth (only for workers under 18: the manual names them)")
+    young_worker: bool = Field(False, title="Under 18 (when the date of birth is not given)")
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -207,6 +277,17 @@ class Worksite(Strict):
         title="Minutes to bring an injured worker from here to the nearest medical facility")
     workers_per_shift: int | None = Field(
         None, ge=1, le=100000, title="Most workers on one shift here (default: peak employees)")
+    access: Annotated[list[Annotated[Access, BeforeValidator(_choice_words)]],
+                      BeforeValidator(lambda v: _choice_list(v) or ["road"])] = Field(
+        ["road"], min_length=1, max_length=4,
+        title="How the site is reached: road, air, water, winter_road")
+    facility: FacilityKey | None = Field(
+        None, title="Nearest medical facility (a key from the library's list)")
+
+    @property
+    def road(self) -> bool:
+        """Reached by road (a winter road counts, in its season)."""
+        return "road" in self.access or "winter_road" in self.access
 
 
 class Equipment(Strict):
@@ -246,6 +327,41 @@ class Task(Strict):
         title="Likelihood with the controls in place")
     severity_after: Annotated[int | None, AfterValidator(_on_scale("severity"))] = Field(
         None, title="Severity with the controls (if they lessen it)")
+    id: Annotated[str | None, AfterValidator(_known_task)] = Field(
+        None, title="A library task this row replaces (its id)")
+    procedure: Annotated[str | None, AfterValidator(_known_procedure)] = Field(
+        None, title="A library safe job procedure for it (its id)")
+    steps: list[Line] = Field([], max_length=40,
+                              title="Its safe job procedure, step by step")
+
+
+class DismissedHazard(Strict):
+    """A hazard usual for the company's trade that does not apply to it, and why (shown in
+    the hazard assessment chapter)."""
+
+    hazard: HazardKey = Field(title="The hazard")
+    reason: Paragraph = Field(title="Why it does not apply")
+
+
+class DismissedTask(Strict):
+    """A usual task of the company's trade it does not do (a cafe without a deep fryer),
+    and why: it leaves the hazard inventory."""
+
+    task: Annotated[str, AfterValidator(_known_task)] = Field(
+        title="The library task's id (manualgen library list shows them)")
+    reason: Paragraph = Field(title="Why the company does not do it")
+
+
+ConsultationTopic = Literal["violence_harassment", "hazard_assessment", "health_safety_policy",
+                            "manual"]
+
+
+class Consultation(Strict):
+    """A consultation that took place: the manual states it only from here."""
+
+    about: ConsultationTopic = Field(title="What was consulted on")
+    date: Date = Field(title="When")
+    with_: Line = Field(alias="with", title="With whom (names and roles)")
 
 
 class Revision(Strict):
@@ -272,6 +388,8 @@ class ManualInfo(Strict):
                                      title="Where the copies of the manual are kept")
     leave_out: list[LeaveOut] = Field(
         [], max_length=200, title="Library policies the company leaves out, each with its reason")
+    consultations: list[Consultation] = Field(
+        [], max_length=50, title="Consultations held (on which policy, when, with whom)")
 
 
 class Profile(Strict):
@@ -279,6 +397,8 @@ class Profile(Strict):
     people: list[Person] = Field(min_length=1, max_length=200)
     worksites: list[Worksite] = Field(min_length=1, max_length=100)
     hazards: list[HazardKey] = Field([], max_length=100)
+    dismissed_hazards: list[DismissedHazard] = Field([], max_length=100)
+    dismissed_tasks: list[DismissedTask] = Field([], max_length=200)
     equipment: list[Equipment] = Field([], max_length=500)
     tasks: list[Task] = Field([], max_length=200)
     emergency: Emergency
@@ -307,6 +427,14 @@ class Profile(Strict):
                         (key, i, "id") if key == "equipment" else (key, i)
                     out.append((sub, f"{value!r} is {what}", fix))
                 seen.add(value)
+        if OTHER_TRADE in self.company.trades and not self.company.trade_other:
+            out.append((("company", "trades"), "other is named without saying which trade",
+                        "write it in a few words under company.trade_other"))
+        for i, d in enumerate(self.dismissed_hazards):
+            if d.hazard in self.hazards:
+                out.append((("dismissed_hazards", i, "hazard"),
+                            f"{d.hazard!r} is both listed under hazards and dismissed",
+                            "keep it in one of the two lists"))
         return out
 
 
@@ -337,6 +465,16 @@ def _item_name(list_key: str, item: Any, index: int) -> str:
         return f"left-out policy {n}" + (f" ({get('id')})" if get("id") else "")
     if list_key == "tasks":
         return f"task {n}" + (f" ({get('task')})" if get("task") else "")
+    if list_key == "dismissed_tasks":
+        return f"dismissed task {n}" + (f" ({get('task')})" if get("task") else "")
+    if list_key == "dismissed_hazards":
+        return f"dismissed hazard {n}" + (f" ({get('hazard')})" if get("hazard") else "")
+    if list_key == "consultations":
+        return f"consultation {n}" + (f" ({get('about')})" if get("about") else "")
+    if list_key in ("trades", "access", "steps"):
+        label = {"trades": "trade", "access": "access", "steps": "step"}[list_key]
+        shown = f" ({item})" if isinstance(item, str) and item and list_key != "steps" else ""
+        return f"{label} {n}{shown}"
     return f"{list_key} item {n}"
 
 
@@ -459,13 +597,18 @@ def _read_logo(name: str, folder: Path | None, given: bytes | None, doc: YamlDoc
     return Logo(Path(name).name, data)
 
 
-def first_aid_problems(profile: Profile, rules, doc: YamlDoc) -> list[Problem]:
+def first_aid_problems(profile: Profile, rules, doc: YamlDoc,
+                       vocab: Vocabulary | None = None) -> list[Problem]:
     """Warnings where Part 18's need cannot be worked out, or the people do not meet it
     (judged on the manual's issue date)."""
     from manualgen.inputs.first_aid import first_aid_plan
 
     out = []
-    plan = first_aid_plan(profile, rules, profile.manual.issued)
+    hazards = None
+    if vocab is not None and vocab.trades:
+        from manualgen.inputs.facts import company_facts
+        hazards = company_facts(profile, vocab).hazards
+    plan = first_aid_plan(profile, rules, profile.manual.issued, hazards)
     for i, site in enumerate(plan.sites):
         if site.band is None:
             out.append(doc.problem(
@@ -519,6 +662,80 @@ def check_in_problems(profile: Profile, hours: int, doc: YamlDoc) -> list[Proble
         f"check in at least every {_duration(hours * 60)}", "warning", words=field_words)]
 
 
+def _hazard_words(key: str, vocab: Vocabulary) -> str:
+    term = vocab.hazard_terms.get(key)
+    return f"{key} ({term.label})" if term else key
+
+
+def company_problems(profile: Profile, vocab: Vocabulary, doc: YamlDoc) -> list[Problem]:
+    """What the company's data and its trades say the manual needs and the profile does
+    not give: an unnamed trade, usual hazards neither listed nor dismissed, first aid
+    attendants without a valid certificate, facilities without a phone number, and High or
+    Critical tasks without a safe job procedure (an error: the manual would break its own
+    rule)."""
+    from manualgen.inputs.facts import company_facts, suggest_hazards, suggest_trades
+
+    if not vocab.trades:
+        return []
+    facts = company_facts(profile, vocab)
+    out: list[Problem] = []
+
+    def add(key: tuple, message: str, fix: str, severity: str = "warning") -> None:
+        out.append(doc.problem(key, message, fix, severity, words=field_words))
+
+    c = profile.company
+    text = f"{c.industry}. {c.scope_of_work}"
+    if not c.trades:
+        found = suggest_trades(text, vocab)
+        add(("company", "industry"), "no trade is named, so the manual cannot bring in the "
+            "hazards, tasks and emergency plans usual for your kind of business",
+            "add company.trades: " + (f"[{', '.join(s.key for s in found)}] (suggested by "
+                                      "your industry and scope of work)" if found else
+                                      "[...] (manualgen library list shows them)"))
+    for hazard, trade in facts.from_trades:
+        label = vocab.trades[trade].label
+        add(("hazards",), f"{_hazard_words(hazard, vocab)} is usual for {label} and the manual "
+            "covers it, though it is not listed",
+            f"add {hazard} to hazards, or dismiss it under dismissed_hazards with the reason it "
+            "does not apply to you")
+    have = set(facts.hazards) | {h for h, _ in facts.dismissed}
+    for s in suggest_hazards(text, vocab, have):
+        add(("company", "scope_of_work"), f"your scope of work mentions "
+            f"{', '.join(repr(w) for w in s.because)}, but the hazard "
+            f"{_hazard_words(s.key, vocab)} is not listed",
+            f"add {s.key} to hazards, or dismiss it under dismissed_hazards with a reason")
+    for f in facts.first_aiders_to_certify:
+        i = profile.people.index(f.person)
+        if f.expired_on:
+            why = f"{f.person.name}'s first aid certificate ran out on {f.expired_on:%Y-%m-%d}"
+        else:
+            why = f"{f.person.name} has the first_aid role but no first aid course is recorded"
+        add(("people", i, "training"), why + f", so the manual cannot call them a certified "
+            f"attendant on its issue date ({facts.on:%Y-%m-%d}); it says the course will be "
+            "taken within 30 days", "add the course (with completed and expires dates) to "
+            "their training, or take the first_aid role off")
+    for i, site in enumerate(profile.worksites):
+        facility = vocab.facilities.get(site.facility) if site.facility else None
+        if facility is not None and not facility.phone:
+            add(("worksites", i, "facility"), f"no phone number is known for {facility.name}",
+                "write the facility and its number under emergency.nearest_medical (NSNY: "
+                "add it to facilities.yaml)")
+        elif facility is None and vocab.facilities and                 not any(ch.isdigit() for ch in profile.emergency.nearest_medical):
+            add(("worksites", i, "facility"), "the nearest medical facility for this site has "
+                "no phone number, so the emergency plan cannot print one",
+                "set facility: to a key of the library's facilities (for example "
+                "whitehorse-general-hospital), or add the number to emergency.nearest_medical")
+    for line in facts.missing_procedures(vocab.procedure_from_score):
+        if line.source != "company":
+            continue
+        i = next(n for n, t in enumerate(profile.tasks) if t.task == line.task)
+        add(("tasks", i), f"{line.task!r} is rated {line.before} before controls (High or "
+            "Critical), and the manual's rule is that every such task has a written safe "
+            "job procedure", "write its steps under steps:, name a library procedure under "
+            "procedure:, or check the rating", "error")
+    return out
+
+
 def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = None,
                      logo: bytes | None = None) -> tuple[CompanyProfile | None, list[Problem]]:
     """Judge one profile: the loaded profile, or None and every problem at once."""
@@ -541,9 +758,10 @@ def profile_problems(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = N
         for key, message, fix in profile.rule_problems():
             found.extend([doc.problem(key, message, fix, words=field_words)])
         if vocab.first_aid is not None:
-            found.extend(first_aid_problems(profile, vocab.first_aid, doc))
+            found.extend(first_aid_problems(profile, vocab.first_aid, doc, vocab))
         if vocab.check_in_hours is not None:
             found.extend(check_in_problems(profile, vocab.check_in_hours, doc))
+        found.extend(company_problems(profile, vocab, doc))
     problems = sorted(found.problems, key=lambda p: p.line or 0)
     if found.errors or profile is None:
         return None, problems

@@ -46,7 +46,8 @@ def _line(text: str, comment: str | None = None) -> str:
 
 
 def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in mapping.items()) + "}"
+    return "{" + ", ".join(f"{k}: {_flow_list(v) if isinstance(v, list) else scalar(v, flow=True)}"
+                           for k, v in mapping.items() if v is not None) + "}"
 
 
 def _flow_list(items: list[str]) -> str:
@@ -85,7 +86,11 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
         _line(f"  scope_of_work: {scalar(c['scope_of_work'])}"),
         _line(f"  peak_employees: {c['peak_employees']}", f"SECOR needs fewer than {limit}"),
         _line(f"  uses_subcontractors: {scalar(c['uses_subcontractors'])}"),
+        _line(f"  trades: {_flow_list(c.get('trades') or [])}",
+              "keys: `manualgen library list`; other with trade_other"),
     ]
+    optional("trade_other", "with trades: [other], your trade in a few words",
+             "Dog-sled tours")
     optional("logo", "optional; path relative to this file", "logo.png")
 
     out += ["", "people:"]
@@ -96,6 +101,11 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
             _line(f"    roles: {_flow_list(person['roles'])}", ", ".join(ROLES)),
             _line(f"    employment: {person['employment']}", ", ".join(EMPLOYMENT)),
         ]
+        if person.get("birth_date"):
+            out.append(_line(f"    birth_date: {person['birth_date']}",
+                             "only for a worker under 18"))
+        if person.get("young_worker"):
+            out.append(_line("    young_worker: true", "under 18"))
         if person["training"]:
             out.append(_line("    training:", "course keys: " + ", ".join(
                 library.rules.courses) + "; any other name is free text"))
@@ -110,6 +120,15 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
                       "keys from the library: `manualgen library list`")]
     for term in library.hazards:
         out.append(f"#   {term.key}: {term.label}")
+    dismissed = data.get("dismissed_hazards") or []
+    if dismissed:
+        out += ["", _line("dismissed_hazards:",
+                          "usual for your trade, but not for you: the hazard and why")]
+        out += [f"  - {_flow(d)}" for d in dismissed]
+    dropped = data.get("dismissed_tasks") or []
+    if dropped:
+        out += ["", _line("dismissed_tasks:", "usual tasks of your trade you do not do, and why")]
+        out += [f"  - {_flow(d)}" for d in dropped]
 
     out.append("")
     if data["equipment"]:
@@ -124,12 +143,15 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
         out += ["", _line("tasks:", "your hazard inventory: severity and likelihood 1 to 4")]
         for task in tasks:
             first = True
-            for key in ("task", "hazard", "severity", "likelihood", "controls",
-                        "likelihood_after", "severity_after"):
+            for key in ("task", "id", "hazard", "severity", "likelihood", "controls",
+                        "likelihood_after", "severity_after", "procedure"):
                 if task.get(key) in (None, ""):
                     continue
                 out.append(f"  {'- ' if first else '  '}{key}: {scalar(task[key])}")
                 first = False
+            if task.get("steps"):
+                out.append("    steps:")
+                out += [f"      - {scalar(step)}" for step in task["steps"]]
 
     e = data["emergency"]
     out += ["", "emergency:",
@@ -168,5 +190,8 @@ def render_profile(data: dict[str, Any], library: Library, on: dt.date, *,
     if m.get("leave_out"):
         out.append(_line("  leave_out:", "library policies left out, and why"))
         out += [f"    - {_flow(x)}" for x in m["leave_out"]]
+    if m.get("consultations"):
+        out.append(_line("  consultations:", "consultations held: about, date, with whom"))
+        out += [f"    - {_flow(x)}" for x in m["consultations"]]
     out.append("")
     return "\n".join(out)

@@ -100,6 +100,16 @@ class ProgramRules(Strict):
     # The longest gap between a lone worker's check-ins (hours); None: no such rule.
     lone_worker_check_in_hours: int | None = Field(None, gt=0, le=24)
     regulation_parts: dict[int, str] = {}
+    # The Parts every company's manual names, and the emergency scenarios every plan has.
+    parts_always: list[int] = []
+    scenarios_always: list[str] = []
+    # A first aid certificate recorded without an expiry date counts as valid this long.
+    first_aid_validity_years: int = Field(default=3, gt=0)
+    # Age under which a worker is a young worker (orientation, supervision, task limits).
+    young_worker_age: int = Field(default=18, gt=0)
+    # The lowest risk score (severity x likelihood, before controls) of a task that needs
+    # a written safe job procedure: the risk matrix's High band.
+    procedure_from_score: int = Field(default=8, gt=0)
     risk_matrix: RiskMatrix | None = None
     practice_elements: list[int] = []
     policy_review_months: int = Field(default=12, gt=0)

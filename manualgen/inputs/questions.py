@@ -18,11 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from manualgen.inputs.models import _explain
 from manualgen.inputs.profile import (
+    ACCESS_LABELS,
     EMPLOYMENT_LABELS,
     LEAD_ROLES,
     ROLE_LABELS,
     SITE_KIND_LABELS,
     Company,
+    DismissedHazard,
     Emergency,
     Equipment,
     ManualInfo,
@@ -90,6 +92,15 @@ HELP = {
     "remote_communication": "Satellite phone, inReach, radio: how a crew calls for help "
                             "where there is no cell service.",
     "approved_by": "The owner or senior manager who signs the manual.",
+    "trades": "One or more. The manual brings in each trade's usual hazards, tasks and "
+              "emergency plans; a usual hazard that does not apply to you is dismissed with "
+              "a reason. If none fits, choose other and say what you do.",
+    "trade_other": "Only when you chose other: your kind of business in a few words.",
+    "birth_date": "Only for a worker under 18: the manual then sets out their orientation, "
+                  "supervision and the tasks they may not do.",
+    "access": "Road, air (fly-in), water (boat) or winter road: the emergency plan follows "
+              "from it (a medevac where there is no road).",
+    "facility": "The nearest hospital or health centre: the manual prints its phone number.",
 }
 EXAMPLES = {
     "legal_name": "Kluane Ridge Roofing Ltd.", "address": "12 Alsek Road, Haines Junction, YT",
@@ -110,11 +121,14 @@ def _choices(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
-                   on: dt.date | None = None) -> list[Group]:
+                   on: dt.date | None = None, *, trades: list[tuple[str, str]] = (),
+                   facilities: list[tuple[str, str]] = ()) -> list[Group]:
     """Every question of company.yaml, in the order they are asked.
 
-    `hazards` are the library's (key, label) pairs; `course_keys` the program's courses.
+    `hazards`, `trades` and `facilities` are the library's (key, label) pairs;
+    `course_keys` the program's courses.
     """
+    trade_choices = (*trades, ("other", "Other (say which below)")) if trades else ()
     company = Group("company", "The company", (
         _q(Company, "legal_name"),
         _q(Company, "operating_name"),
@@ -124,6 +138,8 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(Company, "wscb_account"),
         _q(Company, "industry"),
         _q(Company, "scope_of_work", "paragraph"),
+        *((_q(Company, "trades", "choices", choices=trade_choices),
+           _q(Company, "trade_other")) if trade_choices else ()),
         _q(Company, "peak_employees", "number"),
         _q(Company, "uses_subcontractors", "yesno"),
         _q(Company, "logo", "file"),
@@ -134,6 +150,7 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(Person, "roles", "choices", choices=_choices(ROLE_LABELS),
            help="Several allowed. The first person is the owner or senior manager."),
         _q(Person, "employment", "choice", choices=_choices(EMPLOYMENT_LABELS)),
+        _q(Person, "birth_date", "date"),
     ), Person, repeated=True, item="person", unique="name", min_items=1,
         intro="Everyone who works in the business, starting with the owner.")
     training = Group("training", "Courses taken", (
@@ -150,11 +167,21 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
            help="First aid under Part 18 depends on it: by road, boat or air, as you would "
                 "really go, in normal conditions."),
         _q(Worksite, "workers_per_shift", "number"),
+        _q(Worksite, "access", "choices", choices=_choices(ACCESS_LABELS), default=["road"]),
+        *((_q(Worksite, "facility", "choice", choices=tuple(facilities)),) if facilities
+          else ()),
     ), Worksite, repeated=True, item="worksite", min_items=1)
     hazard_group = Group("hazards", "Hazards", (
         Question("hazards", "Which of these are part of your work?", "choices",
                  required=False, default=[], choices=tuple(hazards)),
     ))
+    dismissed = Group("dismissed_hazards", "Hazards that do not apply", (
+        _q(DismissedHazard, "hazard", "choice", choices=tuple(hazards)),
+        _q(DismissedHazard, "reason", "paragraph"),
+    ), DismissedHazard, repeated=True, item="dismissed hazard", unique="hazard",
+        intro="A hazard usual in your trade that does not apply to you, with the reason: "
+              "the hazard assessment chapter shows it. Without a reason, the manual covers "
+              "the hazard.")
     equipment = Group("equipment", "Equipment", (
         _q(Equipment, "id"), _q(Equipment, "description"), _q(Equipment, "interval"),
     ), Equipment, repeated=True, item="unit", unique="id",
@@ -169,9 +196,13 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
         _q(Task, "controls", "paragraph"),
         _q(Task, "likelihood_after", "number", help=matrix_help),
         _q(Task, "severity_after", "number", help=matrix_help),
+        _q(Task, "steps", "lines",
+           help="Its safe job procedure, one step on each line: needed when the task is "
+                "rated High or Critical without controls."),
     ), Task, repeated=True, item="task",
-        intro="The tasks of your work, rated without and with your controls. Without any, "
-              "the manual lists the library's usual tasks for your hazards.")
+        intro="Tasks of your own, rated without and with your controls. The manual lists "
+              "them with your trade's usual tasks; a task rated High or Critical needs its "
+              "safe job procedure (its steps, in company.yaml).")
     emergency = Group("emergency", "Emergencies", (
         _q(Emergency, "nearest_medical"),
         _q(Emergency, "emergency_number", default="911"),
@@ -194,8 +225,8 @@ def profile_groups(hazards: list[tuple[str, str]], course_keys: list[str],
     distribution = Group("distribution", "Distribution", (
         _q(ManualInfo, "distribution", "lines", help="One place or person on each line."),
     ), parent="manual")
-    return [company, people, training, worksites, hazard_group, equipment, tasks, emergency,
-            secor, manual, history, distribution]
+    return [company, people, training, worksites, hazard_group, dismissed, equipment, tasks,
+            emergency, secor, manual, history, distribution]
 
 
 @dataclass
@@ -242,3 +273,12 @@ def check_answers(group: Group, answers: Mapping[str, Any], vocab: Vocabulary | 
             out.problems.setdefault("roles", "the first person must be "
                                     + " or ".join(LEAD_ROLES))
     return out
+
+
+def library_groups(library: Any, on: dt.date | None = None) -> list[Group]:
+    """`profile_groups` with a loaded library's hazards, trades, facilities and courses:
+    the one call the terminal interview and the web app make."""
+    return profile_groups(
+        [(h.key, h.label) for h in library.hazards], list(library.rules.courses), on,
+        trades=[(t.key, t.label) for t in library.trades],
+        facilities=[(f.key, f"{f.name} ({f.community})") for f in library.facilities])

@@ -210,8 +210,8 @@ def company_impact(path: Path, shown: str, old: Library, new: Library,
             why = "cannot be read"
         return CompanyImpact(shown, path.parent.name, error=f"{why}: {exc.problems[0]}")
     p = profile.profile
-    before = {x.id for x in old.policies if applies(x, p, old.rules)}
-    after = {x.id for x in new.policies if applies(x, p, new.rules)}
+    before = {x.id for x in old.policies if applies(x, p, old.rules, old.company_hazards(p))}
+    after = {x.id for x in new.policies if applies(x, p, new.rules, new.company_hazards(p))}
     own = load_company_policies(profile, new)
     left_out = {x.id for x in own.left_out} | \
         {x.id for x in p.manual.leave_out}

@@ -24,6 +24,7 @@ from manualgen.inputs.library.load import FORMS_INDEX, Library, load_library, po
 from manualgen.inputs.models import parse_date
 from manualgen.inputs.program import add_months
 from manualgen.io import FrontMatter, YamlDoc, inside, load_yaml, read_text, split_front_matter
+from manualgen.library import trades
 from manualgen.library.variables import (
     CLOSE,
     LEAF,
@@ -151,6 +152,14 @@ def check_library(location: Path | LibraryPaths | None = None, *,
     _check_part_titles(lib, files, found)
     _check_forms(lib, known, found)
     _check_changelog(lib, found)
+    if lib.rules is not None:
+        trades.check_trades(lib, found)
+        trades.check_scenarios(lib, found)
+        trades.check_facilities(lib, found)
+        trades.check_procedures(lib, probe_context(lib.rules, lib.info), found)
+        _check_part_titles(lib, [p.path for p in lib.procedures], found)
+        if not found.errors:             # a broken library cannot build its test companies
+            trades.check_test_companies(lib, found)
 
     home = lib.paths.home if lib.paths else lib.root.parent
     problems = sorted({replace(p, path=_shown(p.path, home)) for p in found.problems},
@@ -547,6 +556,8 @@ class VariableCheck:
         if isinstance(node, nodes.Template):
             for assigned in node.find_all((nodes.Assign, nodes.AssignBlock, nodes.With,
                                            nodes.Macro, nodes.CallBlock)):
+                if isinstance(assigned, nodes.Macro):
+                    self.local.add(assigned.name)          # called by its name
                 for name in assigned.find_all(nodes.Name):
                     if name.ctx in ("store", "param"):
                         self.local.add(name.name)
@@ -757,8 +768,8 @@ def _check_hazard_terms(lib: Library, found: Collector) -> None:
     labels = {h.key: h.label for h in lib.hazards}
     env = policy_environment()
     variants = [[], *[[h.key] for h in lib.hazards]]
-    contexts = [(v, probe_context(lib.rules, lib.info, labels=labels, hazards=v))
-                for v in variants]
+    contexts = [(v, probe_context(lib.rules, lib.info, labels=labels, hazards=v,
+                                  hazard_terms=lib.hazards)) for v in variants]
     for policy in lib.policies:
         if policy.header.applies != "always":
             continue
@@ -772,8 +783,11 @@ def _check_hazard_terms(lib: Library, found: Collector) -> None:
                 text = template.render(context)
             except Exception:  # noqa: BLE001 - reported by the render check
                 break
+            parts = {f"part {n} (" for n in context.get("parts", ())}
             for match in pattern.finditer(text):
                 term = by_lower[match.group(1).lower()]
+                if term.lower().startswith(tuple(parts)):
+                    continue             # a Part the company's trades or hazards bring in
                 if not owners[term] & set(hazards):
                     said.setdefault(term, hazards)
         body_lines = policy.body.splitlines()

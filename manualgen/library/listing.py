@@ -67,6 +67,12 @@ class Listing:
                       for f in lib.forms],
             "hazards": [{"key": h.key, "label": h.label, "policies": ids}
                         for h in lib.hazards for ids in [switched_on(lib).get(h.key, [])]],
+            "trades": [{"key": t.key, "label": t.label, "hazards": list(t.hazards),
+                        "tasks": [x.id for x in lib.trade_tasks(t)],
+                        "scenarios": list(t.scenarios), "parts": list(t.parts)}
+                       for t in lib.trades],
+            "facilities": [{"key": f.key, "name": f.name, "phone": f.phone}
+                           for f in lib.facilities],
         }
 
     def as_text(self) -> str:
@@ -76,7 +82,8 @@ class Listing:
             f"{info.name}, version {info.version} (released {info.released.isoformat()}, "
             f"{info.publisher})",
             f"{len(lib.policies)} policies, {len(lib.forms)} forms, "
-            f"{len(lib.hazards)} hazard keys, {len(lib.elements)} audit elements",
+            f"{len(lib.hazards)} hazard keys, {len(lib.trades)} trades, "
+            f"{len(lib.procedures)} safe job procedures, {len(lib.elements)} audit elements",
             "",
             "Policies",
             text_table(["el", "id", "title", "applies", "rev", "reviewed"], [
@@ -95,6 +102,12 @@ class Listing:
         out.append(text_table(["key", "label", "switches on"], [
             [h.key, h.label, ", ".join(switches.get(h.key, [])) or "(no policy)"]
             for h in lib.hazards]))
+        out += ["", "Trades (company.trades; their usual hazards come into the manual)"]
+        out.append(text_table(["key", "label", "usual hazards"], [
+            [t.key, t.label, ", ".join(t.hazards)] for t in lib.trades]))
+        out += ["", "Medical facilities (worksites' facility)"]
+        out.append(text_table(["key", "name", "phone"], [
+            [f.key, f.name, f.phone or "(not known)"] for f in lib.facilities]))
         return "\n".join(out)
 
 

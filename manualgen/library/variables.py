@@ -16,8 +16,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from manualgen.inputs.context import build_context
-from manualgen.inputs.library.model import LibraryInfo
-from manualgen.inputs.profile import Profile
+from manualgen.inputs.facts import company_facts
+from manualgen.inputs.library.model import Facility, LibraryInfo, Trade
+from manualgen.inputs.profile import Profile, Vocabulary
 from manualgen.inputs.program import ProgramRules, load_rules
 
 OPEN, CLOSE = "⟦", "⟧"
@@ -35,6 +36,8 @@ PROBE_PROFILE: dict[str, Any] = {
         "scope_of_work": "Probe scope.",
         "peak_employees": 5,
         "uses_subcontractors": True,
+        "trades": ["probe_trade"],
+        "trade_other": "Probe trade",
         "logo": "logo.png",
     },
     "people": [{
@@ -42,13 +45,26 @@ PROBE_PROFILE: dict[str, Any] = {
         "position": "Owner",
         "roles": ["owner", "senior_manager", "supervisor", "worker", "safety_rep", "first_aid"],
         "employment": "full_time",
-        "training": [{"course": "PHSM", "completed": "2024-01-01", "expires": "2027-01-01"}],
+        "training": [{"course": "PHSM", "completed": "2024-01-01", "expires": "2027-01-01"},
+                     {"course": "Standard First Aid", "completed": "2025-01-01",
+                      "expires": "2028-01-01"}],
+        "birth_date": "2009-01-01",
+    }, {
+        "name": "Probe Attendant",
+        "position": "Worker",
+        "roles": ["worker", "first_aid"],
+        "employment": "seasonal",
+        "training": [{"course": "Standard First Aid", "completed": "2022-01-01",
+                      "expires": "2025-01-01"}],
+        "young_worker": True,
     }],
     "worksites": [
-        {"name": "Shop", "address": "1 Main Street", "kind": "fixed"},
-        {"name": "Client sites", "address": "Various", "kind": "mobile"},
+        {"name": "Shop", "address": "1 Main Street", "kind": "fixed", "travel_minutes": 5,
+         "facility": "probe-facility"},
+        {"name": "Client sites", "address": "Various", "kind": "mobile", "access": ["air"]},
     ],
     "hazards": ["probe_hazard"],
+    "dismissed_hazards": [{"hazard": "probe_dismissed", "reason": "Probe reason."}],
     "equipment": [{"id": "TRK-01", "description": "Truck", "interval": "3 months"}],
     "emergency": {
         "nearest_medical": "Hospital",
@@ -63,6 +79,8 @@ PROBE_PROFILE: dict[str, Any] = {
         "approved_by": "Probe Person",
         "history": [{"revision": 1, "date": "2026-01-01", "changes": "First issue"}],
         "distribution": ["Office"],
+        "consultations": [{"about": "violence_harassment", "date": "2025-12-01",
+                           "with": "The workers"}],
     },
 }
 
@@ -91,6 +109,11 @@ SINGULAR = {
     "mobile_sites": "mobile site", "equipment": "equipment unit", "hazards": "hazard",
     "hazard_labels": "hazard label", "training": "training", "roles": "role",
     "history": "revision", "distribution": "copy", "reminder_days": "reminder day",
+    "road_sites": "site reached by road", "no_road_sites": "site without a road",
+    "trades": "trade", "trade_labels": "trade", "scenarios": "scenario", "parts": "part",
+    "young_workers": "young worker", "certified_first_aiders": "certified first aider",
+    "first_aiders_to_certify": "first aider to certify", "dismissed": "dismissed hazard",
+    "procedures": "procedure", "access": "access",
 }
 
 
@@ -137,19 +160,41 @@ def schema_of(value: Any) -> Schema:
     return LEAF
 
 
+PROBE_FACILITY = Facility(key="probe-facility", name="Probe Health Centre",
+                          kind="health_centre", community="Probe", address="1 Probe Road",
+                          phone="867-555-0001")
+PROBE_TRADE = Trade(key="probe_trade", label="Probe trade")
+
+
 def _library_stub(rules: ProgramRules | None, info: LibraryInfo | None,
                   labels: dict[str, str] | None) -> SimpleNamespace:
     rules = rules or load_rules()
     info = info or LibraryInfo(name="Library", version="0", released=dt.date(2026, 1, 1),
                                publisher="NSNY")
     labels = labels or {}
-    return SimpleNamespace(rules=rules, info=info,
-                           hazard_label=lambda key: labels.get(key, key))
+    return SimpleNamespace(
+        rules=rules, info=info, hazard_label=lambda key: labels.get(key, key),
+        facility=lambda key: PROBE_FACILITY if key == PROBE_FACILITY.key else None,
+        trade=lambda key: PROBE_TRADE if key == PROBE_TRADE.key else None)
+
+
+def _probe_facts(profile: Profile, rules: ProgramRules, hazard_terms: list | None = None):
+    """The probe's facts against a vocabulary that knows only the probe's trade (and the
+    library's hazards, when given, so its Parts and scenarios follow its hazards): every
+    list of facts has an item, so every field is known to the check."""
+    vocab = Vocabulary(rules.employee_limit, tuple(profile.hazards),
+                       trades={PROBE_TRADE.key: PROBE_TRADE},
+                       hazard_terms={h.key: h for h in hazard_terms or ()},
+                       scenarios_always=tuple(rules.scenarios_always),
+                       parts_always=tuple(rules.parts_always),
+                       first_aid_validity_years=rules.first_aid_validity_years,
+                       young_worker_age=rules.young_worker_age)
+    return company_facts(profile, vocab)
 
 
 def probe_context(rules: ProgramRules | None = None, info: LibraryInfo | None = None, *,
                   sparse: bool = False, labels: dict[str, str] | None = None,
-                  **company: Any) -> dict[str, Any]:
+                  hazard_terms: list | None = None, **company: Any) -> dict[str, Any]:
     """The context of the complete probe company, or of the sparse one.
 
     `labels` are the library's hazard labels (the probe lists every key); `company`
@@ -161,9 +206,18 @@ def probe_context(rules: ProgramRules | None = None, info: LibraryInfo | None = 
         data["hazards"] = list(labels)
     if "hazards" in company:
         data["hazards"] = list(company.pop("hazards"))
+    if hazard_terms is not None:        # hazards exactly as given: nobody under age
+        for person in data["people"]:
+            person.pop("birth_date", None)
+            person.pop("young_worker", None)
     data["company"].update(company)
     profile = Profile.model_validate(data)
-    return build_context(profile, _library_stub(rules, info, labels))  # type: ignore[arg-type]
+    stub = _library_stub(rules, info, labels)
+    facts = _probe_facts(profile, stub.rules, hazard_terms)
+    context = build_context(profile, stub, facts)  # type: ignore[arg-type]
+    if not sparse:
+        context["procedures"] = [{"title": "Probe procedure", "text": "1. Probe step."}]
+    return context
 
 
 def context_schema(rules: ProgramRules | None = None,

@@ -46,6 +46,32 @@ class ManualResult:
     updates: list = field(default_factory=list)
 
 
+def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
+                      ) -> list[dict[str, str]]:
+    """The safe job procedure of every task of the company's inventory that has one,
+    highest risk first, each once: {title, text} for the Safe Job Procedures policy."""
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for line in inputs.facts.inventory if inputs.facts else ():
+        if line.steps:
+            out.append({"title": line.task,
+                        "text": "\n".join(f"{n}. {step}" for n, step in
+                                          enumerate(line.steps, 1))})
+            continue
+        procedure = inputs.library.procedure(line.procedure) if line.procedure else None
+        if procedure is None or procedure.id in seen:
+            continue
+        seen.add(procedure.id)
+        try:
+            text = render_text(env, procedure.body, inputs.context, procedure.path,
+                               procedure.body_line - 1, compiled)
+        except InputError as exc:
+            found.extend(exc.problems)
+            continue
+        out.append({"title": procedure.title, "text": text.strip()})
+    return out
+
+
 def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     """Every applicable policy's Markdown with the company's values; all errors at once."""
     env, compiled = inputs.library.memo.setdefault(
@@ -53,6 +79,8 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
     found = Collector()
     rendered = []
     company = inputs.context["company"]
+    if not inputs.context.get("procedures"):
+        inputs.context["procedures"] = render_procedures(inputs, env, compiled, found)
     for policy in inputs.policies:
         for i, form_id in enumerate(policy.header.forms):
             if inputs.library.form(form_id) is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from manualgen.inputs.facts import InventoryLine
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.profile import EMPLOYMENT_LABELS, ROLE_LABELS
 from manualgen.inputs.program import supervisors as program_supervisors
@@ -65,50 +66,33 @@ def _worksites(inputs: Inputs) -> Block:
 
 def _hazards(inputs: Inputs) -> Block:
     rows = []
-    for key in inputs.profile.profile.hazards:
+    for key in inputs.hazards:
         practices = [p.title for p in inputs.policies
                      if p.header.applies != "always" and key in p.header.applies.hazards]
         rows.append([inputs.library.hazard_label(key), ", ".join(practices) or "-"])
+    for key, reason in inputs.facts.dismissed if inputs.facts else ():
+        rows.append([inputs.library.hazard_label(key), f"Does not apply to us: {reason}"])
     return Block("The company's principal hazards",
                  "The hazards of the company's work, and the written practices that control "
-                 "them (chapter 3).", ["Hazard", "Safe work practices"], rows,
+                 "them (chapter 3). A hazard usual in our trade that does not apply to us is "
+                 "listed with the reason.", ["Hazard", "Safe work practices"], rows,
                  "No principal hazards are listed in the company profile.")
 
 
-@dataclass(frozen=True)
-class InventoryLine:
-    task: str
-    hazard: str
-    severity: int
-    likelihood: int
-    controls: str
-    severity_after: int
-    likelihood_after: int
-
-    @property
-    def before(self) -> int:
-        return self.severity * self.likelihood
-
-    @property
-    def after(self) -> int:
-        return self.severity_after * self.likelihood_after
-
-
 def hazard_inventory(inputs: Inputs) -> list[InventoryLine]:
-    """The company's tasks (or, without any, the library's default rows for its hazards),
-    highest risk without controls first."""
-    p = inputs.profile.profile
-    label = inputs.library.hazard_label
-    if p.tasks:
-        lines = [InventoryLine(t.task, label(t.hazard) if t.hazard else "-", t.severity,
-                               t.likelihood, t.controls, t.severity_after or t.severity,
-                               t.likelihood_after) for t in p.tasks]
-    else:
-        terms = {h.key: h for h in inputs.library.hazards}
-        lines = [InventoryLine(r.task, label(key), r.severity, r.likelihood, r.controls,
-                               r.severity_after or r.severity, r.likelihood_after)
-                 for key in p.hazards if key in terms for r in terms[key].inventory]
-    return sorted(lines, key=lambda x: (-x.before, -x.after))
+    """The company's inventory (its own tasks, its trades' and its hazards'), highest
+    risk without controls first: worked out once in `inputs.facts`."""
+    return list(inputs.facts.inventory) if inputs.facts else []
+
+
+def _hazard_words(inputs: Inputs, key: str) -> str:
+    """A hazard's label inside a sentence: its first word lower-cased, an acronym such as
+    WHMIS kept as written, the words in brackets left out."""
+    label = inputs.library.hazard_label(key).split(" (")[0]
+    first, _, rest = label.partition(" ")
+    if not (len(first) > 1 and first.isupper()):
+        first = first[:1].lower() + first[1:]
+    return f"{first} {rest}".strip()
 
 
 def _inventory(inputs: Inputs) -> Block:
@@ -116,8 +100,7 @@ def _inventory(inputs: Inputs) -> Block:
     lines = hazard_inventory(inputs)
     if matrix is None:
         return Block("Hazard inventory", "", [], [])
-    rows = [[str(n), f"{x.task} ({x.hazard.split(' (')[0].lower()})" if x.hazard != "-"
-             else x.task,
+    rows = [[str(n), f"{x.task} ({_hazard_words(inputs, x.hazard)})" if x.hazard else x.task,
              matrix.describe(x.severity, x.likelihood), x.controls,
              matrix.describe(x.severity_after, x.likelihood_after)]
             for n, x in enumerate(lines, 1)]
@@ -138,7 +121,8 @@ def _equipment(inputs: Inputs) -> Block:
                  "Every unit on the preventative maintenance schedule, with its service "
                  "interval. Units are also checked before each use.",
                  ["Unit", "Description", "Service interval"], rows,
-                 "No equipment is listed in the company profile.")
+                 "The company has no equipment or vehicles that need scheduled maintenance; "
+                 "tools and appliances are checked before each use.")
 
 
 
@@ -197,7 +181,7 @@ def _first_aid(inputs: Inputs) -> Block:
     if rules is None:
         return Block("First aid needs by worksite", "", [], [], "Worked out in the First Aid "
                      "policy above.")
-    plan = first_aid_plan(p, rules, p.manual.issued)
+    plan = first_aid_plan(p, rules, p.manual.issued, inputs.hazards)
     rows = []
     for site in plan.sites:
         if site.needed == 0 or site.requirement is None:
@@ -214,10 +198,16 @@ def _first_aid(inputs: Inputs) -> Block:
         by = [inputs.library.hazard_label(h) for h in plan.sites[0].rated_by]
         why = (f"Our work is rated {rating.label.lower()}"
                + (f" because of {join_names(by).lower()}" if by else "") + ". ")
+    if plan.sourced:
+        basis = "and so what Part 18 (Minimum First Aid Regulations) requires."
+    else:
+        basis = ("and the first aid we provide for it. Part 18 (Minimum First Aid "
+                 "Regulations) sets first aid from these three things; the levels and numbers "
+                 "here are our own assessment of them, to be confirmed with WSCB.")
     return Block("First aid needs by worksite",
                  why + "For each worksite: how many of us work a shift there, the hazard "
-                 "rating and the travel time to medical aid, and so what Part 18 asks for.",
-                 ["Worksite", "What we have, so what we need", "Attendants who meet it"],
+                 "rating and the travel time to medical aid, " + basis,
+                 ["Worksite", "What we have, so what we provide", "Attendants who meet it"],
                  rows, widths=[1.4, 3.7, 1.4])
 
 

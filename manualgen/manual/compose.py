@@ -288,7 +288,7 @@ def _chapter(document: Document, element: Element, policies: list[RenderedPolicy
     _heading(document, f"Element {element.number}: {element.title}", toc, level=1,
              key=f"element:{element.number}")
     for rendered in policies:
-        _policy(document, rendered, toc, list(inputs.profile.profile.hazards),
+        _policy(document, rendered, toc, list(inputs.hazards),
                 fragments)
     for key in element.company_data:
         _block(document, BLOCKS[key](inputs), toc, key)

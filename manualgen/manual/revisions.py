@@ -48,7 +48,7 @@ def policy_hash(title: str, legislation: list[str], text: str, issued: str = "")
 
 def record_policies(inputs: Inputs, rendered: list[RenderedPolicy]) -> list[RecordPolicy]:
     """Each policy of this build as a record holds it: where it came from, its text."""
-    hazards = list(inputs.profile.profile.hazards)
+    hazards = list(inputs.hazards)
     issued = long_date(inputs.profile.profile.manual.issued)
     out = []
     for r in rendered:

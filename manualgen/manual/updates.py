@@ -70,7 +70,7 @@ def _readable(policy: Policy, inputs: Inputs) -> str:
                            policy.body_line - 1)
     except InputError:
         text = policy.body
-    laws = policy.header.legislation_for(list(inputs.profile.profile.hazards))
+    laws = policy.header.legislation_for(list(inputs.hazards))
     head = [f"Title: {policy.title}"] + ([f"Legislation: {'; '.join(laws)}"] if laws else [])
     return "\n".join(head) + "\n" + text
 

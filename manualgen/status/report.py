@@ -246,7 +246,7 @@ def build_status(inputs: Inputs, on: dt.date) -> StatusReport:
         courses=courses,
         lse=rules_mod.lse_ratio(profile, rules, on),
         people=rules_mod.training_status(profile, rules, on),
-        first_aid=(first_aid_plan(profile, inputs.library.first_aid, on)
+        first_aid=(first_aid_plan(profile, inputs.library.first_aid, on, inputs.hazards)
                    if inputs.library.first_aid else None),
     )
     _judge(report)

@@ -16,10 +16,11 @@ from django.http import QueryDict
 
 from manualgen import api
 
-SECTIONS = ("company", "people", "worksites", "hazards", "equipment", "tasks", "emergency",
-            "secor", "manual")
+SECTIONS = ("company", "people", "worksites", "hazards", "dismissed_hazards", "equipment",
+            "tasks", "emergency", "secor", "manual")
 SECTION_TITLES = {"company": "Company", "people": "People and training",
-                  "worksites": "Worksites", "hazards": "Hazards", "equipment": "Equipment",
+                  "worksites": "Worksites", "hazards": "Hazards",
+                  "dismissed_hazards": "Hazards that do not apply", "equipment": "Equipment",
                   "tasks": "Hazard inventory",
                   "emergency": "Emergencies", "secor": "SECOR certificate",
                   "manual": "The manual"}
@@ -137,6 +138,8 @@ def _parse(q: api.Question, post: QueryDict, name: str) -> Any:
     text = raw.strip() if isinstance(raw, str) else ""
     if text == "":
         return None
+    if q.kind == "lines":
+        return [line.strip() for line in text.splitlines() if line.strip()]
     if q.kind == "number":
         try:
             return int(text)
@@ -163,17 +166,31 @@ def _count(post: QueryDict, name: str) -> int:
         return 0
 
 
+def _kept(previous: Any, posted: dict[str, Any], group: api.Group) -> dict[str, Any]:
+    """The posted answers, with what the previous version held in fields this form does
+    not show (a task's id, a person's young_worker flag): a save never drops them."""
+    shown = {q.name for q in group.questions}
+    old = previous if isinstance(previous, dict) else {}
+    return {**{k: v for k, v in old.items() if k not in shown}, **posted}
+
+
 def read_section(key: str, groups: dict[str, api.Group], post: QueryDict,
                  draft: dict) -> None:
     """Put one section's posted answers into the draft's data."""
     data = draft["data"]
     group = groups[key]
+    before = data.get(key)
+    old_items = before if isinstance(before, list) else []
+
+    def old(i: int) -> Any:
+        return old_items[i] if i < len(old_items) else None
+
     if key == "hazards":
         data["hazards"] = post.getlist("hazards")
     elif key == "people":
         people = []
         for i in range(_count(post, "people")):
-            person = _read_item(group, post, f"people.{i}")
+            person = _kept(old(i), _read_item(group, post, f"people.{i}"), group)
             person["roles"] = post.getlist(f"people.{i}.roles")
             training = [_read_item(groups["training"], post, f"people.{i}.training.{j}")
                         for j in range(_count(post, f"people.{i}.training"))]
@@ -181,13 +198,16 @@ def read_section(key: str, groups: dict[str, api.Group], post: QueryDict,
             people.append(person)
         data["people"] = people
     elif group.repeated:
-        data[key] = [_read_item(group, post, f"{key}.{i}") for i in range(_count(post, key))]
+        data[key] = [_kept(old(i), _read_item(group, post, f"{key}.{i}"), group)
+                     for i in range(_count(post, key))]
     elif key == "secor" and "secor.certified" not in post:
         data.pop("secor", None)
         draft["no_secor"] = True
     else:
         previous = data.get(key) if isinstance(data.get(key), dict) else {}
-        section = _read_item(group, post, key)
+        section = _kept({k: v for k, v in previous.items()
+                         if k not in ("history", "distribution")},
+                        _read_item(group, post, key), group)
         if key == "company" and previous.get("logo"):
             section.setdefault("logo", previous["logo"])
         if key == "manual":
@@ -266,6 +286,8 @@ def _key(p: api.Problem) -> str:
 def _field(q: api.Question, name: str, value: Any, errors: dict[str, list[str]]) -> Field:
     widget = HTML_INPUT[q.kind]
     chosen = value if isinstance(value, list) else [value]
+    if q.kind == "lines" and isinstance(value, list):
+        value = "\n".join(str(x) for x in value)
     choices = [{"value": v, "label": label, "selected": v in chosen,
                 "id": f"f-{name.replace('.', '-')}-{v}"} for v, label in q.choices]
     if widget == "select" and value in (None, "") and q.default is not None:

@@ -18,19 +18,29 @@ from manualgen.errors import Collector, InputError
 from manualgen.inputs.first_aid import FirstAidRules
 from manualgen.inputs.library.model import (
     Element,
+    Facilities,
+    Facility,
     FormInfo,
     HazardTerm,
     LibraryInfo,
     Policy,
     PolicyHeader,
+    Procedure,
+    ProcedureHeader,
+    Trade,
+    TradeTask,
 )
 from manualgen.inputs.models import problems_from
+from manualgen.inputs.profile import Profile, Vocabulary
 from manualgen.inputs.program import ProgramRules, load_rules
 from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
 from manualgen.resources import LibraryPaths
 
 FORMS_INDEX = "forms.yaml"
 FIRST_AID_FILE = "first_aid.yaml"
+FACILITIES_FILE = "facilities.yaml"
+SCENARIOS_FILE = "scenarios.yaml"
+TEST_COMPANIES = "test-companies"
 
 
 Fingerprint = tuple[tuple[str, int, int], ...]
@@ -72,6 +82,11 @@ class Library:
     # What jobs derive from this library and keep while it is loaded (the policies'
     # compiled templates): a warm process compiles them once, a reload starts afresh.
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    trades: list[Trade] = field(default_factory=list)          # trades/*.yaml
+    trade_paths: dict[str, Path] = field(default_factory=dict)  # trade key -> its file
+    procedures: list[Procedure] = field(default_factory=list)  # procedures/*.md
+    facilities: list[Facility] = field(default_factory=list)   # facilities.yaml
+    scenarios: dict[str, str] = field(default_factory=dict)    # scenarios.yaml: key -> label
 
     @classmethod
     def load(cls, location: Path | str | LibraryPaths | None = None, *,
@@ -106,6 +121,62 @@ class Library:
 
     def hazard_label(self, key: str) -> str:
         return next((h.label for h in self.hazards if h.key == key), key)
+
+    def hazard(self, key: str) -> HazardTerm | None:
+        return next((h for h in self.hazards if h.key == key), None)
+
+    def trade(self, key: str) -> Trade | None:
+        return next((t for t in self.trades if t.key == key), None)
+
+    def procedure(self, procedure_id: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.id == procedure_id), None)
+
+    def facility(self, key: str) -> Facility | None:
+        return next((f for f in self.facilities if f.key == key), None)
+
+    def trade_tasks(self, trade: Trade) -> list[TradeTask]:
+        """A trade's tasks, with those it takes from another trade's file looked up."""
+        defined = {t.id: t for tr in self.trades for t in tr.tasks if isinstance(t, TradeTask)}
+        return [t if isinstance(t, TradeTask) else defined[t.use] for t in trade.tasks
+                if isinstance(t, TradeTask) or t.use in defined]
+
+    def vocabulary(self) -> Vocabulary:
+        """What the library decides about a profile: handed to its validation, and to the
+        facts worked out from it. Made once per loaded library."""
+        memo = self.memo.get("vocabulary")
+        if memo is not None:
+            return memo
+        rules = self.rules
+        matrix = rules.risk_matrix
+        scale = {"severity": matrix.severity, "likelihood": matrix.likelihood} \
+            if matrix else None
+        trade_tasks = {t.key: tuple(self.trade_tasks(t)) for t in self.trades}
+        vocab = Vocabulary(
+            rules.employee_limit, tuple(self.hazard_keys), self.first_aid, scale,
+            rules.lone_worker_check_in_hours,
+            trades={t.key: t for t in self.trades}, trade_tasks=trade_tasks,
+            tasks={t.id: t for tasks in trade_tasks.values() for t in tasks},
+            hazard_terms={h.key: h for h in self.hazards},
+            facilities={f.key: f for f in self.facilities},
+            procedure_ids=frozenset(p.id for p in self.procedures),
+            scenarios_always=tuple(rules.scenarios_always),
+            parts_always=tuple(rules.parts_always),
+            first_aid_validity_years=rules.first_aid_validity_years,
+            young_worker_age=rules.young_worker_age,
+            procedure_from_score=rules.procedure_from_score)
+        self.memo["vocabulary"] = vocab
+        return vocab
+
+    def company_hazards(self, profile: Profile) -> tuple[str, ...]:
+        """A profile's hazards as its manual treats them: ticked, from its trades, derived."""
+        from manualgen.inputs.facts import company_facts
+        return company_facts(profile, self.vocabulary()).hazards
+
+    @property
+    def test_companies(self) -> list[Path]:
+        """The library's test companies (test-companies/<name>/company.yaml): every
+        manual `library check` builds and reads for another trade's words."""
+        return sorted((self.root / TEST_COMPANIES).glob("*/company.yaml"))
 
 
 def _validate_list(model, doc: YamlDoc, found: Collector) -> list:
@@ -146,6 +217,46 @@ def policy_files(root: Path) -> list[Path]:
     return sorted((root / "policies").glob("*.md"))
 
 
+def trade_files(root: Path) -> list[Path]:
+    return sorted((root / "trades").glob("*.yaml"))
+
+
+def procedure_files(root: Path) -> list[Path]:
+    return sorted((root / "procedures").glob("*.md"))
+
+
+def load_procedure(path: Path, found: Collector) -> Procedure | None:
+    try:
+        fm = split_front_matter(read_text(path), path)
+    except InputError as exc:
+        found.extend(exc.problems)
+        return None
+    header = _validate_one(ProcedureHeader, fm.header, found)
+    if header is None:
+        return None
+    return Procedure(header, fm.body, path, fm.body_line, fm.header)
+
+
+def _load_optional(path: Path, load, found: Collector):
+    """A library data file that older libraries may not have: None when absent."""
+    if not path.is_file():
+        return None
+    try:
+        return load(load_yaml(path))
+    except InputError as exc:
+        found.extend(exc.problems)
+        return None
+
+
+def _scenarios(doc: YamlDoc, found: Collector) -> dict[str, str]:
+    if not isinstance(doc.data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in doc.data.items()):
+        found.extend([doc.problem((), "a list of 'key: label' lines is expected",
+                                  "write each scenario as fire_evacuation: Fire and evacuation")])
+        return {}
+    return dict(doc.data)
+
+
 def load_library(location: Path | str | LibraryPaths | None = None,
                  *, collect: Collector | None = None,
                  compiled: Path | None = None) -> Library:
@@ -184,6 +295,17 @@ def load_library(location: Path | str | LibraryPaths | None = None,
             first_aid = _validate_one(FirstAidRules, load_yaml(root / FIRST_AID_FILE), found)
         except InputError as exc:
             found.extend(exc.problems)
+    trades: list[Trade] = []
+    trade_paths: dict[str, Path] = {}
+    for path in trade_files(root):
+        trade = _load_optional(path, lambda d: _validate_one(Trade, d, found), found)
+        if trade is not None:
+            trades.append(trade)
+            trade_paths[trade.key] = path
+    procedures = [p for path in procedure_files(root) if (p := load_procedure(path, found))]
+    facilities = _load_optional(root / FACILITIES_FILE,
+                                lambda d: _validate_one(Facilities, d, found), found)
+    scenarios = _load_optional(root / SCENARIOS_FILE, lambda d: _scenarios(d, found), found)
     policies = [p for path in policy_files(root) if (p := load_policy(path, found))]
     if not policies and (root / "library.yaml").is_file():
         found.add(root / "policies", "no policy files (*.md) found",
@@ -193,4 +315,8 @@ def load_library(location: Path | str | LibraryPaths | None = None,
         found.raise_if_errors(title="The policy library has problems "
                                     "(run `manualgen library check` for the full list):")
     return Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
-                   paths, stamp, first_aid, compiled=compiled)
+                   paths, stamp, first_aid, compiled=compiled, trades=trades,
+                   trade_paths=trade_paths,
+                   procedures=procedures,
+                   facilities=facilities.facilities if facilities else [],
+                   scenarios=scenarios or {})

@@ -30,7 +30,8 @@ class Element(Strict):
 
 
 class InventoryRow(Strict):
-    """One row of a hazard's default inventory (a company's own `tasks:` replace them)."""
+    """One row of a hazard's default inventory: the task, its risk without and with the
+    controls, and the safe job procedure it needs when rated High or Critical."""
 
     task: Text
     severity: int = Field(ge=1)
@@ -38,15 +39,106 @@ class InventoryRow(Strict):
     controls: Text
     likelihood_after: int = Field(ge=1)
     severity_after: int | None = Field(None, ge=1)
+    procedure: str | None = Field(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+KEY = r"^[a-z][a-z0-9_]*$"
 
 
 class HazardTerm(Strict):
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(pattern=KEY)
     label: Text
+    # Words in a scope of work that suggest the hazard (`check` asks about it).
+    words: list[Text] = []
     # Words that belong to this hazard: a policy every company gets says them only inside
     # a condition on a hazard that lists them (`library check`).
     terms: list[Text] = []
+    # The Parts of the Regulations the hazard brings under, and the emergency scenarios
+    # its plan needs.
+    parts: list[int] = []
+    scenarios: list[str] = []
     inventory: list[InventoryRow] = []
+
+
+class TradeTask(InventoryRow):
+    """A task a trade usually does, rated: a row of the company's hazard inventory when
+    the company has the task's hazard."""
+
+    id: str = Slug
+    hazard: str = Field(pattern=KEY)
+
+
+class TaskUse(Strict):
+    """A task another trade's file defines, used word for word."""
+
+    use: str = Slug
+
+
+class Trade(Strict):
+    """A kind of business (trades/<key>.yaml): what its manual must speak of, and the
+    words that belong to it and to no other trade."""
+
+    key: str = Field(pattern=KEY)
+    label: Text
+    words: list[Text] = []           # words of a scope of work that suggest this trade
+    hazards: list[str] = []          # its usual hazards
+    tasks: list[TradeTask | TaskUse] = []
+    equipment: list[Text] = []       # usual equipment, suggested for the inventory
+    scenarios: list[str] = []        # emergency scenarios its plan needs
+    parts: list[int] = []            # Parts of the Regulations that govern it
+    terms: list[Text] = []           # words that belong only to this trade
+
+
+class ProcedureHeader(Strict):
+    id: str = Slug
+    title: Text = Field(min_length=1)
+    revision: int = Field(ge=0)
+    reviewed: Date
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A safe job procedure (procedures/<id>.md): numbered steps in Markdown."""
+
+    header: ProcedureHeader
+    body: str
+    path: Path
+    body_line: int
+    doc: YamlDoc
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def title(self) -> str:
+        return self.header.title
+
+
+FacilityKind = Literal["hospital", "health_centre", "nursing_station"]
+
+
+class Facility(Strict):
+    """A Yukon medical facility an injured worker is taken to (facilities.yaml)."""
+
+    key: str = Slug
+    name: Text
+    kind: FacilityKind
+    community: Text
+    address: Text | None = None
+    phone: Text | None = None
+    road: bool = True                # the community is on the road network
+    source: str | None = None
+
+
+class Source(Strict):
+    title: Text
+    url: Text | None = None
+
+
+class Facilities(Strict):
+    sources: dict[str, Source] = {}
+    facilities: list[Facility] = []
 
 
 class Conditions(Strict):

@@ -7,11 +7,15 @@ from manualgen.inputs.profile import Profile
 from manualgen.inputs.program import ProgramRules
 
 
-def applies(policy: Policy, profile: Profile, rules: ProgramRules) -> bool:
+def applies(policy: Policy, profile: Profile, rules: ProgramRules,
+            hazards: tuple[str, ...] | list[str] | None = None) -> bool:
+    """`hazards`: the company's hazards as the manual treats them (with those its trades
+    bring in); the profile's own list when not given."""
     cond = policy.header.applies
     if cond == "always":
         return True
-    if cond.hazards and not set(cond.hazards) & set(profile.hazards):
+    have = set(profile.hazards if hazards is None else hazards)
+    if cond.hazards and not set(cond.hazards) & have:
         return False
     if cond.min_employees is not None and profile.company.peak_employees < cond.min_employees:
         return False
@@ -22,6 +26,6 @@ def applies(policy: Policy, profile: Profile, rules: ProgramRules) -> bool:
                 and cond.subcontractors != profile.company.uses_subcontractors)
 
 
-def select_policies(policies: list[Policy], profile: Profile,
-                    rules: ProgramRules) -> list[Policy]:
-    return [p for p in policies if applies(p, profile, rules)]
+def select_policies(policies: list[Policy], profile: Profile, rules: ProgramRules,
+                    hazards: tuple[str, ...] | list[str] | None = None) -> list[Policy]:
+    return [p for p in policies if applies(p, profile, rules, hazards)]
