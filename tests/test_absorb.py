@@ -98,7 +98,7 @@ def absorbed(after, tmp_path):
 def test_edits_come_back_as_exactly_the_changed_policies(after):
     company, out, _ = after
     assert out.splitlines()[0] == THREE
-    assert "27 other policies unchanged; compared with the record of revision 3." in out
+    assert "30 other policies unchanged; compared with the record of revision 3." in out
     policies = company.parent / "policies"
     assert sorted(p.name for p in policies.glob("*.md")) == [
         "company-rules.md", "personal-protective-equipment.md", "working-alone.md"]
@@ -112,7 +112,7 @@ def test_saved_policy_is_library_markdown_that_says_what_it_was_based_on(after):
     path = company.parent / "policies" / "working-alone.md"
     fm = split_front_matter(path.read_text(encoding="utf-8"), path)
     header = fm.header.data
-    assert header["based_on"] == {"library": "2026.2", "revision": 2}
+    assert header["based_on"] == {"library": "2026.2", "revision": 3}
     assert (header["id"], header["revision"], header["reviewed"]) == ("working-alone", 1, ON)
     assert header["applies"] == {"hazards": ["working_alone"]}
     assert [line for line in fm.body.splitlines() if line.startswith("## ")] == [

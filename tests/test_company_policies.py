@@ -59,13 +59,13 @@ The crew lead notes the depths in the daily log.
 
 
 def company_version(text: str = LIBRARY_WA.read_text(encoding="utf-8"), *,
-                    based_on: str | None = '{library: "2026.2", revision: 2}') -> str:
+                    based_on: str | None = '{library: "2026.2", revision: 3}') -> str:
     """The library's Working Alone as a company would make its own version of it."""
     text = text.replace("A worker who is hurt or falls ill while alone may not be able to "
                         "call for help.", "A roofer alone on a roof may not be able to call "
                         "for help: our crews check in every hour.")
     extra = f"based_on: {based_on}\n" if based_on else ""
-    return text.replace("revision: 2\n", "revision: 1\n" + extra +
+    return text.replace("revision: 3\n", "revision: 1\n" + extra +
                         "reason: Our crews check in every hour\n", 1)
 
 
@@ -155,7 +155,7 @@ def test_left_out_policy_is_gone_and_its_reason_shown(own_manual):
     rows = _own_table(document)
     assert rows == [
         ["Working Alone", "Company version", "The company's own text, made from the "
-         "library's revision 2 (library 2026.2). Our crews check in every hour."],
+         "library's revision 3 (library 2026.2). Our crews check in every hour."],
         ["Roof Snow Load Checks", "Added by the company", "A policy of the company's own, "
          "in Element 3. Winter roof work is half of our business."],
         ["Cold Weather and Winter Work", "Left out", "Covered by our own winter procedure"],
@@ -225,7 +225,7 @@ def test_check_lints_company_policies_with_every_problem_at_its_line(tmp_path):
            "name misnamed.md" in out
     assert f"{folder}/working-alone.md:2: id: replaces the library policy 'Working Alone' " \
            "but does not say which library revision it was based on - add the line  " \
-           'based_on: {library: "2026.2", revision: 2}' in out
+           'based_on: {library: "2026.2", revision: 3}' in out
 
 
 def test_leave_out_names_the_profile_line_and_the_nearest_id(tmp_path, library):
@@ -237,8 +237,8 @@ def test_leave_out_names_the_profile_line_and_the_nearest_id(tmp_path, library):
     line = next(n for n, t in enumerate(profile.read_text().splitlines(), 1)
                 if "working-alon" in t)
     assert f"company.yaml:{line}: manual, left-out policy 1 (working-alon), id: there is no " \
-           "library policy 'working-alon' - did you mean working-alone or working-at-heights?" \
-        in text
+           "library policy 'working-alon' - did you mean working-alone or working-with-animals " \
+           "or working-at-heights?" in text
     assert "'Confined Spaces' does not apply to this company anyway" in text
     assert not check.ok
     with pytest.raises(api.InputError, match="The company's own policies have problems"):
@@ -250,12 +250,12 @@ def test_leave_out_names_the_profile_line_and_the_nearest_id(tmp_path, library):
 
 @pytest.fixture()
 def newer_library(tmp_path) -> Path:
-    """A copy of the library where NSNY changed Working Alone (revision 3)."""
+    """A copy of the library where NSNY changed Working Alone (revision 4)."""
     home = tmp_path / "newer"
     shutil.copytree(LIBRARY.policies, home / "policy_library")
     path = home / "policy_library" / "policies" / "working-alone.md"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("revision: 2\n", "revision: 3\n").replace(
+    text = text.replace("revision: 3\n", "revision: 4\n").replace(
         "2. The worker tells the check-in contact where they will be,",
         "2. The worker tells the check-in contact, in writing, where they will be,")
     path.write_text(text, encoding="utf-8")
@@ -271,7 +271,7 @@ def test_library_change_under_a_company_version_is_shown_not_merged(tmp_path, li
     assert library_updates(prepare(api.load_profile(profile, library), library)) == []
     newer = api.load_library(newer_library)
     (update,) = library_updates(prepare(api.load_profile(profile, newer), newer))
-    assert update.from_base and update.revision == 3 and update.based_on.revision == 2
+    assert update.from_base and update.revision == 4 and update.based_on.revision == 3
     assert "~ 2. The worker tells the check-in [-contact-] {+contact, in writing,+} where " \
            "they will be, what they ..." in update.diff
     assert update.diff[0] == "In Before working alone:"
@@ -279,7 +279,7 @@ def test_library_change_under_a_company_version_is_shown_not_merged(tmp_path, li
                                        "--layout", WORD, "--library", str(newer_library)])
     assert result.exit_code == 0, result.output
     assert "warning: Working Alone: the library's policy changed since your company version " \
-           "was made from it (revision 2 of library 2026.2; now revision 3 in 2026.2); your " \
+           "was made from it (revision 3 of library 2026.2; now revision 4 in 2026.2); your " \
            "version is used unchanged" in result.output
     assert "{+contact, in writing,+}" in result.output and "Nothing was merged" in \
         result.output
@@ -319,12 +319,12 @@ def test_library_diff_lists_changes_and_the_companies_they_reach(tmp_path, newer
            "Library 2026.2" in out
     assert "Added (1):\n  roof-snow-load: Roof Snow Load Checks (element 3)" in out
     assert "Removed (1):\n  company-rules: Company Rules and Discipline (element 5)" in out
-    assert "  working-alone: Working Alone (element 3) - revision 2 -> 3; sections " \
+    assert "  working-alone: Working Alone (element 3) - revision 3 -> 4; sections " \
            "Procedure" in out
     assert "{+contact, in writing,+}" in out
     assert "kluane/company.yaml (Kluane Ridge Roofing): 3 of its policies" in out
     assert "Working Alone - changed; the company keeps its own version (based on revision " \
-           "2): to review" in out
+           "3): to review" in out
     assert "Company Rules and Discipline - removed: no longer in the manual" in out
     assert "Roof Snow Load Checks - added: now in the manual" in out
     assert "solo/company.yaml (Solo Snow Ltd.): 2 of its policies" in out
@@ -338,19 +338,19 @@ def test_policy_copy_then_a_library_change_listed_then_accepted(tmp_path, newer_
     assert out.exit_code == 0, out.output
     mine = profile.parent / "policies" / "working-alone.md"
     text = mine.read_text(encoding="utf-8")
-    assert 'based_on: {library: "2026.2", revision: 2}\nreviewed: 2026-12-02\n' in text
+    assert 'based_on: {library: "2026.2", revision: 3}\nreviewed: 2026-12-02\n' in text
     assert "{{ company.name }}" in text            # it still follows the profile
     newer = ["--library", str(newer_library)]
     listed = runner.invoke(main, ["policy", "list", str(profile), "--diff", *newer])
     assert listed.exit_code == 1, listed.output
-    assert "  Working Alone (working-alone): company version - based on revision 2 of " \
+    assert "  Working Alone (working-alone): company version - based on revision 3 of " \
            "library 2026.2; policies/working-alone.md\n    the library changed it since: " \
-           "revision 3 in 2026.2" in listed.output
+           "revision 4 in 2026.2" in listed.output
     assert "{+contact, in writing,+}" in listed.output
     accepted = runner.invoke(main, ["policy", "accept", str(profile), "working-alone", *newer])
     assert accepted.exit_code == 0, accepted.output
     after = mine.read_text(encoding="utf-8")
-    assert after == text.replace("revision: 2}", "revision: 3}")
+    assert after == text.replace("revision: 3}", "revision: 4}")
     assert (profile.parent / "policies" / ".base" / "working-alone.md").read_bytes() == \
         (newer_library / "policy_library" / "policies" / "working-alone.md").read_bytes()
     again = runner.invoke(main, ["policy", "list", str(profile), *newer])

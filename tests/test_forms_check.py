@@ -98,7 +98,7 @@ def test_not_a_word_file(tmp_path):
 def test_form_variables_match_the_real_context(example_company):
     """The static list must follow context.py, or templates would be judged wrongly."""
     inputs = load_inputs(example_company)
-    context = build_context(inputs.profile.profile, inputs.library)
+    context = build_context(inputs.profile.profile, inputs.library, inputs.facts)
     assert set(context) == set(CONTEXT_VARIABLES)
 
 

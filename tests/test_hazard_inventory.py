@@ -29,18 +29,27 @@ def inputs_for(data: dict, library):
     return prepare(api.load_profile(data, library), library)
 
 
-def test_without_tasks_the_inventory_comes_from_the_companys_hazards_ranked(library):
+def test_the_inventory_is_the_trades_tasks_then_the_hazards_defaults_ranked(library):
+    """The roofer lists no tasks: its trade's tasks for the hazards it has, and the
+    library's default rows for each hazard no trade task covers, highest risk first."""
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["company"].pop("logo")
-    lines = hazard_inventory(inputs_for(data, library))
+    inputs = inputs_for(data, library)
+    lines = hazard_inventory(inputs)
+    roofing = library.trade("roofing")
+    trade_tasks = [t for t in library.trade_tasks(roofing) if t.hazard in inputs.hazards]
+    assert sorted(x.id for x in lines if x.source == "trade") == \
+        sorted(t.id for t in trade_tasks)
+    covered = {t.hazard for t in trade_tasks}
     hazards = {h.key: h for h in library.hazards}
-    assert len(lines) == sum(len(hazards[k].inventory) for k in data["hazards"])
+    defaults = [x for x in lines if x.source == "hazard"]
+    assert len(defaults) == sum(len(hazards[k].inventory) for k in inputs.hazards
+                                if k not in covered)
+    assert "hot_work" not in {x.hazard for x in lines}          # dismissed by the roofer
     scores = [x.before for x in lines]
-    assert scores == sorted(scores, reverse=True)
-    assert lines[0].task.startswith("Work on roofs") and lines[0].before == 12
-    block = BLOCKS["hazard_inventory"](inputs_for(data, library))
+    assert scores == sorted(scores, reverse=True) and scores[0] == 12
+    block = BLOCKS["hazard_inventory"](inputs)
     assert block.rows[0][2] == "12 Critical (Critical x Likely)"
-    assert block.rows[0][4] == "4 Moderate (Critical x Rare)"
 
 
 OWN_TASKS = [

@@ -161,7 +161,7 @@ ELECTRICIAN = _company(
 CAFE = _company(
     "Raven's Roost Cafe Ltd.", "902 Front Street, Dawson City, YT Y0B 1G0",
     "Cafe and bakery", "Breakfast and lunch service, baking and catering in Dawson City.",
-    6, ["kitchen", "slips_trips_falls", "public_violence", "ergonomics",
+    6, ["kitchen", "slips_trips_falls", "public_violence", "cash_handling", "ergonomics",
         "cleaning_chemicals", "hazardous_products"],
     [_person("Marie Dubois", "Owner and Head Baker", ["owner", "supervisor"]),
      _person("Ollie Park", "Cook", ["worker", "first_aid"], training=[FIRST_AID]),
@@ -223,7 +223,7 @@ COMPANIES = {
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, dict[str, str]]:
     out = {}
-    every_hazard = {**roofer(), "hazards": library_hazard_keys()}
+    every_hazard = {**roofer(), "hazards": library_hazard_keys(), "dismissed_hazards": []}
     for name, profile in {**COMPANIES, "roofer": roofer(), "every_hazard": every_hazard}.items():
         folder = tmp_path_factory.mktemp(name)
         if name in ("roofer", "every_hazard"):

@@ -72,7 +72,8 @@ def test_list_shows_version_policies_forms_and_hazards(home):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith("Test Library, version 1.2 (released 2026-11-26, Test Publisher)")
-    assert "2 policies, 1 forms, 2 hazard keys, 2 audit elements" in out
+    assert "2 policies, 1 forms, 2 hazard keys, 0 trades, 0 safe job procedures, " \
+        "2 audit elements" in out
     alpha = next(line for line in out.splitlines() if " alpha " in line)
     assert alpha.split() == ["1", "alpha", "Alpha", "Policy", "always", "2", "2026-06-01"]
     beta = next(line for line in out.splitlines() if " beta " in line)

@@ -32,6 +32,9 @@ CONTEXT_VARIABLES = frozenset({
     "company", "owner", "people", "supervisors", "first_aiders", "safety_reps",
     "worksites", "fixed_sites", "mobile_sites", "hazards", "hazard_labels", "equipment",
     "emergency", "secor", "manual", "needs_safety_rep", "rules", "library",
+    "road_sites", "no_road_sites", "dismissed", "trades", "trade_labels", "scenarios", "parts",
+    "young_workers", "certified_first_aiders", "first_aiders_to_certify", "listed_people",
+    "seasonal_people", "consultations", "procedures", "vehicles",
 })
 
 # The names only forms get (built in `manualgen.forms.build.form_context`).

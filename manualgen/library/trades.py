@@ -42,6 +42,8 @@ def check_trades(lib: Library, found: Collector) -> None:
     defined: dict[str, Path] = {}
 
     def refs(doc: YamlDoc, key: tuple, values: list, known: set, what: str, fix: str) -> None:
+        if known is scenarios and not lib.scenarios:
+            return                       # a library without scenarios.yaml names none
         for i, value in enumerate(values):
             if value not in known:
                 found.extend([doc.problem((*key, i), f"unknown {what} {value!r}", fix)])
@@ -254,6 +256,17 @@ def review_company(path: Path, lib: Library) -> CompanyReview:
         add("the manual calls the first aid table's result what Part 18 requires, but the "
             "table is not confirmed against Part 18", "say it is our assessed need, to be "
             "confirmed with WSCB")
+    for bad in ("{{", "{%", "}}", "%}"):
+        if bad in body:
+            i = body.index(bad)
+            add(f"template text {bad!r} is left in the manual: ...{_around(body, i, i + 2)}...",
+                "close the Jinja block in the policy or procedure it comes from")
+    # a list item run into the line before it (a block tag ate the line break)
+    joined = re.search(r"[a-z.;:)]- [A-Z*]|[a-z]\.[1-9]\d?\. [A-Z]|[a-z.]##+ ", body)
+    if joined:
+        add(f"a list item or heading runs into the line before it: "
+            f"...{_around(body, joined.start(), joined.end())}...",
+            "end the line's block tag with +%} ({% endif +%}) so the line break stays")
     expect = _expectations(path)
     lower = flat.lower()
     for pid in expect.get("must_include", []) or []:

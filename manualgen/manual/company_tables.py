@@ -195,9 +195,9 @@ def _first_aid(inputs: Inputs) -> Block:
     rating = plan.sites[0].rating if plan.sites else None
     why = ""
     if rating is not None:
-        by = [inputs.library.hazard_label(h) for h in plan.sites[0].rated_by]
+        by = [_hazard_words(inputs, h) for h in plan.sites[0].rated_by]
         why = (f"Our work is rated {rating.label.lower()}"
-               + (f" because of {join_names(by).lower()}" if by else "") + ". ")
+               + (f" because of {join_names(by)}" if by else "") + ". ")
     if plan.sourced:
         basis = "and so what Part 18 (Minimum First Aid Regulations) requires."
     else:
@@ -211,6 +211,23 @@ def _first_aid(inputs: Inputs) -> Block:
                  rows, widths=[1.4, 3.7, 1.4])
 
 
+def _attendants(inputs: Inputs) -> str:
+    """The attendants whose certificate is valid on the issue date; the others named with
+    what is still to be done, never as attendants."""
+    facts = inputs.facts
+    if facts is None:
+        return ", ".join(x.name for x in inputs.profile.profile.with_role("first_aid")) or \
+            "None designated"
+    certified = [f.person.name for f in facts.certified_first_aiders]
+    pending = [f.person.name for f in facts.first_aiders_to_certify]
+    text = ", ".join(certified) or "None certified yet"
+    if pending:
+        text += f" ({join_names(pending)}: certificate to be " + \
+            ("renewed" if all(f.expired_on for f in facts.first_aiders_to_certify)
+             else "obtained") + ")"
+    return text
+
+
 def _emergency(inputs: Inputs) -> Block:
     e = inputs.profile.profile.emergency
     p = inputs.profile.profile
@@ -222,8 +239,7 @@ def _emergency(inputs: Inputs) -> Block:
     if e.remote_communication:
         rows.append(["Communication at remote sites", e.remote_communication])
     rows.append(["Company office", f"{p.company.phone} ({p.company.address})"])
-    attendants = [x.name for x in p.with_role("first_aid")]
-    rows.append(["First aid attendants", ", ".join(attendants) or "None designated"])
+    rows.append(["First aid attendants", _attendants(inputs)])
     rows.append(["WSCB: serious injury or incident (at once)",
                  inputs.library.rules.wscb_serious_incident_phone])
     rows.append(["WSCB: to report an injury", inputs.library.rules.wscb_phone])
