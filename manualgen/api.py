@@ -512,6 +512,17 @@ def profile_questions(library: Library, *, on: dt.date | None = None) -> list[Gr
     return library_groups(library, on)
 
 
+def usual_hazards(library: Library, trades: list[str]) -> dict[str, str]:
+    """Hazard key -> the label of the first of these trades that usually has it: what the
+    manual covers unless the company dismisses it with a reason."""
+    out: dict[str, str] = {}
+    for key in trades:
+        trade = library.trade(key)
+        for hazard in trade.hazards if trade else ():
+            out.setdefault(hazard, trade.label)
+    return out
+
+
 def hazard_choices(library: Library) -> list[tuple[str, str, list[str]]]:
     """Each hazard as (key, label, titles of the policies it switches on)."""
     out = []

@@ -14,10 +14,11 @@ import re
 
 import pytest
 
-from conftest import MINIMAL_PROFILE
 from manualgen import api
 from manualgen.inputs.facts import company_facts
 from manualgen.library.trades import foreign_words, review_company
+
+from conftest import MINIMAL_PROFILE
 
 
 @pytest.fixture(scope="module")

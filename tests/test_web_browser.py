@@ -140,6 +140,7 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
             "scope_of_work": "Wiring of homes and small shops in Whitehorse.",
             "peak_employees": "4"}.items():
         page.fill(f"#f-company-{field}", value)
+    page.check("#f-company-trades-electrical_contracting")
     page.set_input_files("#f-company-logo", files=[
         {"name": "sparks.png", "mimeType": "image/png",
          "buffer": (resources.examples_dir() / "logo.png").read_bytes()}])
@@ -167,8 +168,16 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     page.select_option("#f-worksites-0-kind", "mobile")
     app.press("Save and go on")
     page.get_by_role("heading", name="Hazards").wait_for()
+    usual = page.locator("label[for=f-hazard-confined_spaces] .usual")
+    assert usual.inner_text() == "Usual for Electrical contracting"
     page.check("#f-hazard-ladders")
     page.check("#f-hazard-vehicles")
+    app.press("Save and go on")
+    page.get_by_role("heading", name="Hazards that do not apply").wait_for()
+    app.press("Add a dismissed hazard")
+    page.select_option("#f-dismissed_hazards-0-hazard", "confined_spaces")
+    page.fill("#f-dismissed_hazards-0-reason", "We never enter vaults, tanks or crawlspaces.")
+    app.shot("dismissed-hazards")
     app.press("Save and go on")
     page.get_by_role("heading", name="Equipment").wait_for()
     app.press("Save and go on")              # no equipment
@@ -200,7 +209,10 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     app.press("Save company.yaml")
     page.get_by_text("Saved.").wait_for()
     app.shot("review")
-    assert "Yukon Sparks Electric Ltd." in (folder / "company.yaml").read_text()
+    saved = (folder / "company.yaml").read_text()
+    assert "Yukon Sparks Electric Ltd." in saved and "trades: [electrical_contracting]" in saved
+    assert '- {hazard: confined_spaces, reason: "We never enter vaults, tanks or crawlspaces."}' \
+        in saved
     assert (folder / "logo.png").is_file()
 
     app.follow("Manual and forms")
@@ -216,6 +228,8 @@ def test_journey_new_company_to_a_manual_that_names_it(serve, tmp_path):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Yukon Sparks Electric Ltd." in text
     assert "Maria Lopez" in text
+    tables = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "Does not apply to us: We never enter vaults, tanks or crawlspaces." in tables
 
     page.set_viewport_size(PHONE)
     app.go("/company/people/")

@@ -18,11 +18,11 @@ from typing import Any
 import click
 
 from manualgen import resources
+from manualgen.inputs.facts import suggest_hazards
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import PROFILE_NAME, check_logo, nearest, validate_profile
 from manualgen.inputs.profile_yaml import render_profile
-from manualgen.inputs.facts import suggest_hazards
 from manualgen.inputs.questions import Group, Question, check_answers, library_groups
 from manualgen.io import parse_yaml
 from manualgen.services.storage import atomic_write_bytes, atomic_write_text

@@ -10,7 +10,6 @@ from typing import Any, get_args
 
 from manualgen.inputs.facts import CompanyFacts, FirstAider
 from manualgen.inputs.library.load import Library
-
 from manualgen.inputs.profile import ConsultationTopic, Person, Profile, Worksite
 from manualgen.inputs.program import supervisors
 

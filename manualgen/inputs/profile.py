@@ -720,7 +720,8 @@ def company_problems(profile: Profile, vocab: Vocabulary, doc: YamlDoc) -> list[
             add(("worksites", i, "facility"), f"no phone number is known for {facility.name}",
                 "write the facility and its number under emergency.nearest_medical (NSNY: "
                 "add it to facilities.yaml)")
-        elif facility is None and vocab.facilities and                 not any(ch.isdigit() for ch in profile.emergency.nearest_medical):
+        elif facility is None and vocab.facilities and \
+                not any(ch.isdigit() for ch in profile.emergency.nearest_medical):
             add(("worksites", i, "facility"), "the nearest medical facility for this site has "
                 "no phone number, so the emergency plan cannot print one",
                 "set facility: to a key of the library's facilities (for example "

@@ -61,7 +61,8 @@ PROBE_PROFILE: dict[str, Any] = {
     "worksites": [
         {"name": "Shop", "address": "1 Main Street", "kind": "fixed", "travel_minutes": 5,
          "facility": "probe-facility"},
-        {"name": "Client sites", "address": "Various", "kind": "mobile", "access": ["air"]},
+        {"name": "Client sites", "address": "Various", "kind": "mobile", "access": ["air"],
+         "facility": "probe-facility"},
     ],
     "hazards": ["probe_hazard"],
     "dismissed_hazards": [{"hazard": "probe_dismissed", "reason": "Probe reason."}],

@@ -311,8 +311,10 @@ def api_words(key: str, item: dict, n: int) -> str:
 
 def build_section(key: str, groups: dict[str, api.Group], draft: dict,
                   problems: list[api.Problem],
-                  hazards: list[tuple[str, str, list[str]]]) -> Section:
-    """The section's fields with their values and the problems placed beside them."""
+                  hazards: list[tuple[str, str, list[str]]],
+                  usual: dict[str, str] | None = None) -> Section:
+    """The section's fields with their values and the problems placed beside them;
+    `usual`: the hazards the company's trades usually have (hazard -> trade label)."""
     data = draft["data"]
     group = groups[key]
     errors: dict[str, list[str]] = {}
@@ -324,8 +326,10 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
     section = Section(key, SECTION_TITLES[key], group.intro, item_word=group.item)
     if key == "hazards":
         chosen = set(data.get("hazards") or [])
+        usual = usual or {}
         section.hazards = [{"value": k, "label": label, "policies": titles,
-                            "selected": k in chosen, "id": f"f-hazard-{k}"}
+                            "selected": k in chosen, "id": f"f-hazard-{k}",
+                            "usual": usual.get(k)}
                            for k, label, titles in hazards]
     elif group.repeated:
         section.list_key = key

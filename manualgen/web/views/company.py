@@ -90,9 +90,12 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
                 anchor = "#end-" + action[4:].replace(".", "-")
             return redirect(reverse("company-section", args=[section]) + anchor)
     check = _check(request, draft)
+    trades = (draft["data"].get("company") or {}).get("trades") or []
     shown = pf.build_section(section, groups, draft, pf.problems_by_key(check)
                              if section in draft["visited"] else [],
-                             api.hazard_choices(library))
+                             api.hazard_choices(library),
+                             api.usual_hazards(library, [t for t in trades
+                                                         if isinstance(t, str)]))
     index = pf.SECTIONS.index(section)
     return render(request, "web/company_section.html", {
         "section": shown, "steps": _nav(draft, check, section), "draft": draft,
