@@ -107,6 +107,17 @@ def test_a_trades_usual_hazards_are_in_unless_dismissed(library):
     assert listed == {i for i, t in tasks.items() if t.hazard in facts.hazards}
 
 
+def test_a_usual_task_the_company_does_not_do_leaves_the_inventory(library):
+    data = profile(company__trades=["bar_pub"], hazards=["kitchen"])
+    assert "fryer-oil-change" in {x.id for x in facts_of(data, library).inventory}
+    data["dismissed_tasks"] = [{"task": "fryer-oil-change", "reason": "No deep fryer."}]
+    assert "fryer-oil-change" not in {x.id for x in facts_of(data, library).inventory}
+    data["dismissed_tasks"] = [{"task": "fryer-oil-chnage", "reason": "No deep fryer."}]
+    (said,) = messages(data, library, ("dismissed_tasks", 0, "task"))
+    assert said.startswith("no library task has the id 'fryer-oil-chnage' - did you mean "
+                           "fryer-oil-change")
+
+
 def test_a_young_worker_from_the_birth_date_on_the_issue_date(library):
     people = [{"name": "Sam Solo", "position": "Owner", "roles": ["owner"]},
               {"name": "Ava Lee", "position": "Helper", "roles": ["worker"],

@@ -441,40 +441,36 @@ class Profile(Strict):
 # ------------------------------------------------------------------- the field words
 
 
-def _item_name(list_key: str, item: Any, index: int) -> str:
-    def get(name: str) -> str:
-        value = item.get(name) if isinstance(item, Mapping) else None
-        return str(value).strip() if value not in (None, "") else ""
+# How an item of a list is named in a message: (its word, the field that tells it apart).
+ITEM_WORDS: dict[str, tuple[str, str]] = {
+    "training": ("course", "course"), "worksites": ("worksite", "name"),
+    "equipment": ("unit", "id"), "leave_out": ("left-out policy", "id"),
+    "tasks": ("task", "task"), "dismissed_tasks": ("dismissed task", "task"),
+    "dismissed_hazards": ("dismissed hazard", "hazard"),
+    "consultations": ("consultation", "about"),
+}
+# Lists of plain values: the value itself tells the item apart (steps are too long to).
+VALUE_WORDS: dict[str, str] = {
+    "hazards": "hazard", "roles": "role", "distribution": "distribution line",
+    "trades": "trade", "access": "access", "steps": "step",
+}
 
+
+def _item_name(list_key: str, item: Any, index: int) -> str:
     n = index + 1
     if list_key == "people":
-        return get("name") or f"person {n}"
-    if list_key == "training":
-        return f"course {n}" + (f" ({get('course')})" if get("course") else "")
-    if list_key == "worksites":
-        return f"worksite {n}" + (f" ({get('name')})" if get("name") else "")
-    if list_key == "equipment":
-        return f"unit {n}" + (f" ({get('id')})" if get("id") else "")
-    if list_key in ("hazards", "roles", "distribution"):
-        label = {"hazards": "hazard", "roles": "role", "distribution": "distribution line"}
-        shown = f" ({item})" if isinstance(item, str) and item else ""
-        return f"{label[list_key]} {n}{shown}"
+        name = item.get("name") if isinstance(item, Mapping) else None
+        return str(name).strip() if name not in (None, "") else f"person {n}"
     if list_key == "history":
         return f"revision history line {n}"
-    if list_key == "leave_out":
-        return f"left-out policy {n}" + (f" ({get('id')})" if get("id") else "")
-    if list_key == "tasks":
-        return f"task {n}" + (f" ({get('task')})" if get("task") else "")
-    if list_key == "dismissed_tasks":
-        return f"dismissed task {n}" + (f" ({get('task')})" if get("task") else "")
-    if list_key == "dismissed_hazards":
-        return f"dismissed hazard {n}" + (f" ({get('hazard')})" if get("hazard") else "")
-    if list_key == "consultations":
-        return f"consultation {n}" + (f" ({get('about')})" if get("about") else "")
-    if list_key in ("trades", "access", "steps"):
-        label = {"trades": "trade", "access": "access", "steps": "step"}[list_key]
+    if list_key in ITEM_WORDS:
+        word, key = ITEM_WORDS[list_key]
+        value = item.get(key) if isinstance(item, Mapping) else None
+        shown = str(value).strip() if value not in (None, "") else ""
+        return f"{word} {n}" + (f" ({shown})" if shown else "")
+    if list_key in VALUE_WORDS:
         shown = f" ({item})" if isinstance(item, str) and item and list_key != "steps" else ""
-        return f"{label} {n}{shown}"
+        return f"{VALUE_WORDS[list_key]} {n}{shown}"
     return f"{list_key} item {n}"
 
 

@@ -199,9 +199,10 @@ def _validate_one(model, doc: YamlDoc, found: Collector):
         return None
 
 
-def load_policy(path: Path, found: Collector, header_model=PolicyHeader) -> Policy | None:
-    """One policy file; its header problems go to `found` with file lines. A company's
-    own policy has a header model of its own (`CompanyPolicyHeader`)."""
+def load_policy(path: Path, found: Collector, header_model=PolicyHeader, kind=Policy):
+    """One policy file (or, with `kind`, a procedure); its header problems go to `found`
+    with file lines. A company's own policy has a header model of its own
+    (`CompanyPolicyHeader`)."""
     try:
         fm = split_front_matter(read_text(path), path)
     except InputError as exc:
@@ -210,7 +211,7 @@ def load_policy(path: Path, found: Collector, header_model=PolicyHeader) -> Poli
     header = _validate_one(header_model, fm.header, found)
     if header is None:
         return None
-    return Policy(header, fm.body, path, fm.body_line, fm.header)
+    return kind(header, fm.body, path, fm.body_line, fm.header)
 
 
 def policy_files(root: Path) -> list[Path]:
@@ -226,15 +227,7 @@ def procedure_files(root: Path) -> list[Path]:
 
 
 def load_procedure(path: Path, found: Collector) -> Procedure | None:
-    try:
-        fm = split_front_matter(read_text(path), path)
-    except InputError as exc:
-        found.extend(exc.problems)
-        return None
-    header = _validate_one(ProcedureHeader, fm.header, found)
-    if header is None:
-        return None
-    return Procedure(header, fm.body, path, fm.body_line, fm.header)
+    return load_policy(path, found, ProcedureHeader, Procedure)
 
 
 def _load_optional(path: Path, load, found: Collector):

@@ -96,25 +96,6 @@ class ProcedureHeader(Strict):
     reviewed: Date
 
 
-@dataclass(frozen=True)
-class Procedure:
-    """A safe job procedure (procedures/<id>.md): numbered steps in Markdown."""
-
-    header: ProcedureHeader
-    body: str
-    path: Path
-    body_line: int
-    doc: YamlDoc
-
-    @property
-    def id(self) -> str:
-        return self.header.id
-
-    @property
-    def title(self) -> str:
-        return self.header.title
-
-
 FacilityKind = Literal["hospital", "health_centre", "nursing_station"]
 
 
@@ -210,8 +191,10 @@ class PolicyHeader(Strict):
 
 
 @dataclass(frozen=True)
-class Policy:
-    header: PolicyHeader
+class LibraryText:
+    """A Markdown file of the library under a YAML header: a policy or a procedure."""
+
+    header: PolicyHeader | ProcedureHeader
     body: str
     path: Path
     body_line: int          # file line of the body's first line
@@ -225,9 +208,21 @@ class Policy:
     def title(self) -> str:
         return self.header.title
 
+
+@dataclass(frozen=True)
+class Policy(LibraryText):
+    header: PolicyHeader
+
     def describe_applies(self) -> str:
         applies = self.header.applies
         return "always" if applies == "always" else "; ".join(applies.clauses()) or "always"
+
+
+@dataclass(frozen=True)
+class Procedure(LibraryText):
+    """A safe job procedure (procedures/<id>.md): numbered steps in Markdown."""
+
+    header: ProcedureHeader
 
 
 class FormInfo(Strict):
