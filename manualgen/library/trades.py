@@ -100,6 +100,12 @@ def check_trades(lib: Library, found: Collector) -> None:
                  "use a Part number of program.yaml regulation_parts")
             for j, r in enumerate(h.inventory):
                 row(hz, (i, "inventory", j), r, f"{h.key}'s inventory row {j + 1}")
+    for policy in lib.policies:
+        for i, pid in enumerate(policy.header.procedures):
+            if pid not in procedures:
+                found.extend([policy.doc.problem(("procedures", i), f"no safe job procedure "
+                                                 f"has the id {pid!r}",
+                                                 "write procedures/<id>.md, or fix the id")])
     prog = _doc(lib.root / "program.yaml")
     if prog is not None:
         refs(prog, ("scenarios_always",), lib.rules.scenarios_always, scenarios,
@@ -267,6 +273,17 @@ def review_company(path: Path, lib: Library) -> CompanyReview:
         add(f"a list item or heading runs into the line before it: "
             f"...{_around(body, joined.start(), joined.end())}...",
             "end the line's block tag with +%} ({% endif +%}) so the line break stays")
+    printed = set(re.findall(r"^### (.+)$", text.policies.get("safe-job-procedures", ""),
+                             flags=re.MULTILINE))
+    for policy in inputs.policies:
+        for pid in policy.header.procedures:
+            procedure = lib.procedure(pid)
+            if procedure is not None and procedure.title not in printed:
+                add(f"{policy.title} refers to the safe job procedure {procedure.title!r}, "
+                    "which the manual does not print", "check render_procedures")
+    for line in inputs.facts.missing_procedures(lib.rules.procedure_from_score):
+        add(f"the inventory's task {line.task!r} is rated High or Critical but has no safe "
+            "job procedure", "name one in its trade's or hazard's task row")
     expect = _expectations(path)
     lower = flat.lower()
     for pid in expect.get("must_include", []) or []:

@@ -217,7 +217,8 @@ def probe_context(rules: ProgramRules | None = None, info: LibraryInfo | None = 
     facts = _probe_facts(profile, stub.rules, hazard_terms)
     context = build_context(profile, stub, facts)  # type: ignore[arg-type]
     if not sparse:
-        context["procedures"] = [{"title": "Probe procedure", "text": "1. Probe step."}]
+        context["procedures"] = [{"id": "probe-procedure", "title": "Probe procedure",
+                                  "text": "1. Probe step."}]
     return context
 
 

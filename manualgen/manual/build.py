@@ -49,16 +49,21 @@ class ManualResult:
 def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
                       ) -> list[dict[str, str]]:
     """The safe job procedure of every task of the company's inventory that has one,
-    highest risk first, each once: {title, text} for the Safe Job Procedures policy."""
+    highest risk first, then those its policies refer to, each once: {id, title, text}
+    for the Safe Job Procedures policy."""
     out: list[dict[str, str]] = []
     seen: set[str] = set()
-    for line in inputs.facts.inventory if inputs.facts else ():
-        if line.steps:
-            out.append({"title": line.task,
+    named = [p for policy in inputs.policies for p in policy.header.procedures]
+    for line in [*(inputs.facts.inventory if inputs.facts else ()), *named]:
+        if isinstance(line, str):
+            procedure = inputs.library.procedure(line)
+        elif line.steps:
+            out.append({"id": "", "title": line.task,
                         "text": "\n".join(f"{n}. {step}" for n, step in
                                           enumerate(line.steps, 1))})
             continue
-        procedure = inputs.library.procedure(line.procedure) if line.procedure else None
+        else:
+            procedure = inputs.library.procedure(line.procedure) if line.procedure else None
         if procedure is None or procedure.id in seen:
             continue
         seen.add(procedure.id)
@@ -68,7 +73,7 @@ def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
         except InputError as exc:
             found.extend(exc.problems)
             continue
-        out.append({"title": procedure.title, "text": text.strip()})
+        out.append({"id": procedure.id, "title": procedure.title, "text": text.strip()})
     return out
 
 

@@ -171,6 +171,9 @@ class PolicyHeader(Strict):
     order: int = 50                    # position inside the element's chapter
     applies: Literal["always"] | Conditions = "always"
     forms: list[str] = []
+    # Safe job procedures (procedures/<id>.md) the policy's text refers to: printed in the
+    # manual whenever the policy is, whatever the company's inventory holds.
+    procedures: list[str] = []
     legislation: list[Text | Legislation] = []
 
     def legislation_for(self, hazards: list[str] | set[str] | None = None) -> list[str]:
