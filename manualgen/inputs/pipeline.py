@@ -28,19 +28,19 @@ class Inputs:
     profile: CompanyProfile
     policies: list[Policy]       # the policies that apply to this company, in manual order
     context: dict[str, Any]      # the template variables
+    # What follows from the company's data and trades on the issue date (its hazards,
+    # first aiders, inventory...): the manual states nothing about the company beyond it.
+    facts: CompanyFacts
     # The company's own policies and omissions (already applied to `policies`).
     own: CompanyPolicies = field(default_factory=CompanyPolicies)
     # The records of the manual's earlier revisions, kept in the company's folder.
     records: RevisionRecords = field(default_factory=RevisionRecords)
-    # What follows from the company's data and trades on the issue date (its hazards,
-    # first aiders, inventory...): the manual states nothing about the company beyond it.
-    facts: CompanyFacts | None = None
 
     @property
     def hazards(self) -> tuple[str, ...]:
         """The company's hazards as the manual treats them (ticked, from its trades, and
         derived): what selects policies, legislation and text."""
-        return self.facts.hazards if self.facts else tuple(self.profile.profile.hazards)
+        return self.facts.hazards
 
 
 def vocabulary(library: Library) -> Vocabulary:
@@ -60,7 +60,7 @@ def prepare(profile: CompanyProfile, library: Library, *,
     policies = own.apply(select_policies(library.policies, profile.profile, library.rules,
                                          facts.hazards), profile, library)
     return Inputs(library, profile, policies, build_context(profile.profile, library, facts),
-                  own, load_records(profile.folder), facts)
+                  facts, own, load_records(profile.folder))
 
 
 def load_inputs(source: Path | str | Mapping[str, Any] | CompanyProfile,

@@ -54,7 +54,7 @@ def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     named = [p for policy in inputs.policies for p in policy.header.procedures]
-    for line in [*(inputs.facts.inventory if inputs.facts else ()), *named]:
+    for line in [*inputs.facts.inventory, *named]:
         if isinstance(line, str):
             procedure = inputs.library.procedure(line)
         elif line.steps:

@@ -70,7 +70,7 @@ def _hazards(inputs: Inputs) -> Block:
         practices = [p.title for p in inputs.policies
                      if p.header.applies != "always" and key in p.header.applies.hazards]
         rows.append([inputs.library.hazard_label(key), ", ".join(practices) or "-"])
-    for key, reason in inputs.facts.dismissed if inputs.facts else ():
+    for key, reason in inputs.facts.dismissed:
         rows.append([inputs.library.hazard_label(key), f"Does not apply to us: {reason}"])
     return Block("The company's principal hazards",
                  "The hazards of the company's work, and the written practices that control "
@@ -82,7 +82,7 @@ def _hazards(inputs: Inputs) -> Block:
 def hazard_inventory(inputs: Inputs) -> list[InventoryLine]:
     """The company's inventory (its own tasks, its trades' and its hazards'), highest
     risk without controls first: worked out once in `inputs.facts`."""
-    return list(inputs.facts.inventory) if inputs.facts else []
+    return list(inputs.facts.inventory)
 
 
 def _hazard_words(inputs: Inputs, key: str) -> str:
@@ -215,9 +215,6 @@ def _attendants(inputs: Inputs) -> str:
     """The attendants whose certificate is valid on the issue date; the others named with
     what is still to be done, never as attendants."""
     facts = inputs.facts
-    if facts is None:
-        return ", ".join(x.name for x in inputs.profile.profile.with_role("first_aid")) or \
-            "None designated"
     certified = [f.person.name for f in facts.certified_first_aiders]
     pending = [f.person.name for f in facts.first_aiders_to_certify]
     text = ", ".join(certified) or "None certified yet"
