@@ -220,3 +220,59 @@ def test_a_facility_without_a_known_number_is_reported(library):
     data = profile(worksites=[{"name": "Camp", "facility": missing[0].key}])
     (said,) = messages(data, library, ("worksites", 0, "facility"))
     assert said.startswith(f"no phone number is known for {missing[0].name}")
+
+
+# --------------------------------------------------------------------------- library check
+
+
+@pytest.fixture()
+def library_copy(tmp_path):
+    """A copy of the bundled library (with its forms) to break on purpose."""
+    import shutil
+
+    from manualgen import resources
+
+    paths = resources.library_paths()
+    home = tmp_path / "lib"
+    shutil.copytree(paths.policies, home / "policy_library")
+    shutil.copytree(paths.forms, home / "form_templates")
+    shutil.copytree(paths.packages, home / "packages")
+    return home
+
+
+def _findings(home) -> list[str]:
+    report = api.check_library(home, on=dt.date(2026, 12, 7))
+    return [f"{p.path.split('/')[-1]}:{p.line}: {p.message}" for p in report.problems]
+
+
+def test_library_check_refuses_a_high_task_without_a_procedure(library_copy):
+    path = library_copy / "policy_library" / "trades" / "bakery.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "    procedure: dough-sheeter\n" in text
+    path.write_text(text.replace("    procedure: dough-sheeter\n", "", 1), encoding="utf-8")
+    found = _findings(library_copy)
+    assert any(f.startswith("bakery.yaml:") and "names no safe job procedure" in f
+               for f in found), found
+
+
+def test_library_check_names_a_procedure_a_policy_refers_to_that_is_missing(library_copy):
+    path = library_copy / "policy_library" / "policies" / "young-workers.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("starting-a-young-worker-on-a-new-task]",
+                                 "starting-a-young-worker]", 1), encoding="utf-8")
+    found = _findings(library_copy)
+    assert any(f.startswith("young-workers.md:") and
+               "unknown safe job procedure 'starting-a-young-worker'" in f for f in found), found
+
+
+def test_library_check_reads_a_test_company_for_another_trades_words(library_copy):
+    """A kitchen word put in text every company gets is caught in the test companies'
+    manuals that are not kitchens (the library is otherwise clean, so they are built)."""
+    path = library_copy / "policy_library" / "policies" / "company-rules.md"
+    text = path.read_text(encoding="utf-8")
+    word = api.load_library().trade("bakery").terms[0]
+    path.write_text(text.replace("## Scope\n", f"## Scope\n\nClean the {word} daily.\n", 1),
+                    encoding="utf-8")
+    found = _findings(library_copy)
+    assert any("company.yaml" in f and "a word of the trade bakery" in f for f in found), \
+        found[:5]

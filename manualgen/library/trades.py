@@ -101,11 +101,8 @@ def check_trades(lib: Library, found: Collector) -> None:
             for j, r in enumerate(h.inventory):
                 row(hz, (i, "inventory", j), r, f"{h.key}'s inventory row {j + 1}")
     for policy in lib.policies:
-        for i, pid in enumerate(policy.header.procedures):
-            if pid not in procedures:
-                found.extend([policy.doc.problem(("procedures", i), f"no safe job procedure "
-                                                 f"has the id {pid!r}",
-                                                 "write procedures/<id>.md, or fix the id")])
+        refs(policy.doc, ("procedures",), policy.header.procedures, procedures,
+             "safe job procedure", "write procedures/<id>.md, or fix the id")
     prog = _doc(lib.root / "program.yaml")
     if prog is not None:
         refs(prog, ("scenarios_always",), lib.rules.scenarios_always, scenarios,
