@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from manualgen.errors import Collector, InputError, ToolError, UsageError
+from manualgen.inputs.library.model import LibraryText
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.revisions import RevisionRecord
 from manualgen.manual.compose import DOCUMENT_TITLE, RenderedPolicy, compose
@@ -46,6 +47,18 @@ class ManualResult:
     updates: list = field(default_factory=list)
 
 
+def _render(item: LibraryText, inputs: Inputs, env, compiled: dict,
+            found: Collector) -> str | None:
+    """One policy's or procedure's Markdown with the company's values, or None (its
+    problems added to `found`)."""
+    try:
+        return render_text(env, item.body, inputs.context, item.path, item.body_line - 1,
+                           compiled)
+    except InputError as exc:
+        found.extend(exc.problems)
+        return None
+
+
 def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
                       ) -> list[dict[str, str]]:
     """The safe job procedure of every task of the company's inventory that has one,
@@ -67,13 +80,9 @@ def render_procedures(inputs: Inputs, env, compiled: dict, found: Collector
         if procedure is None or procedure.id in seen:
             continue
         seen.add(procedure.id)
-        try:
-            text = render_text(env, procedure.body, inputs.context, procedure.path,
-                               procedure.body_line - 1, compiled)
-        except InputError as exc:
-            found.extend(exc.problems)
-            continue
-        out.append({"id": procedure.id, "title": procedure.title, "text": text.strip()})
+        text = _render(procedure, inputs, env, compiled, found)
+        if text is not None:
+            out.append({"id": procedure.id, "title": procedure.title, "text": text.strip()})
     return out
 
 
@@ -92,11 +101,8 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
                 found.extend([policy.doc.problem(
                     ("forms", i), f"form {form_id!r} does not exist",
                     "use an id from form_templates/forms.yaml")])
-        try:
-            text = render_text(env, policy.body, inputs.context, policy.path,
-                               policy.body_line - 1, compiled)
-        except InputError as exc:
-            found.extend(exc.problems)
+        text = _render(policy, inputs, env, compiled, found)
+        if text is None:
             continue
         text = tidy_periods(text, [company["name"], company["legal_name"]])
         rendered.append(RenderedPolicy(policy, text))
