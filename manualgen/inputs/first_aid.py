@@ -172,16 +172,16 @@ class SiteFirstAid:
             need = "no attendant (a worker alone carries a personal kit)"
         else:
             need = (f"{self.needed} attendant{'s' if self.needed != 1 else ''} with "
-                    + (_first_lower(self.level.label) if self.level else "first aid"))
+                    + (first_lower(self.level.label) if self.level else "first aid"))
         parts = [need]
         if self.kit:
-            parts.append(f"{_article(self.kit.label)} {_first_lower(self.kit.label)} "
+            parts.append(f"{_article(self.kit.label)} {first_lower(self.kit.label)} "
                          f"({self.kit.csa})")
-        parts += [_first_lower(e) for e in self.extra]
+        parts += [first_lower(e) for e in self.extra]
         return f"{head}: " + "; ".join(parts)
 
 
-def _first_lower(text: str) -> str:
+def first_lower(text: str) -> str:
     """'At least 2 blankets' -> 'at least 2 blankets'; 'CPR' stays as it is."""
     first = text.split(" ", 1)[0]
     return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]

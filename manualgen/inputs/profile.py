@@ -597,7 +597,7 @@ def first_aid_problems(profile: Profile, rules, doc: YamlDoc,
                        vocab: Vocabulary | None = None) -> list[Problem]:
     """Warnings where Part 18's need cannot be worked out, or the people do not meet it
     (judged on the manual's issue date)."""
-    from manualgen.inputs.first_aid import first_aid_plan
+    from manualgen.inputs.first_aid import first_aid_plan, first_lower
 
     out = []
     hazards = None
@@ -615,7 +615,7 @@ def first_aid_problems(profile: Profile, rules, doc: YamlDoc,
                 "(travel_minutes in company.yaml)", "warning",
                 words=field_words))
         elif site.met is False:
-            level = site.level.label.lower() if site.level else "first aid"
+            level = first_lower(site.level.label) if site.level else "first aid"
             have = ", ".join(site.qualified) or "nobody"
             out.append(doc.problem(
                 ("worksites", i), f"first aid: {site.summary()}; qualified now: {have}",
