@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from manualgen.builds import PICTURES as MANUAL_PICTURES
+from manualgen.builds import BuildKind, BuildSpec, Progress, read_manual_record, run_build
 from manualgen.errors import (
     InputError,
     ManualgenError,
@@ -140,7 +142,7 @@ __all__ = [
     "Workspace", "Group", "Question", "RecordTable", "open_workspace", "profile_questions",
     "hazard_choices", "profile_data", "profile_text", "save_profile", "policy_changes",
     "page_pictures", "record_tables", "record_table", "read_records", "records_file",
-    "import_records", "check_upload", "photo_date", "dated_name", "rotate_photo",
+    "import_records", "check_upload", "sample_kind", "photo_date", "dated_name", "rotate_photo",
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
     "submission_categories", "LetterValues", "Readiness", "default_letter_template",
@@ -149,6 +151,9 @@ __all__ = [
     "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",
     "absorb_manual", "build_redline", "revision_record_file", "library_diff",
     "company_policies", "copy_policy", "accept_library_change",
+    # the long jobs run on a company folder (the web app's threads, the portal's workers)
+    "BuildKind", "BuildSpec", "Progress", "run_build", "read_manual_record",
+    "MANUAL_PICTURES",
 ]
 
 
@@ -645,6 +650,13 @@ def check_upload(name: str, data: bytes) -> str:
     from manualgen.package.uploads import check_upload as _check
 
     return _check(name, data)
+
+
+def sample_kind(name: str) -> str | None:
+    """The sample kind a file name claims (pdf, word, image), or None: not a sample."""
+    from manualgen.package.intake import kind_of
+
+    return kind_of(name)
 
 
 def photo_date(data: bytes) -> dt.date | None:

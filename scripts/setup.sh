@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # python3-uno: the bridge the warm LibreOffice is driven through (under /usr/bin/python3).
-# postgresql: the portal's tests run against it as well as SQLite.
+# postgresql: the portal's tests run against it as well as SQLite; redis-server: its
+# builds queued in Redis (for workers on several machines) are tested too.
 debs=(libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea
-      poppler-utils qpdf chromium postgresql)
+      poppler-utils qpdf chromium postgresql redis-server zbar-tools)
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 
 missing=()

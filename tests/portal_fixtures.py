@@ -10,6 +10,7 @@ swaps the installed apps, URLs, templates and caches) and takes them off afterwa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -231,3 +232,22 @@ def portal(portal_database, tmp_path):
         yield p
     finally:
         switch_off()
+
+
+@contextlib.contextmanager
+def worker_thread(site):
+    """The portal's worker loop (the code `manualgen portal worker` runs) on a thread
+    of the test's process, beside a server thread: builds queued by the pages run."""
+    import threading
+
+    from manualgen.portal import jobs
+
+    site.worker = "test-worker-thread"
+    loop = jobs.db_worker(site.worker, batch=False, interval=0.2)
+    thread = threading.Thread(target=loop.run, name="portal-worker", daemon=True)
+    thread.start()
+    try:
+        yield loop
+    finally:
+        loop.running = False
+        thread.join(timeout=300)

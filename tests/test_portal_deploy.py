@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scopes_disabled
 
+from conftest import needs_libreoffice
 from portal_fixtures import PASSWORD, POSTGRES_ENV, portal_environ
 from portal_http import Browser, free_port, manualgen, multipart, start_server, stop
 from test_web import pdf
@@ -123,6 +124,173 @@ def test_commands_serve_and_a_kill_mid_upload_loses_nothing(tmp_path):
     assert outside == []
 
 
+def start_worker(data: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`manualgen portal worker` in its own process group."""
+    with log.open("ab") as out:
+        return subprocess.Popen(manualgen() + ["portal", "worker", str(data)], env=env,
+                                stdout=out, stderr=out, start_new_session=True)
+
+
+def build_page(browser: Browser, job: str) -> tuple[int, str, str]:
+    status, url, page = browser.get(f"/jobs/{job}/")
+    return status, url, page.decode("utf-8", "replace")
+
+
+def wait_for(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
+@needs_libreoffice()
+def test_two_web_processes_and_a_worker_a_kill_9_of_each_loses_nothing(tmp_path):
+    """As NSNY runs it: two web processes and a worker on one data folder. A build asked
+    for on one is seen on both; the worker killed mid-build, the build runs again on the
+    next worker; a web process killed mid-upload, the other goes on serving, and no
+    partial file is ever in the company's folder. The browser's build left its revision
+    record, so `manualgen manual --redline` sees it."""
+    data = tmp_path / "data"
+    env = cli_env(data, fresh_postgres("procs"))
+    run(["portal", "init", str(data), "--admin-email", "admin@nsny.example"], env)
+    link = run(["portal", "invite", str(data), "--company", "Alpha Roofing", "--email",
+                "owner@alpha.example"], env).stdout.strip()
+    ports = [free_port(), free_port()]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    webs = [start_server(data, env, port, log=logs / f"web{n}.log", threads=4)
+            for n, port in enumerate(ports)]
+    worker = start_worker(data, env, logs / "worker1.log")
+    procs = [*webs, worker]
+    try:
+        one, two = (Browser(f"http://127.0.0.1:{port}") for port in ports)
+        sign_up(one, link.replace("http://127.0.0.1/", f"http://127.0.0.1:{ports[0]}/"),
+                "owner@alpha.example")
+        folder = data / "companies" / "alpha-roofing"
+        example_folder(folder)
+        two.get("/accounts/login/")             # the same person on the other process
+        status, url, _ = two.post("/accounts/login/", {"login": "owner@alpha.example",
+                                                       "password": PASSWORD})
+        assert status == 200 and url.endswith("/overview/"), url
+
+        one.get("/manual/")
+        status, url, _ = one.post("/manual/build/", {"what": "manual"})
+        job = re.search(r"/jobs/(\w+)/", url).group(1)
+        # both web processes show the same build's progress, read from the database
+        for browser in (one, two):
+            status, _url, page = build_page(browser, job)
+            assert status == 200 and "Building the manual" in page, page[-2000:]
+        wait_for(lambda: worker.poll() is None and "Laying out" in build_page(two, job)[2],
+                 120, "the build started")
+        os.killpg(worker.pid, 9)                     # the worker dies mid-build
+        worker.wait(timeout=30)
+        assert not (folder / "output" / "manual.docx").exists()
+        worker = start_worker(data, env, logs / "worker2.log")
+        procs.append(worker)
+        done = wait_for(lambda: (lambda r: r[1].endswith("/manual/") and r)(
+            build_page(one, job)), 240, "the build ran again and finished")
+        assert done[0] == 200
+        assert (folder / "output" / "manual.docx").read_bytes()[:2] == b"PK"
+        status, _url, page = two.get("/manual/")
+        assert status == 200 and b"The last build" in page
+        records = sorted((folder / "revisions").glob("*"))
+        assert records, "the browser's build kept no revision record"
+
+        # A web process killed in the middle of an upload: the other one serves on.
+        body, kind = multipart({"csrfmiddlewaretoken": one.token,
+                                "category": "site-inspections"},
+                               [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
+        with socket.create_connection(("127.0.0.1", ports[0]), timeout=30) as sock:
+            sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1:{ports[0]}\r\nContent-Type: {kind}\r\n"
+                          f"Content-Length: {len(body)}\r\nCookie: {one.cookie_header()}\r\n"
+                          f"Referer: http://127.0.0.1:{ports[0]}/\r\n\r\n").encode())
+            sock.sendall(body[: len(body) // 2])
+            time.sleep(0.5)
+            stop(webs[0], kill=True)
+        kept = pdf("kept")
+        two.get("/submission/2026-submission/")
+        status, _url, page = two.upload("/submission/2026-submission/upload/",
+                                        {"category": "site-inspections"},
+                                        [("files", "2026-03-01 kept.pdf", kept)])
+        assert status == 200 and b"Saved 1 file" in page
+        names = sorted(p.name for p in (folder / "2026-submission/site-inspections").iterdir())
+        assert "2026-03-01 kept.pdf" in names and not any("cut" in n or n.startswith(".")
+                                                          for n in names), names
+    finally:
+        for proc in procs:
+            stop(proc, kill=True)
+    # the next revision, built by the CLI, redlined against the one built in the browser
+    profile = folder / "company.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "  revision: 3\n", "  revision: 4\n"), encoding="utf-8")
+    assert records[-1].name == "revision-3.json"
+    changes = subprocess.run(manualgen() + [
+        "manual", str(folder / "company.yaml"), "-o", str(tmp_path / "again.docx"),
+        "--redline", records[-1].stem.removeprefix("revision-"), "--no-record"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert changes.returncode == 0, changes.stderr
+    assert "changes-since-3" in changes.stdout, changes.stdout
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A Redis server of the test's own (Debian's redis-server), stopped afterwards."""
+    import shutil
+
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            raise AssertionError("redis-server is not installed (scripts/setup.sh does it)")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    def answers() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_for(answers, 30, "redis")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.kill()
+    proc.wait()
+
+
+def test_builds_can_wait_in_redis_for_workers_on_other_machines(tmp_path, redis_url):
+    data = tmp_path / "data"
+    env = cli_env(data, fresh_postgres("redis"), MANUALGEN_PORTAL_QUEUE=redis_url)
+    run(["portal", "init", str(data), "--admin-email", "admin@nsny.example"], env)
+    link = run(["portal", "invite", str(data), "--company", "Alpha Roofing", "--email",
+                "owner@alpha.example"], env).stdout.strip()
+    port = free_port()
+    server = start_server(data, env, port, log=tmp_path / "server.log")
+    try:
+        owner = Browser(f"http://127.0.0.1:{port}")
+        sign_up(owner, link.replace("http://127.0.0.1/", f"http://127.0.0.1:{port}/"),
+                "owner@alpha.example")
+        example_folder(data / "companies" / "alpha-roofing")
+        owner.get("/manual/")
+        _status, url, _page = owner.post("/manual/build/", {"what": "forms"})
+        job = re.search(r"/jobs/(\w+)/", url).group(1)
+        assert "Building the forms" in build_page(owner, job)[2]
+        import redis
+
+        with redis.Redis.from_url(redis_url) as queue:
+            assert queue.llen("rq:queue:builds") == 1
+        done = run(["portal", "worker", str(data), "--batch"], env)
+        assert "taking builds" in done.stderr
+        _status, url, _page = owner.get(f"/jobs/{job}/")
+        assert url.endswith("/manual/")
+        assert (data / "companies" / "alpha-roofing" / "output" / "forms.zip").is_file()
+    finally:
+        stop(server)
+
+
 def test_a_backup_restores_into_a_new_data_folder(portal, tmp_path):
     from manualgen.portal import models as m
     from manualgen.portal import ops
@@ -191,7 +359,8 @@ def test_the_deployment_examples_name_real_settings_and_commands():
     folder = Path(__file__).resolve().parent.parent / "docs" / "deploy"
     source = Path(ps.__file__).read_text(encoding="utf-8")
     texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
-    assert {"README.md", "Caddyfile", "nginx.conf", "manualgen-portal.service",
+    assert {"README.md", "Caddyfile", "nginx.conf", "manualgen-portal@.service",
+            "manualgen-portal-worker@.service",
             "manualgen-portal-remind.timer", "portal.env.example"} <= set(texts)
     for name, text in texts.items():
         for var in re.findall(r"MANUALGEN_PORTAL_([A-Z][A-Z_]*[A-Z])\b", text):
@@ -212,7 +381,7 @@ def test_the_portal_keeps_its_libreoffice_profile_in_its_data_folder(tmp_path):
     folder (nothing is written outside it)."""
     from manualgen.portal.server import office_for
 
-    office = office_for(None, root=tmp_path)
+    office = office_for(None, warm=True, root=tmp_path)
     try:
         if not office.services:
             pytest.skip("LibreOffice with its UNO bridge is not installed")

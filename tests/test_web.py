@@ -372,6 +372,11 @@ def test_build_the_manual_and_forms_then_download_them(example):
     assert done == "/manual/"
     page = text(client.get("/manual/"))
     assert "First build:" in page and "Rebuild the manual" in page
+    # the revision record `manualgen manual` keeps, so history and --redline see it
+    import json
+
+    record = json.loads((site.folder / "revisions" / "revision-3.json").read_text())
+    assert record["revision"] == 3 and record["policies"]
     docx = client.get("/manual/download/manual.docx")
     assert docx.status_code == 200
     import docx as python_docx
@@ -480,7 +485,10 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_written(tmp_path):
     assert "larger+than" in response["Location"]
     huge = client.post(url, {"category": "site-inspections",
                              "files": [upload("2026-09-01 huge.pdf", big * 4)]})
-    assert huge.status_code == 413 and "too large" in text(huge)
+    # over the whole upload's limit: back on the submission page with the app's message
+    assert huge.status_code == 302 and huge["Location"].startswith("../?error=Those+files")
+    assert "Those files are too large" in text(client.get(
+        "/submission/2026-submission/?" + huge["Location"].split("?", 1)[1]))
     many = client.post(url, {"category": "site-inspections",
                              "files": [upload(f"2026-09-0{i} x.pdf", pdf()) for i in range(4)]})
     assert "At+most+3+files" in many["Location"]

@@ -135,3 +135,57 @@ def test_suggested_activities_come_from_dated_samples(tmp_path):
     assert offered, "the example's samples record activities the log lacks"
     assert all((o["date"], o["activity"]) not in have for o in offered)
     assert api.suggested_activities(sub, rows + offered) == []
+
+
+def test_a_write_cut_short_is_never_in_the_folder_and_is_swept_at_start_up(tmp_path,
+                                                                           monkeypatch):
+    """The half-written file of an upload lives in .manualgen/tmp, never beside the
+    samples a build, the page or NSNY reads; what a kill -9 left there (and the hidden
+    .part files older versions left beside their targets) goes at the next start."""
+    import time
+
+    from manualgen.services import storage
+
+    ws = Workspace(tmp_path)
+    category = tmp_path / "2026-submission" / "site-inspections"
+    category.mkdir(parents=True)
+
+    def killed(src, dst):                    # the process dies before the rename
+        raise KeyboardInterrupt
+
+    seen: list[str] = []
+    real_fsync = os.fsync
+
+    def watch(fd):                           # while the bytes are being written
+        seen.extend(p.name for p in category.iterdir())
+        seen.extend(str(p.relative_to(tmp_path)) for p in ws.scratch.iterdir())
+        real_fsync(fd)
+
+    monkeypatch.setattr(storage.os, "fsync", watch)
+    ws.write("2026-submission/site-inspections/2026-05-13 roof.pdf", pdf())
+    assert seen and all(s.startswith(".manualgen/tmp/.2026-05-13 roof.pdf.") for s in seen)
+    # a crash between writing and renaming leaves a file, but only in the scratch folder
+    monkeypatch.setattr(storage.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ws.write("2026-submission/site-inspections/2026-05-14 roof.pdf", pdf())
+    monkeypatch.undo()
+    assert [p.name for p in category.iterdir()] == ["2026-05-13 roof.pdf"]
+    (category / ".2026-05-15 old.pdf.x1y2.part").write_bytes(b"%PDF-1.4 half")   # older
+    left = [*ws.scratch.iterdir(), category / ".2026-05-15 old.pdf.x1y2.part"]
+    assert ws.sweep() == []                  # young: perhaps another process's write
+    old = time.time() - 3600
+    for path in left:
+        os.utime(path, (old, old))
+    assert sorted(ws.sweep()) == sorted(left)
+    assert [p.name for p in category.iterdir()] == ["2026-05-13 roof.pdf"]
+    assert list(ws.scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize("data, why", [
+    (b"<html><!-- %PDF-1.7 --><body>Invoice</body></html>", "is not a PDF"),
+    (b"%PDF-1.7\n<html><body>not really</body></html>", "damaged"),
+])
+def test_a_pdf_must_open_as_a_pdf(data, why):
+    with pytest.raises(api.InputError) as caught:
+        api.check_upload("2026-05-13 inspection.pdf", data)
+    assert why in caught.value.problems[0].message

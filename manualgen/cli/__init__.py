@@ -892,20 +892,20 @@ def demo(output: Path, library_dir: Path | None) -> None:
 PORTAL_DATA = click.Path(file_okay=False, path_type=Path)
 
 
-def _portal(data_dir: Path, *, site: bool = False, library_dir: Path | None = None):
-    """Configure Django for the portal on `data_dir` (settings from the environment)."""
+def _portal(data_dir: Path, *, site: bool = False, library_dir: Path | None = None,
+            worker: bool = False):
+    """Configure Django for the portal on `data_dir` (settings from the environment);
+    with `site`, this process's PortalSite (a worker's with its warm LibreOffice)."""
     from manualgen.portal import ops
     from manualgen.portal.server import configure, office_for
-    from manualgen.portal.settings import builds
     from manualgen.portal.site import PortalSite
 
     environ = ops.environ_for(os.environ, data_dir)
     portal_site = None
     if site:
         portal_site = PortalSite(data_dir, library=_library(library_dir),
-                                 office=office_for(os.environ.get(SOFFICE_ENV), root=data_dir),
-                                 log=lambda text: click.echo(text, err=True),
-                                 builds=builds(environ))
+                                 office=office_for(os.environ.get(SOFFICE_ENV), warm=worker,
+                                                   root=data_dir))
     return configure(environ, portal_site), portal_site
 
 
@@ -937,7 +937,8 @@ def portal_init(data_dir: Path, admin_email: str) -> None:
 @click.argument("data_dir", type=EXISTING_DIR)
 @click.option("--company", default=None, help="The company's name (made when new).")
 @click.option("--email", required=True, help="Who is invited.")
-@click.option("--role", type=click.Choice(["owner", "member", "reviewer", "admin"]),
+@click.option("--role", type=click.Choice(["owner", "member", "consultant", "reviewer",
+                                           "admin"]),
               default="owner", show_default=True)
 @reports_errors
 def portal_invite(data_dir: Path, company: str | None, email: str, role: str) -> None:
@@ -959,15 +960,18 @@ def portal_invite(data_dir: Path, company: str | None, email: str, role: str) ->
 def portal_serve(data_dir: Path, port: int, host: str, threads: int,
                  library_dir: Path | None) -> None:
     """Serve the portal (behind an HTTPS reverse proxy; see docs/deploy/README.md)."""
-    from manualgen.portal.server import prepare
+    from manualgen.portal.server import prepare, start_up
     from manualgen.portal.server import serve as run
 
-    _values, portal_site = _portal(data_dir, site=True, library_dir=library_dir)
+    values, portal_site = _portal(data_dir, site=True, library_dir=library_dir)
     prepare()
+    start_up(portal_site, lambda text: click.echo(text, err=True))
 
     def ready(address: str) -> None:
-        click.echo(f"manualgen portal: {data_dir.resolve()} on {address} (Ctrl+C stops it)",
-                   err=True)
+        from manualgen.portal.ops import where_served
+
+        click.echo(f"manualgen portal: {data_dir.resolve()} at "
+                   f"{where_served(values, address)} (Ctrl+C stops it)", err=True)
         sys.stderr.flush()
 
     try:
@@ -977,6 +981,33 @@ def portal_serve(data_dir: Path, port: int, host: str, threads: int,
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                          fix="choose another --port") from None
+
+
+@portal.command("worker")
+@click.argument("data_dir", type=EXISTING_DIR)
+@click.option("--batch", is_flag=True,
+              help="Run the builds waiting now, then stop (for tests and one-off runs).")
+@library_option
+@reports_errors
+def portal_worker(data_dir: Path, batch: bool, library_dir: Path | None) -> None:
+    """Run the portal's builds (manuals, forms, submission PDFs) as they are queued.
+
+    Run one a core, beside the web processes (docs/deploy/README.md); SIGTERM lets the
+    running build finish first. A build whose worker was killed is run again by another."""
+    _values, portal_site = _portal(data_dir, site=True, library_dir=library_dir, worker=True)
+    from manualgen.portal.jobs import run_worker  # noqa: I001 - once Django is configured
+    from manualgen.portal.server import start_up
+
+    start_up(portal_site, lambda text: click.echo(text, err=True))
+    click.echo(f"manualgen portal worker: {data_dir.resolve()} (Ctrl+C stops it)", err=True)
+    try:
+        run_worker(portal_site, batch=batch)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        stop = getattr(portal_site.office, "close", None)
+        if callable(stop):
+            stop()
 
 
 @portal.command("remind")

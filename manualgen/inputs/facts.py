@@ -12,6 +12,7 @@ web app all read the same `CompanyFacts`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -230,10 +231,17 @@ def company_facts(profile: Profile, vocab: Vocabulary, on: dt.date | None = None
 # --------------------------------------------------------------------------- suggestions
 
 
+@functools.lru_cache(maxsize=4096)
+def _word(word: str) -> re.Pattern[str]:
+    """A word's pattern, compiled once: the library's trades and hazards have more words
+    than `re`'s own cache holds (512), so uncached every profile check compiled them all
+    again (most of a company page's time)."""
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?:s|es)?(?!\w)", re.IGNORECASE)
+
+
 def _mentions(text: str, words: Iterable[str]) -> list[str]:
     """The words (as whole words, any case; a plural s allowed) found in the text."""
-    return [w for w in words
-            if re.search(r"(?<!\w)" + re.escape(w) + r"(?:s|es)?(?!\w)", text, re.IGNORECASE)]
+    return [w for w in words if _word(w).search(text)]
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,14 @@ class LetterValues:
     certificate: dict[str, Any]      # number, date
     submission: dict[str, Any]       # title, period_start, period_end, anniversary
     next_due: dt.date | None
-    reviewer: str
+    reviewer: str                    # the reviewer's name
+    reviewer_title: str = ""         # and title (SECOR Advisor), when given
 
     def context(self) -> dict[str, Any]:
         return {"letter": {"number": self.number, "date": self.date},
                 "company": self.company, "certificate": self.certificate,
                 "submission": self.submission, "next_due": self.next_due,
-                "reviewer": self.reviewer}
+                "reviewer": self.reviewer, "reviewer_title": self.reviewer_title}
 
 
 def default_template() -> str:

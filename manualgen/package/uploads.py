@@ -44,9 +44,8 @@ def check_upload(name: str, data: bytes) -> str:
     if not data:
         raise fail(name, "the file is empty", fix="choose the file again")
     head = data[:1024]
-    if kind == "pdf" and b"%PDF-" not in head:
-        raise fail(name, "this file is called .pdf but is not a PDF",
-                   fix="save or export it again as PDF")
+    if kind == "pdf":
+        _check_pdf(name, head, data)
     if kind == "image":
         try:
             with Image.open(io.BytesIO(data)) as img:
@@ -62,6 +61,27 @@ def check_upload(name: str, data: bytes) -> str:
     if kind == "word":
         _check_word(name, suffix, data)
     return kind
+
+
+def _check_pdf(name: str, head: bytes, data: bytes) -> None:
+    """A PDF must open as one (qpdf, through pikepdf) and have pages: a web page or a
+    document with `%PDF-` somewhere near its start is not a PDF."""
+    import pikepdf
+
+    if not head.lstrip(b"\x00\t\n\r ").startswith(b"%PDF-"):
+        raise fail(name, "this file is called .pdf but is not a PDF",
+                   fix="save or export it again as PDF")
+    try:
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            pages = len(doc.pages)
+    except pikepdf.PasswordError:
+        raise fail(name, "the PDF is protected with a password",
+                   fix="save a copy without the password and send that") from None
+    except (pikepdf.PdfError, ValueError, RecursionError):
+        raise fail(name, "this PDF is damaged and cannot be read",
+                   fix="save or scan it again as PDF") from None
+    if pages == 0:
+        raise fail(name, "this PDF has no pages", fix="save or scan it again as PDF")
 
 
 def _check_word(name: str, suffix: str, data: bytes) -> None:

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from manualgen.errors import UsageError
+from manualgen.portal import audit
 from manualgen.portal import models as m
 from manualgen.portal.site import folder_slug
 
 INVITATION_DAYS = 14
-ROLES = (m.OWNER, m.MEMBER, m.REVIEWER, m.ADMIN)
+COMPANY_ROLES = (m.OWNER, m.CONSULTANT, m.MEMBER)
+ROLES = (*COMPANY_ROLES, m.REVIEWER, m.ADMIN)
 
 
 def _digest(token: str) -> str:
@@ -55,8 +57,8 @@ def invite(email: str, role: str, *, company: m.Company | None = None,
         raise UsageError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise UsageError(f"the role {role!r} is unknown", fix="give " + ", ".join(ROLES))
-    if role in (m.OWNER, m.MEMBER) and company is None:
-        raise UsageError("an owner or member is invited into a company",
+    if role in COMPANY_ROLES and company is None:
+        raise UsageError("an owner, consultant or member is invited into a company",
                          fix="name the company")
     if role in (m.REVIEWER, m.ADMIN):
         company = None
@@ -66,6 +68,8 @@ def invite(email: str, role: str, *, company: m.Company | None = None,
         invitation = m.Invitation.objects.create(
             token=_digest(token), email=email, company=company, role=role, created_by=by,
             created=now, expires=now + dt.timedelta(days=INVITATION_DAYS))
+    audit.record(by, audit.What.INVITED, company=company, target=email,
+                 note=dict(m.Invitation._meta.get_field("role").choices)[role])
     return invitation, token
 
 
@@ -94,10 +98,70 @@ def accept_invitation(token: str, user: m.User) -> m.Invitation | None:
             if not made and invitation.role == m.OWNER and membership.role != m.OWNER:
                 membership.role = m.OWNER
                 membership.save(update_fields=["role"])
+        audit.record(user, audit.What.JOINED, company=invitation.company, target=user.email,
+                     note=dict(m.Invitation._meta.get_field("role").choices)[invitation.role])
         invitation.accepted = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted", "accepted_by"])
+        verify_invited_address(user, invitation.email)
     return invitation
+
+
+def verify_invited_address(user: m.User, email: str) -> None:
+    """The invitation's link went to `email`: whoever followed it reads that mailbox, so
+    the account's address, when it is that one, is verified (and primary, when the
+    account has no other). An account being made has no address yet: the sign-up makes
+    it verified (`adapter.InvitationOnly.save_user`)."""
+    from allauth.account.models import EmailAddress
+
+    if user.email.lower() != email.lower():
+        return
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        return
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    if not address.primary and not EmailAddress.objects.filter(user=user,
+                                                               primary=True).exists():
+        address.set_as_primary()
+
+
+def _owners_left(membership: m.Membership) -> int:
+    with scopes_disabled():
+        return m.Membership.objects.filter(company_id=membership.company_id, role=m.OWNER,
+                                           user__is_active=True) \
+            .exclude(pk=membership.pk).count()
+
+
+def change_role(membership: m.Membership, role: str, *, by: m.User | None) -> None:
+    """Give a member another company role; a company keeps at least one owner (someone
+    must be able to send its work and let people in)."""
+    if role not in COMPANY_ROLES:
+        raise UsageError(f"the role {role!r} is unknown", fix="choose one from the list")
+    if role == membership.role:
+        return
+    if membership.role == m.OWNER and not _owners_left(membership):
+        raise UsageError("the company would have no owner left",
+                         fix="make someone else an owner first")
+    before = membership.get_role_display()
+    with transaction.atomic(), scopes_disabled():
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(by, audit.What.ROLE_CHANGED, company=membership.company,
+                     target=membership.user.email,
+                     note=f"{before} to {membership.get_role_display()}")
+
+
+def remove_member(membership: m.Membership, *, by: m.User | None) -> None:
+    """Take a person out of a company (their account stays); never its last owner."""
+    if membership.role == m.OWNER and not _owners_left(membership):
+        raise UsageError("the company would have no owner left",
+                         fix="make someone else an owner first")
+    with transaction.atomic(), scopes_disabled():
+        audit.record(by, audit.What.MEMBER_REMOVED, company=membership.company,
+                     target=membership.user.email, note=membership.get_role_display())
+        membership.delete()
 
 
 def make_admin(email: str, password: str) -> m.User:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from manualgen import api
 from manualgen.portal import models as m
 from manualgen.portal.site import PortalSite
+from manualgen.web import viewmodels
 
 SOON = (60, 30)          # the dashboard's "due in" filters, as NSNY asked for them
 
@@ -77,15 +78,9 @@ def figures(site: PortalSite, company: m.Company, reviews: list[m.Review]) -> Co
         out.anniversary = pos.anniversary
         out.next_title, out.next_date = pos.next_item.title, pos.next_item.date
         out.days_left = pos.days_left
-    for person in report.people:
-        for c in person.courses:
-            state = str(c.status)
-            line = f"{person.name}: {c.title} {c.status.label.lower()}" + \
-                (f" ({c.expires})" if c.expires else "")
-            if state in ("expiring", "in_grace"):
-                out.expiring.append(line)
-            elif state == "expired":
-                out.expired.append(line)
+    for person in viewmodels.people(report):        # as the company's Status page shows
+        out.expiring += person.lines(lambda c: c.expiring)
+        out.expired += person.lines(lambda c: c.expired)
     out.lse_share, out.lse_met = report.lse.share, report.lse.met
     return out
 

@@ -23,10 +23,14 @@ from manualgen.portal.site import PortalSite
 
 
 def send_invitation(invitation: m.Invitation, link: str) -> None:
-    where = f"the SECOR portal for {invitation.company.name}" if invitation.company_id \
+    where = f"the SECOR portal for {invitation.company.name}, as " \
+        f"{invitation.get_role_display().lower()}" if invitation.company_id \
         else "the SECOR portal as NSNY staff"
+    by = invitation.created_by                  # an owner invites, or NSNY
+    who = "Northern Safety Network Yukon" if by is None or by.is_nsny else \
+        f"{by.name or by.email}, of {invitation.company.name},"
     send_mail("You are invited to the SECOR portal",
-              f"Northern Safety Network Yukon invites you to {where}.\n\n"
+              f"{who} invites you to {where}.\n\n"
               f"Open this link to make your account (it works once, for "
               f"{invitation.email}):\n{link}\n", None, [invitation.email])
 

@@ -2,8 +2,9 @@
 
 - the sign-in pages, an invitation's link and static files are open to all;
 - anybody else not signed in is sent to the sign-in page;
-- NSNY's pages (/nsny/) answer only NSNY staff, the Django admin only NSNY admins; both
-  lift the company scope on purpose (they look across companies); anybody else gets 404;
+- NSNY's pages (/nsny/) and the Django admin lift the company scope on purpose (they look
+  across companies); who may open them is `permissions`' answer (NSNY staff, NSNY admins),
+  anybody else gets 404;
 - NSNY staff set up an authenticator app before anything else (MANUALGEN_PORTAL_STAFF_MFA);
 - every other page runs inside `scope(company=...)` of the company the person chose,
   from their own memberships; a page of a company needs one chosen.
@@ -20,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 from manualgen import api
 from manualgen.portal import models as m
 from manualgen.web.middleware import CSP
+from manualgen.web.permissions import Action, can
 
 OPEN = ("/accounts/", "/invite/", "/static/")
 STAFF = ("/nsny/",)
@@ -69,9 +71,7 @@ class PortalGate:
                 not has_authenticator(user):
             return redirect("mfa_activate_totp")
         if path.startswith(STAFF + ADMIN):
-            allowed = user.is_nsny if path.startswith(STAFF) else \
-                (user.is_staff and user.nsny_role == m.ADMIN)
-            if not allowed:
+            if not can(user, Action.NSNY_VIEW if path.startswith(STAFF) else Action.ADMIN):
                 raise Http404(path)
             with scopes_disabled():
                 return self.get_response(request)

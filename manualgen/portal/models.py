@@ -15,9 +15,9 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-OWNER, MEMBER = "owner", "member"
+OWNER, MEMBER, CONSULTANT = "owner", "member", "consultant"
 REVIEWER, ADMIN = "reviewer", "admin"
-MEMBER_ROLES = [(OWNER, "Owner"), (MEMBER, "Member")]
+MEMBER_ROLES = [(OWNER, "Owner"), (MEMBER, "Member"), (CONSULTANT, "Consultant")]
 STAFF_ROLES = [("", "Not NSNY staff"), (REVIEWER, "NSNY reviewer"), (ADMIN, "NSNY admin")]
 
 DRAFT, SUBMITTED, IN_REVIEW = "draft", "submitted", "in_review"
@@ -51,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("e-mail address", unique=True)
     name = models.CharField(max_length=150, blank=True)
+    title = models.CharField("title", max_length=150, blank=True,
+                             help_text="as signed under a letter, like SECOR Advisor")
     nsny_role = models.CharField("NSNY role", max_length=16, choices=STAFF_ROLES, blank=True,
                                  default="")
     is_active = models.BooleanField(default=True)
@@ -248,3 +250,81 @@ class Reminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company", "key"],
                                                name="one_reminder_per_key")]
+
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+BUILD_STATES = [(QUEUED, "Waiting for a worker"), (RUNNING, "Running"), (DONE, "Done"),
+                (FAILED, "Failed")]
+
+
+class Build(models.Model):
+    """One long job of a company (a manual, its forms, a submission PDF) run by a worker
+    process: its progress lives here, so every web process shows the same page, and a
+    build whose worker died is found by its stale heartbeat (see `portal.jobs`)."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)              # manual, forms, submission
+    name = models.CharField(max_length=80, blank=True)  # the submission folder
+    title = models.CharField(max_length=200)
+    done_url = models.CharField(max_length=255)
+    state = models.CharField(max_length=16, choices=BUILD_STATES, default=QUEUED)
+    stage = models.CharField(max_length=200, default="Waiting for its turn")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=1)
+    result = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    options = models.JSONField(default=dict, blank=True)    # the BuildSpec, to run again
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["state", "heartbeat"])]
+        constraints = [models.UniqueConstraint(
+            fields=["company", "kind", "name"], condition=models.Q(state__in=[QUEUED, RUNNING]),
+            name="one_running_build_per_key")]
+
+    # what the progress page reads, as of the local app's `Job`
+    @property
+    def running(self) -> bool:
+        return self.state in (QUEUED, RUNNING)
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished or timezone.now()
+        return (end - (self.started or self.created)).total_seconds()
+
+    @property
+    def waiting_long(self) -> bool:
+        """Queued for over two minutes: no worker is taking builds (the page says so)."""
+        return self.state == QUEUED and \
+            (timezone.now() - self.created).total_seconds() > 120
+
+
+class Event(models.Model):
+    """One entry of the audit trail besides a review's moves: who read or changed what.
+
+    Written by `portal.audit.record`; NSNY's audit page lists these with the
+    transitions. Not scoped: employers never read it."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]

@@ -55,6 +55,16 @@ def init(admin_email: str, password: str) -> None:
     make_admin(admin_email, password)
 
 
+def where_served(values: Mapping[str, object], listening: str) -> str:
+    """The address to open the portal at, for `manualgen portal serve` to print: behind
+    the HTTPS proxy (the default) the public one, since the port it listens on answers
+    plain HTTP with a redirect to HTTPS; with MANUALGEN_PORTAL_HTTPS=0 the port itself."""
+    if values.get("SECURE_SSL_REDIRECT"):
+        return (f"{values['PORTAL_ORIGIN']}/ (behind the HTTPS reverse proxy, which "
+                f"forwards to {listening}; open the https address, not that one)")
+    return f"{listening} (plain HTTP, MANUALGEN_PORTAL_HTTPS=0)"
+
+
 def invite_link(origin: str, company: str | None, email: str, role: str) -> str:
     from manualgen.portal import accounts
 

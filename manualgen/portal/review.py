@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path, PurePosixPath
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from manualgen import api
+from manualgen.portal import audit
 from manualgen.portal import models as m
 from manualgen.portal.site import PortalSite
 
@@ -64,27 +66,33 @@ def _newer_than(folder: Path, stamp: float) -> list[str]:
                   if p.is_file() and p.stat().st_mtime > stamp + 1e-3)
 
 
-def _profile_files(ws: api.Workspace) -> list[tuple[str, Path]]:
-    """company.yaml and the logo it names: the company's side of a frozen round."""
-    import yaml
-
+def _profile_files(ws: api.Workspace, library: api.Library) -> list[tuple[str, Path]]:
+    """company.yaml and the logo it names: the company's side of a frozen round (read
+    through the API: a profile with problems is not sent)."""
+    profile = api.load_profile(ws.profile_path, library)
     files = [("company.yaml", ws.profile_path)]
-    try:
-        data = yaml.safe_load(ws.profile_path.read_text(encoding="utf-8")) or {}
-        logo = str((data.get("company") or {}).get("logo") or "")
-    except (OSError, yaml.YAMLError, AttributeError):
-        logo = ""
+    logo = profile.profile.company.logo
     if logo:
-        try:
-            path = ws.path(logo)
-        except api.UsageError:
-            return files
+        path = ws.path(str(logo))
         if path.is_file():
             files.append((ws.relative(path), path))
     return files
 
 
-def _manual_files(ws: api.Workspace) -> list[tuple[str, Path]]:
+SENT_EXTRA = (".csv", ".xlsx", ".yaml", ".yml")   # records and the submission's own file
+
+
+def sent_file(rel: str) -> bool:
+    """Whether a submission folder's file goes to NSNY: a sample (PDF, Word, picture), a
+    records table or submission.yaml; never a hidden file (a write a crash cut short,
+    the app's own state) nor anything else left in the folder."""
+    parts = PurePosixPath(rel).parts
+    if any(part.startswith(".") for part in parts):
+        return False
+    return api.sample_kind(rel) is not None or rel.lower().endswith(SENT_EXTRA)
+
+
+def _manual_files(ws: api.Workspace, library: api.Library) -> list[tuple[str, Path]]:
     missing = [n for n in ("manual.docx", "manual.json") if not (ws.output / n).is_file()]
     if missing or not ws.has_profile:
         raise api.UsageError("the manual has not been built yet",
@@ -94,10 +102,11 @@ def _manual_files(ws: api.Workspace) -> list[tuple[str, Path]]:
         raise api.UsageError("the company profile changed after the manual was built",
                              fix="build the manual again, so NSNY sees what the profile says")
     files = [(n, ws.output / n) for n in MANUAL_FILES if (ws.output / n).is_file()]
-    return files + _profile_files(ws)
+    return files + _profile_files(ws, library)
 
 
-def _annual_files(ws: api.Workspace, name: str) -> list[tuple[str, Path]]:
+def _annual_files(ws: api.Workspace, library: api.Library,
+                  name: str) -> list[tuple[str, Path]]:
     folder = ws.submission(name)
     pdf, index = ws.output / f"{name}.pdf", ws.output / f"{name}.json"
     if not pdf.is_file() or not index.is_file():
@@ -108,10 +117,10 @@ def _annual_files(ws: api.Workspace, name: str) -> list[tuple[str, Path]]:
         raise api.UsageError("files changed after the submission PDF was built "
                              f"({', '.join(changed[:3]) or 'company.yaml'})",
                              fix="build the PDF again, so NSNY sees what the folder holds")
-    files = [(f"{name}.pdf", pdf), (f"{name}.json", index), *_profile_files(ws)]
+    files = [(f"{name}.pdf", pdf), (f"{name}.json", index), *_profile_files(ws, library)]
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            rel = path.relative_to(folder).as_posix()
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not path.is_symlink() and sent_file(rel):
             files.append((f"{SUBMISSION_DIR}/{rel}", path))
     return files
 
@@ -157,10 +166,10 @@ def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, 
          name: str = "") -> m.Review:
     """Submit (or resubmit) the manual or the annual submission `name`."""
     if kind == m.MANUAL:
-        files, title = _manual_files(ws), "Health and safety manual"
+        files, title = _manual_files(ws, site.library), "Health and safety manual"
         name = ""
     elif kind == m.ANNUAL:
-        files = _annual_files(ws, name)
+        files = _annual_files(ws, site.library, name)
         title = f"{name.split('-')[0]} Annual Documentation Review Submission"
     else:
         raise api.UsageError(f"{kind!r} cannot be sent to NSNY")
@@ -180,9 +189,7 @@ def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, 
         folder, listed = _freeze(site, review, number, files)
         policies = []
         if kind == m.MANUAL:
-            import json
-
-            record = json.loads((ws.output / "manual.json").read_text(encoding="utf-8"))
+            record = api.read_manual_record(ws) or {}
             policies = list(record.get("policies") or [])
         m.Round.objects.create(company=company, review=review, number=number, sent_by=user,
                                folder=folder, files=listed, policies=policies)
@@ -224,9 +231,23 @@ def mark_done(item: m.Comment, user: m.User) -> None:
     item.save(update_fields=["done", "done_by"])
 
 
+def signs_letters(user: m.User) -> bool:
+    """Whether `user` has the name a Letter of Good Standing is signed with."""
+    return bool(user.name.strip())
+
+
 def approve(site: PortalSite, review: m.Review, user: m.User,
             on: dt.date | None = None) -> m.Letter | None:
+    if review.kind == m.ANNUAL and not signs_letters(user):
+        raise api.UsageError("the Letter of Good Standing is signed with the reviewer's "
+                             "name, and yours is not on your profile yet",
+                             fix="add your name and title under My profile, then approve "
+                                 "again")
     with transaction.atomic():
+        # the review's row locked: two reviewers approving at once, one wins, the other
+        # is told it is approved already (and no second letter is numbered)
+        locked = m.Review.objects.select_for_update().get(pk=review.pk)
+        review.state = locked.state
         move(review, "approve", user)
         if review.kind != m.ANNUAL:
             return None
@@ -255,7 +276,7 @@ def _letter_values(site: PortalSite, review: m.Review, user: m.User, number: str
                      "date": secor.certificate_date if secor else None},
         submission={"title": review.title, "period_start": sub.period.start,
                     "period_end": sub.period.end, "anniversary": sub.anniversary},
-        next_due=nxt, reviewer=str(user))
+        next_due=nxt, reviewer=user.name.strip(), reviewer_title=user.title.strip())
 
 
 def current_template() -> str:
@@ -263,24 +284,61 @@ def current_template() -> str:
     return found.text if found is not None else api.default_letter_template()
 
 
+LETTER = "letter"            # the kind of the Build that makes a letter's PDF
+
+
 def _letter(site: PortalSite, review: m.Review, user: m.User, on: dt.date) -> m.Letter:
+    """The letter's number, taken now (inside the approval's transaction); its PDF is made
+    by a worker (`make_letter`), queued when the approval is committed."""
+    for _attempt in range(50):
+        with scopes_disabled():
+            taken = m.Letter.objects.filter(year=on.year).order_by("-sequence").first()
+        sequence = (taken.sequence if taken else 0) + 1
+        number = f"LGS-{on.year}-{sequence:04d}"
+        try:
+            with transaction.atomic():
+                letter = m.Letter.objects.create(company=review.company, review=review,
+                                                 number=number, year=on.year,
+                                                 sequence=sequence, issued=on, file="")
+            break
+        except IntegrityError:     # another company's approval took the number: the next
+            if m.Letter.objects.filter(review=review).exists():
+                raise NotNow("this submission has its letter already",
+                             fix="reload the page") from None
+    else:
+        raise NotNow("no letter number could be taken (many approvals at once)",
+                     fix="approve again in a moment")
+    audit.record(user, audit.What.LETTER_ISSUED, company=review.company, target=number)
+    from manualgen.portal.jobs import enqueue
+
+    build = m.Build.objects.create(
+        id=uuid.uuid4().hex, company=review.company, kind=LETTER, name=str(letter.pk),
+        title=f"Making the Letter of Good Standing {number}",
+        done_url=f"/nsny/reviews/{review.pk}/", requested_by=user,
+        options={"letter": letter.pk, "signer": user.pk})
+    transaction.on_commit(lambda: enqueue(build.pk))
+    return letter
+
+
+def make_letter(site: PortalSite, options: dict, progress: api.Progress) -> str:
+    """A worker's part of the approval: the letter's PDF, saved beside the review's
+    rounds, and its path on the letter's row (a letter made already is left as it is)."""
     with scopes_disabled():
-        taken = m.Letter.objects.filter(year=on.year).order_by("-sequence").first()
-    sequence = (taken.sequence if taken else 0) + 1
-    number = f"LGS-{on.year}-{sequence:04d}"
-    pdf = api.letter_pdf(current_template(), _letter_values(site, review, user, number, on))
-    base = site.frozen_folder(review.company.folder) / str(review.pk)
-    name = f"letter-of-good-standing-{number}.pdf"
-    api.save(base / name, pdf)
-    try:
-        with transaction.atomic():
-            return m.Letter.objects.create(company=review.company, review=review,
-                                           number=number, year=on.year, sequence=sequence,
-                                           issued=on,
-                                           file=(base / name).relative_to(
-                                               site.root / "frozen").as_posix())
-    except IntegrityError:                  # another approval took the number: next one
-        return _letter(site, review, user, on)
+        letter = m.Letter.objects.select_related("review", "review__company", "company") \
+            .get(pk=options["letter"])
+        signer = m.User.objects.get(pk=options["signer"])
+        if letter.file:
+            return f"{letter.number} was made already"
+        progress("Writing the letter", total=2)
+        values = _letter_values(site, letter.review, signer, letter.number, letter.issued)
+        pdf = api.letter_pdf(current_template(), values)
+        base = site.frozen_folder(letter.company.folder) / str(letter.review_id)
+        name = f"letter-of-good-standing-{letter.number}.pdf"
+        api.save(base / name, pdf)
+        m.Letter.objects.filter(pk=letter.pk, file="").update(
+            file=(base / name).relative_to(site.root / "frozen").as_posix())
+        progress("Done", 2)
+    return f"{letter.number}: {name}"
 
 
 def frozen_file(site: PortalSite, rnd: m.Round, name: str) -> Path | None:

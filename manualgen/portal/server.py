@@ -1,8 +1,9 @@
-"""Configuring Django for the portal and serving it with waitress.
+"""Configuring Django for the portal, serving it with waitress, running its workers.
 
-One process serves every company: waitress's threads share the library and one
-LibreOffice (the warm service where manualgen has it), so builds on many workers queue
-on one office instead of starting one each.
+A web process answers pages on waitress's threads and never builds: it queues builds for
+the worker processes (`run_worker`, `manualgen portal worker`), each of which keeps one
+warm LibreOffice. Nothing a web process holds is needed by another, so NSNY runs as many
+of each as it likes, on one data root (and one database) shared by all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from manualgen.portal.settings import SITE_KEY, builds, portal_settings
+from manualgen.portal.settings import SITE_KEY, portal_settings
 from manualgen.portal.site import PortalSite
 from manualgen.web.server import USE_POLL
 
@@ -37,11 +38,18 @@ def configure(environ: Mapping[str, str], site: PortalSite | None) -> dict[str, 
 
 def prepare() -> None:
     """Bring the database to the current schema and collect the static files (both
-    under the data root); quiet, and quick when there is nothing to do."""
+    under the data root); quiet, and quick when there is nothing to do. Processes
+    started together take turns (a lock file in the data root)."""
+    import fcntl
+
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    lock = Path(settings.PORTAL_DATA_ROOT) / ".prepare.lock"
+    with open(lock, "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def wsgi_app():
@@ -59,28 +67,36 @@ def application_from_environment():
     environ = os.environ
     site = PortalSite(settings.PORTAL_DATA_ROOT,
                       library=api.load_library(environ.get("MANUALGEN_LIBRARY") or None),
-                      office=office_for(environ.get("MANUALGEN_SOFFICE"),
-                                        root=Path(settings.PORTAL_DATA_ROOT)),
-                      builds=builds(environ))
+                      office=office_for(environ.get("MANUALGEN_SOFFICE"), warm=False))
     setattr(settings, SITE_KEY, site)
     return wsgi_app()
 
 
-def office_for(soffice: str | None, *, root: Path | None = None):
-    """The process's warm LibreOffices (one a core, at most two), else cold runs. With
-    the data root, they start from a profile kept in its `office/` folder, so a restart
-    of the portal does not pay for LibreOffice's first-start setup again."""
-    from manualgen.services.office import Office, lanes_for_machine
+def office_for(soffice: str | None, *, warm: bool, root: Path | None = None):
+    """A worker's warm LibreOffice (one: a worker builds one thing at a time; run one
+    worker a core), started from a profile kept in the data root's `office/` folder so a
+    restart does not pay for LibreOffice's first-start setup again. A web process never
+    lays out pages: it only asks whether LibreOffice is there, cold."""
+    from manualgen.services.office import Office
 
-    return Office.warm(soffice, instances=lanes_for_machine(),
+    if not warm:
+        return Office.find(soffice)
+    return Office.warm(soffice, instances=1,
                        profiles=None if root is None else root / OFFICE_FOLDER)
+
+
+def start_up(site: PortalSite, log: Callable[[str], None]) -> None:
+    """Before serving or working: remove what a crash left half-written."""
+    gone = site.sweep()
+    if gone:
+        log(f"removed {len(gone)} half-written file(s) left by a crash")
 
 
 def make_server(site: PortalSite, host: str, port: int, *, threads: int = THREADS):
     from waitress.server import create_server
 
     return create_server(wsgi_app(), host=host, port=port, threads=threads,
-                         max_request_body_size=site.limits.request_bytes + 1024 * 1024,
+                         max_request_body_size=site.limits.server_bytes,
                          trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-proto",
                                                                            "x-forwarded-for"},
                          clear_untrusted_proxy_headers=True, ident="manualgen-portal",

@@ -26,8 +26,9 @@ Variables (all optional but the first):
 - MANUALGEN_PORTAL_LOGIN_FAILURES: failed sign-ins allowed per address in 5 minutes (5).
 - MANUALGEN_PORTAL_LOGINS_PER_MINUTE: sign-ins per minute from one IP address (30).
 - MANUALGEN_PORTAL_HSTS_PRELOAD: 1 (default): the HSTS header asks for preloading.
-- MANUALGEN_PORTAL_BUILDS: builds (manuals, submission PDFs) run at once for all
-  companies together; the others wait their turn (2, the machine's cores here).
+- MANUALGEN_PORTAL_QUEUE: `database` (default): builds wait in the database for
+  `manualgen portal worker`; redis://host:6379/0: in Redis, for workers on several
+  machines.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ PREFIX = "MANUALGEN_PORTAL_"
 SECRET_FILE = "secret.key"
 DATABASE_FILE = "portal.sqlite3"
 SITE_KEY = "MANUALGEN_SITE"             # the same key the local app's views look up
+QUEUE = "builds"                        # the task queue the workers take builds from
+LOGS, LOG_FILE = "logs", "portal.log"   # under the data root
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -115,14 +118,60 @@ def email(environ: Mapping[str, str], host: str) -> dict[str, Any]:
     return out
 
 
-def builds(environ: Mapping[str, str]) -> int:
-    """How many builds run at once (MANUALGEN_PORTAL_BUILDS)."""
-    raw = environ.get(PREFIX + "BUILDS", "").strip()
-    try:
-        return max(1, int(raw)) if raw else 2
-    except ValueError:
-        raise UsageError(f"{PREFIX}BUILDS={raw!r} is not a number",
-                         fix="give how many builds may run at once, like 2") from None
+def queue_url(environ: Mapping[str, str]) -> str | None:
+    """Redis's address when builds wait in Redis (MANUALGEN_PORTAL_QUEUE), else None:
+    they wait in the database."""
+    raw = environ.get(PREFIX + "QUEUE", "").strip() or "database"
+    if raw == "database":
+        return None
+    if urlsplit(raw).scheme in ("redis", "rediss"):
+        import importlib.util
+
+        if importlib.util.find_spec("django_tasks_rq") is None:
+            raise UsageError(f"{PREFIX}QUEUE names Redis, but manualgen was installed "
+                             "without its Redis support",
+                             fix="pip install 'manualgen[redis]' into the portal's Python")
+        return raw
+    raise UsageError(f"{PREFIX}QUEUE={raw!r} is not understood",
+                     fix="give `database`, or redis://host:6379/0")
+
+
+def tasks(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where the background jobs wait for a worker: the database (the default, SQLite or
+    PostgreSQL alike), or Redis (MANUALGEN_PORTAL_QUEUE=redis://host:6379/0)."""
+    url = queue_url(environ)
+    if url is None:
+        return {"TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                      "QUEUES": [QUEUE]}}}
+    return {"TASKS": {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [QUEUE]}},
+            "RQ_QUEUES": {QUEUE: {"URL": url, "DEFAULT_TIMEOUT": 3600}}}
+
+
+def logging_config(root: Path) -> dict[str, Any]:
+    """Request errors, failed jobs and security warnings to stderr and to
+    DATA/logs/portal.log (reopened when logrotate moves it)."""
+    (root / LOGS).mkdir(parents=True, exist_ok=True)
+    handlers = ["stderr", "file"]
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s "
+                                           "[pid %(process)d] %(message)s"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+            "file": {"class": "logging.handlers.WatchedFileHandler", "formatter": "plain",
+                     "filename": str(root / LOGS / LOG_FILE), "encoding": "utf-8",
+                     "delay": True},
+        },
+        "loggers": {
+            "django.request": {"handlers": handlers, "level": "ERROR", "propagate": False},
+            "django.security": {"handlers": handlers, "level": "WARNING",
+                                "propagate": False},
+            "manualgen": {"handlers": handlers, "level": "INFO", "propagate": False},
+            "django_tasks": {"handlers": handlers, "level": "WARNING", "propagate": False},
+            "django_tasks_db": {"handlers": handlers, "level": "WARNING",
+                                "propagate": False},
+        },
+    }
 
 
 def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str, Any]:
@@ -152,7 +201,10 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
             "django_htmx",
             "manualgen.portal",          # before allauth: its templates wear the app's look
             "allauth", "allauth.account", "allauth.mfa", "manualgen.web",
+            "django_tasks", "django_tasks_db",
+            *(["django_rq", "django_tasks_rq"] if queue_url(environ) else []),
         ],
+        **tasks(environ),
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -256,10 +308,7 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
         "APPEND_SLASH": True,
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "MESSAGE_STORAGE": "django.contrib.messages.storage.session.SessionStorage",
-        "LOGGING": {"version": 1, "disable_existing_loggers": False,
-                    "handlers": {"null": {"class": "logging.NullHandler"}},
-                    "loggers": {"django.security": {"handlers": ["null"], "propagate": False},
-                                "django.request": {"handlers": ["null"], "propagate": False}}},
+        "LOGGING": logging_config(root),
     }
     settings.update(email(environ, hosts[0]))
     if site is not None:

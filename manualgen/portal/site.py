@@ -1,4 +1,5 @@
-"""What the running portal holds: the data root, the library, one LibreOffice, the jobs.
+"""What a running portal process holds: the data root, the library, its LibreOffice (a
+worker's), and the way to the builds (`portal.jobs`); nothing another process needs.
 
 A `PortalSite` is the hosted mode's `Site`: the pages of the local app ask it for their
 workspace, and it answers with the folder of the company the signed-in person chose (set
@@ -10,21 +11,23 @@ on the request by `middleware.PortalGate` from their membership), never from the
       companies/<folder>/ each company's workspace: the CLI's layout (company.yaml, ...)
       frozen/<folder>/    what each company sent to NSNY, one folder per round, read-only
       static/ cache/      the portal's static files and its throttling counters
+      logs/portal.log     request errors, failed builds, security warnings
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-import threading
+import shutil
 import time
 import unicodedata
-from collections import deque
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from manualgen import api
-from manualgen.web.site import Job, Jobs, Limits, Site
+from manualgen.web.site import Limits, Site
 
 COMPANIES = "companies"
 FROZEN = "frozen"
@@ -37,28 +40,54 @@ def folder_slug(name: str) -> str:
     return slug or "company"
 
 
-class QueuedJobs(Jobs):
-    """The site's builds, at most `slots` at a time for all companies together (they
-    share the machine's cores and its LibreOffice); a build waiting for a slot says so on
-    its progress page, and each wait is logged (`build queue wait ... s`)."""
+class QueuedBuilds:
+    """The portal's `site.jobs`: the same three methods as the local app's `Jobs`, over
+    the database and the task queue (`portal.jobs`: the `Build` rows, the task, the
+    workers). Queries run in the request's company scope, so an id of another company's
+    build finds nothing (404)."""
 
-    def __init__(self, log: Callable[[str], None], slots: int) -> None:
-        super().__init__(log)
-        self._slots = threading.BoundedSemaphore(max(1, slots))
-        self.waits: deque[float] = deque(maxlen=10_000)
+    def __init__(self, site) -> None:
+        self.site = site
 
-    def start(self, folder: Path, kind: str, title: str, done_url: str,
-              work: Callable[[Job], str]) -> Job:
-        def queued(job: Job) -> str:
-            job.tick("Waiting for its turn: other companies are building")
-            began = time.monotonic()
-            with self._slots:
-                waited = time.monotonic() - began
-                self.waits.append(waited)
-                self._log(f"build queue wait {kind.split(':')[0]} {waited:.2f} s")
-                return work(job)
+    def get(self, request, job_id: str):
+        from manualgen.portal import models as m
+        from manualgen.portal.jobs import recover
 
-        return super().start(folder, kind, title, done_url, queued)
+        found = m.Build.objects.filter(pk=job_id).first()
+        if found is not None and found.running:
+            recover([found])
+            found.refresh_from_db()
+        return found
+
+    def running(self, request, key: str):
+        from manualgen.portal import models as m
+
+        kind, _, name = key.partition(":")
+        return m.Build.objects.filter(kind=kind, name=name,
+                                      state__in=(m.QUEUED, m.RUNNING)).first()
+
+    def start(self, request, spec: api.BuildSpec, done_url: str):
+        from django.db import IntegrityError, transaction
+
+        from manualgen.portal import models as m
+        from manualgen.portal.jobs import enqueue
+
+        existing = self.running(request, spec.key)
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                build = m.Build.objects.create(
+                    id=uuid.uuid4().hex, company=request.company, kind=str(spec.kind),
+                    name=spec.name, title=spec.title, done_url=done_url,
+                    options=spec.to_dict(), requested_by=request.user)
+                transaction.on_commit(lambda: enqueue(build.pk))
+        except IntegrityError:                 # the same build asked for twice at once
+            existing = self.running(request, spec.key)
+            if existing is None:
+                raise
+            return existing
+        return build
 
 
 class PortalSite(Site):
@@ -67,12 +96,30 @@ class PortalSite(Site):
     def __init__(self, data_root: Path | str, *, library: api.Library | None = None,
                  office: api.Office | None = None, limits: Limits | None = None,
                  today: Callable[[], dt.date] = dt.date.today,
-                 log: Callable[[str], None] = lambda text: None, builds: int = 2) -> None:
+                 log: Callable[[str], None] | None = None) -> None:
         self.root = Path(data_root).expanduser().resolve()
+        log = log or logging.getLogger("manualgen.portal").error   # stderr and logs/
         super().__init__(self.root / COMPANIES, library=library, office=office,
                          limits=limits, today=today, log=log)
-        self.jobs = QueuedJobs(log, builds)
-        self.status_cache: dict[tuple, object] = {}    # reports by their inputs: figures
+        self.jobs = QueuedBuilds(self)
+        self.worker: str | None = None        # set in a worker process
+        # reports by their inputs (figures): a cache only, each process its own
+        self.status_cache: dict[tuple, object] = {}
+
+    def sweep(self) -> list[Path]:
+        """What a crash left half-written, removed at start-up: uploads and outputs being
+        written in the companies' folders, rounds being frozen."""
+        gone: list[Path] = []
+        companies = self.root / COMPANIES
+        for folder in sorted(companies.iterdir()) if companies.is_dir() else []:
+            if folder.is_dir() and not folder.is_symlink():
+                gone += api.open_workspace(folder).sweep()
+        cutoff = time.time() - 600
+        for scratch in (self.root / FROZEN).glob("*/*/.round-*"):
+            if scratch.is_dir() and scratch.stat().st_mtime < cutoff:
+                shutil.rmtree(scratch, ignore_errors=True)
+                gone.append(scratch)
+        return gone
 
     def company_folder(self, folder: str) -> Path:
         if folder != folder_slug(folder):

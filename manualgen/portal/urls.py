@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from manualgen.portal.views import common, employer, staff
+from manualgen.portal.views import common, employer, members, staff
 from manualgen.web import urls as local
 
 urlpatterns = [
@@ -21,10 +21,13 @@ urlpatterns = [
          name="portal-round-file"),
     path("reviews/<int:pk>/letter.pdf", employer.letter, name="portal-letter"),
     path("tasks/<int:pk>/done/", employer.task_done, name="portal-task-done"),
+    path("people/", members.members, name="members"),
     path("nsny/", staff.dashboard, name="nsny-dashboard"),
     path("nsny/invite/", staff.invite, name="nsny-invite"),
-    path("nsny/audit/", staff.audit, name="nsny-audit"),
+    path("nsny/audit/", staff.audit_trail, name="nsny-audit"),
     path("nsny/letter/", staff.letter_template, name="nsny-letter"),
+    path("nsny/profile/", staff.profile, name="nsny-profile"),
+    path("nsny/builds/", staff.builds, name="nsny-builds"),
     path("nsny/companies/<int:pk>/", staff.company, name="nsny-company"),
     path("nsny/reviews/<int:pk>/", staff.review, name="nsny-review"),
     path("nsny/reviews/<int:pk>/act/", staff.act, name="nsny-act"),

@@ -126,12 +126,17 @@ class Scratch:
         self._finalizer()
 
 
-def _atomic(path: Path, fill) -> None:
-    """Write through `fill(file)` next to the target, then rename: a reader never sees
-    half a file, and a failure leaves the previous file as it was."""
+def _atomic(path: Path, fill, scratch: Path | None = None) -> None:
+    """Write through `fill(file)` next to the target (or in `scratch`, a folder on the
+    same file system that no reader lists), then rename: a reader never sees half a file,
+    and a failure leaves the previous file as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    where = path.parent
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+        where = scratch
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=where)
     try:
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
@@ -145,9 +150,9 @@ def _atomic(path: Path, fill) -> None:
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically."""
-    _atomic(path, lambda fh: fh.write(data))
+def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) -> None:
+    """Write `data` to `path` atomically (the partial file in `scratch` when given)."""
+    _atomic(path, lambda fh: fh.write(data), scratch)
 
 
 def atomic_copy(source: Path, path: Path) -> None:

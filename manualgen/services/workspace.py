@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -32,6 +33,7 @@ HISTORY = "history"
 DRAFT = "draft.json"
 SUBMISSION_FILE = "submission.yaml"
 RECORDS = "records"
+SCRATCH = "tmp"               # in .manualgen/: files being written, never listed
 MAX_HISTORY = 200
 _SAFE = re.compile(r"[^\w\s.,()&'+-]", re.UNICODE)
 
@@ -115,6 +117,27 @@ class Workspace:
     def output(self) -> Path:
         return self.root / OUTPUT
 
+    @property
+    def scratch(self) -> Path:
+        """Where a file is written before it is renamed into place: inside the folder
+        (the same file system), but in no folder a user, a build or a reviewer reads."""
+        return self.state / SCRATCH
+
+    def sweep(self, *, older_than: float = 600) -> list[Path]:
+        """Remove what a crash left half-written: the scratch folder's files, and the
+        hidden `.<name>.<random>.part` files older versions wrote beside their targets.
+        Run at start-up; a file younger than `older_than` seconds may be another live
+        process's write in progress, and is left to it."""
+        gone: list[Path] = []
+        if not self.root.is_dir():
+            return gone
+        cutoff = time.time() - older_than
+        for path in [*self.scratch.glob("*"), *self.root.rglob(".*.part")]:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                gone.append(path)
+        return gone
+
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root).as_posix()
 
@@ -128,7 +151,8 @@ class Workspace:
         target = self.path(rel)
         if keep and target.is_file():
             self._keep(target)
-        atomic_write_bytes(target, data.encode("utf-8") if isinstance(data, str) else data)
+        atomic_write_bytes(target, data.encode("utf-8") if isinstance(data, str) else data,
+                           scratch=self.scratch)
         return target
 
     def write_output(self, name: str, data: bytes | str) -> Path:

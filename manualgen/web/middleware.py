@@ -94,6 +94,11 @@ class UploadGate:
             except ValueError:
                 length = 0
             if length > limits.request_bytes:
+                if request.path_info.endswith("/upload/"):        # back to its own page
+                    return HttpResponseRedirect("../?" + urlencode({"error": (
+                        "Those files are too large: one upload may carry at most "
+                        f"{limits.request_bytes // 1048576} MB in all; nothing was saved. "
+                        "Send fewer files at once, or smaller scans (200 dpi is plenty).")}))
                 return error_page(
                     request, "Those files are too large",
                     f"One upload may carry at most {limits.request_bytes // 1048576} MB in "

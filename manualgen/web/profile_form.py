@@ -273,6 +273,57 @@ def problems_by_key(check: api.ProfileCheck) -> list[api.Problem]:
     return [p for p in check.problems if p.severity == "error"]
 
 
+def problem_place(p: api.Problem, groups: dict[str, api.Group], *,
+                  section: bool = False) -> str:
+    """Where a problem is, in the form's words: "Nearest hospital or health centre" for
+    emergency.nearest_medical, "Dave Kowalski, course 2 (PHSM), Date completed" for a
+    course's date. A field the form does not know (a misspelt key in company.yaml) stays
+    as written. `section`: the section's title follows, in brackets."""
+    key = tuple(p.key or ())
+    where = p.field or ""
+    if not key:
+        return where
+    last = max((i for i, k in enumerate(key) if isinstance(k, int)), default=-1)
+    tail = [str(k) for k in key[last + 1:]]
+    dotted = ".".join(tail)
+    prefix = where[:-len(dotted)].rstrip(", ") if tail and where.endswith(dotted) else ""
+    if tail and where.endswith(dotted):
+        group_key = str(key[last - 1]) if last > 0 else tail[0]
+        names = tail if last >= 0 else tail[1:]
+        where = _field_label(groups, group_key, names) or \
+            SECTION_TITLES.get(str(key[0]), dotted)
+        where = f"{prefix}, {where}" if prefix else where
+    where = _first_upper(where)
+    title = SECTION_TITLES.get(str(key[0]))
+    if section and title and title != where:
+        where += f" ({title})"
+    return where
+
+
+def _field_label(groups: dict[str, api.Group], group_key: str, names: list[str]) -> str:
+    """The label of field `names[0]` of a group (its question's, else its model's title);
+    a list or part inside the group by its own group's title; "" for a section itself."""
+    if not names:
+        return ""
+    group = groups.get(group_key)
+    name, rest = names[0], names[1:]
+    label = None
+    if group is not None:
+        asked = next((q for q in group.questions if q.name == name), None)
+        if asked is not None:
+            label = asked.label
+        elif group.model is not None and name in group.model.model_fields:
+            info = group.model.model_fields[name]
+            label = info.title or name.replace("_", " ").capitalize()
+    if label is None and name in groups:
+        inner = groups[name]
+        label = inner.questions[0].label if len(inner.questions) == 1 and \
+            inner.questions[0].name == name else inner.title
+    if label is None:
+        return ".".join(names)                   # not a field of the form: as written
+    return ", ".join([label, *rest])
+
+
 def _say(p: api.Problem) -> str:
     return p.message + (f" - {p.fix}" if p.fix else "")
 

@@ -33,7 +33,7 @@ def make_server(site: Site, host: str, port: int):
     from waitress.server import create_server
 
     server = create_server(lambda environ, start: [], host=host, port=port, threads=THREADS,
-                           max_request_body_size=site.limits.request_bytes + 1024 * 1024,
+                           max_request_body_size=site.limits.server_bytes,
                            ident="manualgen", asyncore_use_poll=USE_POLL)
     site.port = server.effective_port
     server.application = wsgi_app(site)

@@ -31,11 +31,18 @@ class Limits:
     request_bytes: int = 60 * MB
     files: int = 20
 
+    @property
+    def server_bytes(self) -> int:
+        """What the HTTP server itself takes before refusing with its own bare page: far
+        above `request_bytes`, so that anything a person sends by mistake reaches the
+        app, which answers with its own page (`UploadGate`)."""
+        return max(1024 * MB, 4 * self.request_bytes)
+
 
 @dataclass
 class Job:
-    """A build running on a thread of its own: its stage for the progress bar, then its
-    outcome (a plain message either way)."""
+    """A build running on a thread of the local app: its stage for the progress bar,
+    then its outcome (a plain message either way)."""
 
     id: str
     kind: str
@@ -66,49 +73,60 @@ class Job:
 
 
 class Jobs:
-    """The site's builds; one of each kind per folder at a time."""
-
-    def __init__(self, log: Callable[[str], None]) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
-        self._log = log
-
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
-
-    def running(self, folder: Path, kind: str) -> Job | None:
-        return next((j for j in self._jobs.values()
-                     if j.folder == folder and j.kind == kind and j.running), None)
+    """The local app's builds, each on a thread of this one process (one person, one
+    folder); one of each key at a time. The portal's `portal.jobs.QueuedBuilds` has the
+    same three methods over a task queue and the database."""
 
     KEEP = 50                  # finished jobs remembered, for a late look at their page
 
-    def start(self, folder: Path, kind: str, title: str, done_url: str,
-              work: Callable[[Job], str]) -> Job:
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def get(self, request, job_id: str) -> Job | None:
+        found = self._jobs.get(job_id)
+        return found if found is not None and found.folder == request.workspace.root \
+            else None
+
+    def running(self, request, key: str) -> Job | None:
+        return self._running(request.workspace.root, key)
+
+    def _running(self, folder: Path, key: str) -> Job | None:
+        return next((j for j in self._jobs.values()
+                     if j.folder == folder and j.kind == key and j.running), None)
+
+    def start(self, request, spec: api.BuildSpec, done_url: str) -> Job:
+        ws = request.workspace
         with self._lock:
-            job = self.running(folder, kind)
+            job = self._running(ws.root, spec.key)
             if job is not None:
                 return job
             finished = [j for j in self._jobs.values() if not j.running]
             for old in finished[:max(0, len(finished) - self.KEEP)]:
                 del self._jobs[old.id]
-            job = Job(uuid.uuid4().hex, kind, title, folder, done_url)
+            job = Job(uuid.uuid4().hex, spec.key, spec.title, ws.root, done_url)
             self._jobs[job.id] = job
+        site = self._site
 
         def run() -> None:
             try:
-                job.result = work(job)
+                job.result = api.run_build(spec, ws, site.library, site.office,
+                                       today=site.today(), progress=job.tick)
             except api.ManualgenError as exc:
                 job.error = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug: said plainly, logged in full
-                self._log("".join(traceback.format_exception(exc)))
-                job.error = (f"manualgen failed with an internal error "
-                             f"({type(exc).__name__}); this is a bug in manualgen, not in "
-                             "your files. The details are in the terminal running the app.")
+                site.log("".join(traceback.format_exception(exc)))
+                job.error = BUG_IN_BUILD
             finally:
                 job.finished = time.monotonic()
 
-        threading.Thread(target=run, name=f"manualgen-{kind}", daemon=True).start()
+        threading.Thread(target=run, name=f"manualgen-{spec.kind}", daemon=True).start()
         return job
+
+
+BUG_IN_BUILD = ("manualgen failed with an internal error; this is a bug in manualgen, not "
+                "in your files. The details are in the app's log.")
 
 
 class Site:
@@ -131,7 +149,7 @@ class Site:
         self.limits = limits or Limits()
         self.today = today
         self.log = log
-        self.jobs = Jobs(log)
+        self.jobs = Jobs(self)
 
     @property
     def library(self) -> api.Library:

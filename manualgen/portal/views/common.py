@@ -13,12 +13,15 @@ from manualgen.portal import accounts
 from manualgen.portal.adapter import SESSION_KEY
 from manualgen.portal.middleware import SESSION_COMPANY
 from manualgen.web.middleware import error_page
+from manualgen.web.permissions import Action, can, open_to_all
 
 MEMBER_NAV = (("portal-overview", "Overview"), ("company", "Company"),
               ("manual", "Manual and forms"), ("status", "Status"),
-              ("submissions", "Submission"))
+              ("submissions", "Submission"), ("members", "People"))
 STAFF_NAV = (("nsny-dashboard", "Companies"), ("nsny-invite", "Invite"),
-             ("nsny-audit", "Audit trail"), ("nsny-letter", "Letter template"))
+             ("nsny-audit", "Audit trail"), ("nsny-builds", "Builds"),
+             ("nsny-letter", "Letter template"),
+             ("nsny-profile", "My profile"))
 
 
 def portal_context(request: HttpRequest) -> dict:
@@ -35,7 +38,7 @@ def portal_context(request: HttpRequest) -> dict:
     if company is not None and not request.path.startswith("/nsny/"):
         nav += [(url, label, url.split("-")[0] == section or url == current)
                 for url, label in MEMBER_NAV]
-    if user.is_nsny:
+    if can(user, Action.NSNY_VIEW):
         nav += [(url, label, url == current) for url, label in STAFF_NAV]
     return {"portal": {"user": user, "company": company,
                        "memberships": getattr(request, "memberships", []),
@@ -43,10 +46,11 @@ def portal_context(request: HttpRequest) -> dict:
             "nav": nav, "folder_name": company.name if company else None}
 
 
+@open_to_all
 def home(request: HttpRequest) -> HttpResponse:
     if request.company is not None and not request.GET.get("staff"):
         return redirect("portal-overview")
-    if request.user.is_nsny:
+    if can(request.user, Action.NSNY_VIEW):
         return redirect("nsny-dashboard")
     if request.memberships:
         return redirect("portal-companies")
@@ -55,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
                       fix="Ask NSNY or your company's owner for an invitation.", status=200)
 
 
+@open_to_all
 def companies(request: HttpRequest) -> HttpResponse:
     """The companies this person belongs to; choosing one opens its pages."""
     if request.method == "POST":
@@ -75,6 +80,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("portal-overview")
 
 
+@open_to_all
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation's link: sign up with it, or add it to the account signed in."""
     invitation = accounts.pending_invitation(token)

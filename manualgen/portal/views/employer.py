@@ -17,6 +17,8 @@ from manualgen import api
 from manualgen.portal import models as m
 from manualgen.portal import review as flow
 from manualgen.portal.figures import status_of
+from manualgen.web.middleware import error_page
+from manualgen.web.permissions import Action, requires
 
 
 def _signature(folder: Path) -> tuple:
@@ -52,16 +54,21 @@ def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], s
     return found
 
 
+@requires(Action.VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     reviews = list(m.Review.objects.prefetch_related("rounds").order_by("-updated"))
     tasks = list(m.Comment.objects.select_related("review", "round")
                  .filter(kind=m.ACTIONABLE, review__state=m.RETURNED).order_by("at"))
     name, ready, deadline = _readiness(request)
-    status = status_of(request.site, request.workspace)
+    ws = request.workspace
+    status = status_of(request.site, ws)
     return render(request, "portal/overview.html", {
         "reviews": reviews, "tasks": tasks, "submission_name": name, "readiness": ready,
         "deadline": deadline, "status": status,
-        "owner": request.membership.role == m.OWNER,
+        "check": api.check_profile(ws.profile_path, request.site.library)
+        if status is None and ws.has_profile else None,
+        "manual_built": (ws.output / "manual.docx").is_file(),
+        "submission_built": bool(name) and (ws.output / f"{name}.pdf").is_file(),
         "manual_review": flow.latest_review(m.MANUAL),
         "annual_review": flow.latest_review(m.ANNUAL, name) if name else None,
         "notice": request.GET.get("notice"),
@@ -69,10 +76,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(Action.SEND)
 def send(request: HttpRequest) -> HttpResponse:
-    if request.membership.role != m.OWNER:
-        raise api.UsageError("only the company's owner sends its work to NSNY",
-                             fix="ask the owner to send it")
     kind = request.POST.get("kind", "")
     name = request.POST.get("name", "")
     if kind == m.ANNUAL and name not in request.workspace.submissions():
@@ -82,6 +87,7 @@ def send(request: HttpRequest) -> HttpResponse:
     return redirect("portal-review", pk=review.pk)
 
 
+@requires(Action.VIEW)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(m.Review, pk=pk)
     rounds = list(m.Round.objects.filter(review=review).order_by("-number"))
@@ -91,10 +97,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": list(m.Transition.objects.filter(review=review)
                             .select_related("by")),
         "letter": m.Letter.objects.filter(review=review).first(),
-        "owner": request.membership.role == m.OWNER, "staff_view": False,
+        "staff_view": False,
     })
 
 
+@requires(Action.VIEW)
 def round_file(request: HttpRequest, pk: int, number: int, name: str) -> HttpResponse:
     review = get_object_or_404(m.Review, pk=pk)
     rnd = get_object_or_404(m.Round, review=review, number=number)
@@ -111,12 +118,18 @@ def send_frozen(request: HttpRequest, rnd: m.Round, name: str) -> HttpResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
+@requires(Action.VIEW)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(m.Letter, review__pk=pk)
     return send_letter(request, found)
 
 
 def send_letter(request: HttpRequest, found: m.Letter) -> HttpResponse:
+    if not found.file:                  # numbered at approval; a worker is writing it
+        return error_page(request, "The letter is being made",
+                          f"Letter of Good Standing {found.number} was issued; its PDF is "
+                          "being written and is ready within a minute.",
+                          fix="Reload this page in a moment.", status=202)
     path = (request.site.root / "frozen" / found.file).resolve()
     if not path.is_relative_to(request.site.root / "frozen") or not path.is_file():
         raise Http404(found.number)
@@ -125,6 +138,7 @@ def send_letter(request: HttpRequest, found: m.Letter) -> HttpResponse:
 
 
 @require_POST
+@requires(Action.MARK_DONE)
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(m.Comment, pk=pk)
     flow.mark_done(item, request.user)

@@ -8,7 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from manualgen import api
 from manualgen.web.middleware import error_page
+from manualgen.web.permissions import Action, allowed, open_to_all, requires
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
@@ -18,7 +20,8 @@ NAV = (("company", "Company"), ("manual", "Manual and forms"), ("status", "Statu
 
 
 def page_context(request: HttpRequest) -> dict:
-    """The navigation and the company's name, for every template."""
+    """The navigation, the company's name and what the person may do (`perms_portal`:
+    everything in the local app), for every template."""
     workspace = getattr(request, "workspace", None)
     name = None
     if workspace is not None and workspace.has_profile:
@@ -28,9 +31,10 @@ def page_context(request: HttpRequest) -> dict:
     if section == "submission":
         section = "submissions"
     return {"nav": [(url, label, url == section) for url, label in NAV],
-            "folder_name": name}
+            "folder_name": name, "perms_portal": allowed(request)}
 
 
+@requires(Action.VIEW)
 def home(request: HttpRequest) -> HttpResponse:
     """A new, empty folder starts with the guided profile; otherwise the status."""
     if not request.workspace.has_profile:
@@ -38,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("status")
 
 
+@open_to_all
 def static(request: HttpRequest, name: str) -> HttpResponse:
     path = STATIC / name
     if "/" in name or name.startswith(".") or not path.is_file() or \
@@ -48,23 +53,28 @@ def static(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
+@requires(Action.VIEW)
 def job(request: HttpRequest, job_id: str) -> HttpResponse:
     """A build's progress: polled by htmx, or refreshed by the page itself without it."""
-    found = request.site.jobs.get(job_id)
-    if found is None or found.folder != request.workspace.root:
+    found = request.site.jobs.get(request, job_id)
+    if found is None:
         raise Http404(job_id)
-    if not found.running and found.error is None:
+    if not found.running and not found.error:
         if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = found.done_url
             return response
         return redirect(found.done_url)
-    template = "web/job_fragment.html" if request.htmx else "web/job.html"
+    # htmx's poll gets the progress part; a boosted link or form, the whole page
+    partial = request.htmx and not request.htmx.boosted
+    template = "web/job_fragment.html" if partial else "web/job.html"
     return render(request, template, {"job": found, "back": found.done_url})
 
 
-def start_job(request: HttpRequest, kind: str, title: str, done_url: str, work) -> HttpResponse:
-    found = request.site.jobs.start(request.workspace.root, kind, title, done_url, work)
+def start_job(request: HttpRequest, spec: api.BuildSpec, done_url: str) -> HttpResponse:
+    """Start the build (on the site's threads, or queued for the portal's workers) and
+    show its progress page."""
+    found = request.site.jobs.start(request, spec, done_url)
     return redirect(reverse("job", args=[found.id]))
 
 

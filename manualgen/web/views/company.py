@@ -13,6 +13,7 @@ from PIL import Image
 from manualgen import api
 from manualgen.web import profile_form as pf
 from manualgen.web.middleware import error_page
+from manualgen.web.permissions import Action, requires
 
 PICTURE_TYPES = {"JPEG": (".jpg", "image/jpeg"), "PNG": (".png", "image/png"),
                  "GIF": (".gif", "image/gif"), "BMP": (".bmp", "image/bmp")}
@@ -59,10 +60,12 @@ def _nav(draft: dict, check: api.ProfileCheck, current: str | None) -> list[dict
     return out
 
 
+@requires(Action.VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     return redirect("company-section", section=pf.SECTIONS[0])
 
 
+@requires(Action.VIEW, write=Action.EDIT_PROFILE)
 def section(request: HttpRequest, section: str) -> HttpResponse:
     if section not in pf.SECTIONS:
         raise Http404(section)
@@ -122,6 +125,7 @@ def _take_logo(request: HttpRequest, draft: dict, upload) -> str | None:
     return None
 
 
+@requires(Action.VIEW)
 def logo(request: HttpRequest) -> HttpResponse:
     """The logo being edited (or saved), as a picture for the preview."""
     draft = request.workspace.read_draft() or {}
@@ -135,6 +139,7 @@ def logo(request: HttpRequest) -> HttpResponse:
     return HttpResponse(data, content_type=_picture_type(data)[1])
 
 
+@requires(Action.VIEW)
 def review(request: HttpRequest) -> HttpResponse:
     groups = _groups(request)
     draft = _draft(request)
@@ -160,6 +165,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(Action.EDIT_PROFILE)
 def save(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
     check = _check(request, draft)
@@ -175,11 +181,13 @@ def save(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(Action.EDIT_PROFILE)
 def discard(request: HttpRequest) -> HttpResponse:
     request.workspace.drop_draft()
     return redirect("company-review")
 
 
+@requires(Action.VIEW, write=Action.EDIT_PROFILE)
 def history(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
     if request.method == "POST":
@@ -191,6 +199,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "versions": ws.history(), "restored": request.GET.get("restored")})
 
 
+@requires(Action.VIEW)
 def version(request: HttpRequest, version: str) -> HttpResponse:
     try:
         data = request.workspace.version(version)

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from manualgen import api
+from manualgen.web import viewmodels
+from manualgen.web.permissions import Action, requires
 
 
 def _report(request: HttpRequest) -> tuple[api.StatusReport | None, api.ProfileCheck | None]:
@@ -19,22 +21,16 @@ def _report(request: HttpRequest) -> tuple[api.StatusReport | None, api.ProfileC
     return api.company_status(check.profile, library, on=request.site.today()), check
 
 
+@requires(Action.VIEW)
 def page(request: HttpRequest) -> HttpResponse:
     report, check = _report(request)
-    people = []
-    if report is not None:
-        for person in report.people:
-            people.append({"name": person.name, "position": person.position,
-                           "courses": [{"title": c.title, "course": c.course,
-                                        "state": str(c.status), "label": c.status.label,
-                                        "completed": c.completed, "expires": c.expires,
-                                        "days_left": c.days_left, "grace_end": c.grace_end}
-                                       for c in person.courses]})
+    people = viewmodels.people(report) if report is not None else []
     return render(request, "web/status.html", {"report": report, "check": check,
                                                "people": people,
                                                "today": request.site.today()})
 
 
+@requires(Action.VIEW)
 def calendar(request: HttpRequest) -> HttpResponse:
     report, _check = _report(request)
     if report is None:

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from manualgen import api
-from manualgen.web.site import Job
+from manualgen.web import viewmodels
+from manualgen.web.permissions import Action, requires
 from manualgen.web.views.common import start_job
 
 
@@ -37,6 +38,7 @@ def _open(request: HttpRequest, name: str) -> api.Submission:
                                on=request.site.today())
 
 
+@requires(Action.VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
     suggested = None
@@ -54,6 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@requires(Action.UPLOAD)
 def start(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
     library = request.site.library
@@ -63,35 +66,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("submission", name=name)
 
 
-def _category_view(report: api.SubmissionReport, sub: api.Submission) -> list[dict]:
-    refused_by = {}
-    for r in report.refused:
-        refused_by.setdefault(r.category, []).append(r)
-    problems_by_file: dict[str, list[api.Problem]] = {}
-    for p in report.findings:
-        problems_by_file.setdefault(p.path, []).append(p)
-    out = []
-    for cat in report.categories:
-        samples = []
-        for s in cat.samples:
-            samples.append({
-                "rel": s.rel, "name": PurePosixPath(s.rel).name, "title": s.title,
-                "date": s.date, "date_from": s.date_from, "kind": s.kind,
-                "pages": report.pages.get(s.rel), "size": s.size,
-                "problems": problems_by_file.get(str(s.path), []),
-                "photo": s.kind == "image"})
-        where = str(sub.folder / cat.category.folder) if cat.category.folder else None
-        out.append({"number": cat.number, "key": cat.category.key,
-                    "problems": problems_by_file.get(where, []) if where else [],
-                    "folder": cat.category.folder, "title": cat.category.title,
-                    "evidence": cat.category.evidence, "state": str(cat.status),
-                    "status_text": cat.status_text, "needed": cat.needed,
-                    "counted": cat.counted, "samples": samples,
-                    "refused": refused_by.get(cat.category.key, []),
-                    "generated": bool(cat.category.generated)})
-    return out
-
-
+@requires(Action.VIEW)
 def page(request: HttpRequest, name: str) -> HttpResponse:
     sub = _open(request, name)
     report = api.check_submission(sub, on=request.site.today())
@@ -116,9 +91,10 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     other = [p for p in report.findings if "/records/" not in p.path and p.path not in placed]
     return render(request, "web/submission.html", {
         "name": name, "sub": sub, "report": report,
-        "categories": _category_view(report, sub), "tables": record_files,
+        "categories": viewmodels.categories(report, sub), "tables": record_files,
         "other": other, "built": built.is_file(), "pages": info.get("pages") if info else None,
-        "running": request.site.jobs.running(ws.root, f"submission:{name}"),
+        "running": request.site.jobs.running(
+            request, api.BuildSpec(api.BuildKind.SUBMISSION, name).key),
         "limits": request.site.limits, "notice": request.GET.get("notice"),
         "error": request.GET.get("error"),
         "deadline": report.deadline_text(),
@@ -149,6 +125,7 @@ def _refuse_unsafe_names(request: HttpRequest) -> None:
 
 
 @require_POST
+@requires(Action.UPLOAD)
 def upload(request: HttpRequest, name: str) -> HttpResponse:
     limits = request.site.limits
     _refuse_unsafe_names(request)
@@ -208,6 +185,7 @@ def _sample_rel(request: HttpRequest, sub: api.Submission, rel: str) -> str:
 
 
 @require_POST
+@requires(Action.UPLOAD)
 def sample(request: HttpRequest, name: str) -> HttpResponse:
     """Rename, date, rotate or remove one sample."""
     sub = _open(request, name)
@@ -253,6 +231,7 @@ def sample(request: HttpRequest, name: str) -> HttpResponse:
     raise api.UsageError("unknown action", fix="reload the page")
 
 
+@requires(Action.VIEW)
 def thumbnail(request: HttpRequest, name: str) -> HttpResponse:
     sub = _open(request, name)
     rel = _sample_rel(request, sub, request.GET.get("rel", ""))
@@ -287,6 +266,7 @@ def _rows_from_post(table: api.RecordTable, post) -> list[dict[str, str]]:
     return rows
 
 
+@requires(Action.VIEW, write=Action.EDIT_RECORDS)
 def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
     library = request.site.library
     spec = api.record_table(library, table)
@@ -381,26 +361,16 @@ def _table_problems(request: HttpRequest, name: str, spec: api.RecordTable) -> l
 # --------------------------------------------------------------------------- build
 
 @require_POST
+@requires(Action.BUILD)
 def build(request: HttpRequest, name: str) -> HttpResponse:
-    sub = _open(request, name)
-    ws = request.workspace
-    office = request.site.office
-    skip = bool(request.POST.get("skip_unreadable"))
-
-    def work(job: Job) -> str:
-        def progress(stage: str, done: int, total: int) -> None:
-            job.tick(stage.capitalize(), done, total)
-
-        options = api.BuildOptions(skip_unreadable=skip, pdf_name=f"{name}.pdf")
-        result = api.build_submission(sub, options, office=office, progress=progress)
-        ws.write_output(f"{name}.pdf", result.pdf_bytes())
-        ws.write_output(f"{name}.json", result.index_text())
-        return result.summary(f"{name}.pdf")
-
-    return start_job(request, f"submission:{name}", "Building the submission PDF",
-                     reverse("submission", args=[name]) + "?notice=The+PDF+is+ready.", work)
+    _open(request, name)
+    spec = api.BuildSpec(api.BuildKind.SUBMISSION, name,
+                     skip_unreadable=bool(request.POST.get("skip_unreadable")))
+    return start_job(request, spec,
+                     reverse("submission", args=[name]) + "?notice=The+PDF+is+ready.")
 
 
+@requires(Action.VIEW)
 def download(request: HttpRequest, name: str, kind: str) -> HttpResponse:
     request.workspace.submission(name)
     if kind not in ("pdf", "json"):

@@ -1,0 +1,158 @@
+"""The long jobs a front end starts on a company folder: the manual, the forms, a
+submission PDF. Each reads the folder through its `Workspace`, calls the job's API and
+writes what it made into the folder (atomically), reporting its stage as it goes.
+
+One code path for every front end: `manualgen serve` runs a build on a thread of its own
+process, the portal's worker processes run the same function from the task queue
+(`portal.jobs`), so a manual built in the browser leaves what the CLI leaves, its
+revision record in `revisions/` included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from manualgen.errors import UsageError
+
+if TYPE_CHECKING:
+    from manualgen.inputs.library.load import Library
+    from manualgen.services.office import Office
+    from manualgen.services.workspace import Workspace
+
+MANUAL_RECORD = "manual.json"       # in output/: what the Manual page shows of the last build
+PICTURES = 3                        # first pages drawn for the Manual page
+
+
+class BuildKind(StrEnum):
+    MANUAL = "manual"
+    FORMS = "forms"
+    SUBMISSION = "submission"
+
+
+TITLES = {BuildKind.MANUAL: "Building the manual", BuildKind.FORMS: "Building the forms",
+          BuildKind.SUBMISSION: "Building the submission PDF"}
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """What to build; plain values, so a queue can carry it to another process."""
+
+    kind: BuildKind
+    name: str = ""                  # the submission folder, for a submission
+    skip_unreadable: bool = False   # a submission: leave out files that cannot be read
+
+    @property
+    def key(self) -> str:
+        """One build of each key runs per company folder at a time."""
+        return f"{self.kind}:{self.name}" if self.name else str(self.kind)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "name": self.name,
+                "skip_unreadable": self.skip_unreadable}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildSpec:
+        try:
+            kind = BuildKind(data.get("kind", ""))
+        except ValueError:
+            raise UsageError(f"there is no build called {data.get('kind')!r}") from None
+        return cls(kind, str(data.get("name") or ""), bool(data.get("skip_unreadable")))
+
+
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int = 0, total: int | None = None) -> None:
+        """The build reached `stage`, `done` more steps of `total`."""
+
+
+def run_build(spec: BuildSpec, ws: Workspace, library: Library, office: Office, *,
+              today: dt.date, progress: Progress) -> str:
+    """Run one build into the workspace; a sentence saying what was made."""
+    if not ws.has_profile:
+        raise UsageError("there is no company profile yet",
+                         fix="fill in the Company pages first")
+    if spec.kind is BuildKind.SUBMISSION:
+        return _submission(spec, ws, library, office, today=today, progress=progress)
+    if spec.kind is BuildKind.FORMS:
+        return _forms(ws, library, progress)
+    return _manual(ws, library, office, today=today, progress=progress)
+
+
+def read_manual_record(ws: Workspace) -> dict | None:
+    """The last build's summary (output/manual.json), or None."""
+    path = ws.output / MANUAL_RECORD
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _forms(ws: Workspace, library: Library, progress: Progress) -> str:
+    from manualgen import api
+
+    progress("Reading the company profile", total=4)
+    profile = api.load_profile(ws.profile_path, library)
+    progress("Filling in the forms", 1)
+    forms = api.build_forms(profile, library)
+    ws.write_output("forms.zip", forms.zip_bytes(profile.profile.manual.issued))
+    progress("Done", 3)
+    return f"{len(forms.docx)} forms in forms.zip"
+
+
+def _manual(ws: Workspace, library: Library, office: Office, *, today: dt.date,
+            progress: Progress) -> str:
+    from manualgen import api
+
+    started = time.monotonic()
+    progress("Reading the company profile", total=4)
+    profile = api.load_profile(ws.profile_path, library)
+    before = read_manual_record(ws)
+    progress("Laying out the pages and numbering the contents (a few seconds)", 1)
+    # the chapters' page counts kept where `manualgen manual` keeps them, so a rebuild
+    # lays out again only what changed
+    layouts = api.LayoutCache(ws.state / "layout")
+    result = api.build_manual(profile, library, pdf=True, office=office, cache=layouts)
+    progress("Saving and drawing the first pages", 1)
+    ws.write_output("manual.docx", result.docx)
+    if result.pdf is not None:
+        ws.write_output("manual.pdf", result.pdf)
+        for n, png in enumerate(api.page_pictures(result.pdf, pages=PICTURES), 1):
+            ws.write_output(f"manual-page-{n}.png", png)
+    kept = api.revision_record_file(ws.root, result)      # as `manualgen manual` keeps it
+    if kept.path is not None:
+        ws.write(ws.relative(kept.path), kept.data, keep=False)
+    change = api.policy_changes(before.get("policies") if before else None, result.policies)
+    ws.write_output(MANUAL_RECORD, json.dumps({
+        "policies": result.policies, "pages": result.pages, "company": result.company,
+        "built": today.isoformat(), "built_at": ws.now().strftime("%Y-%m-%d %H:%M"),
+        "seconds": round(time.monotonic() - started, 2), "changes": change,
+        "warnings": result.warnings}, indent=1, ensure_ascii=False))
+    progress("Done", 1)
+    return f"{result.pages} pages, {len(result.policies)} policies. {change}"
+
+
+def _submission(spec: BuildSpec, ws: Workspace, library: Library, office: Office, *,
+                today: dt.date, progress: Progress) -> str:
+    from manualgen import api
+
+    profile = api.load_profile(ws.profile_path, library)
+    sub = api.open_submission(ws.submission(spec.name), library, company=profile, on=today)
+
+    def said(stage: str, done: int, total: int) -> None:
+        progress(stage.capitalize(), done, total)
+
+    options = api.BuildOptions(skip_unreadable=spec.skip_unreadable,
+                               pdf_name=f"{spec.name}.pdf")
+    result = api.build_submission(sub, options, office=office, progress=said)
+    ws.write_output(f"{spec.name}.pdf", result.pdf_bytes())
+    ws.write_output(f"{spec.name}.json", result.index_text())
+    return result.summary(f"{spec.name}.pdf")
+
