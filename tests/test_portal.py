@@ -330,30 +330,19 @@ def test_problem_place_names_fields_items_and_sections():
 
 def test_the_build_page_has_the_menu_and_its_title_when_boosted(portal):
     """A boosted form's build lands on the whole page; htmx's polling gets the part."""
-    from types import SimpleNamespace
-
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
-    from django_htmx.middleware import HtmxDetails
-
-    reviewer = portal.user("rev@nsny.example", role="reviewer")
-    job = SimpleNamespace(id="abc123", title="Build the manual", stage="Laying out pages",
-                          done=2, total=5, seconds=3.2, error="", result="", running=True)
-    pages = {}
-    for name, headers in (("boosted", {"HTTP_HX_REQUEST": "true",
-                                       "HTTP_HX_BOOSTED": "true"}),
-                          ("polled", {"HTTP_HX_REQUEST": "true"})):
-        request = RequestFactory().get("/jobs/abc123/", **headers)
-        request.htmx = HtmxDetails(request)
-        request.user, request.company, request.memberships = reviewer, None, []
-        pages[name] = render_to_string("web/job_fragment.html",
-                                       {"job": job, "back": "/manual/"}, request=request)
-    assert "<title>Build the manual - " in pages["boosted"]
-    assert '<nav aria-label="Main">' in pages["boosted"] and "<h1>Build the manual</h1>" \
-        in pages["boosted"] and 'id="job"' in pages["boosted"]
+    owner = portal.user("owner@alpha.example")
+    alpha = portal.company("Alpha Roofing", owner, example=True)
+    client, build = queue_build(portal, alpha, owner, fields={"what": "manual"})
+    pages = {name: text(client.get(f"/jobs/{build.pk}/", **headers)) for name, headers in (
+        ("boosted", {"HTTP_HX_REQUEST": "true", "HTTP_HX_BOOSTED": "true"}),
+        ("polled", {"HTTP_HX_REQUEST": "true"}), ("plain", {}))}
+    for name in ("boosted", "plain"):
+        assert "<title>Building the manual - " in pages[name]
+        assert '<nav aria-label="Main">' in pages[name] and \
+            "<h1>Building the manual</h1>" in pages[name] and 'id="job"' in pages[name]
     assert "<title>" not in pages["polled"] and 'id="job"' in pages["polled"]
     assert not any("{#" in page or "comment %}" in page for page in pages.values())
-    assert 'hx-get="/jobs/abc123/"' in pages["polled"]
+    assert f'hx-get="/jobs/{build.pk}/"' in pages["polled"]
 
 
 def test_portal_serve_prints_the_address_it_is_opened_at():
