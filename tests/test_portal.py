@@ -252,6 +252,8 @@ def test_manual_and_annual_submission_through_review_to_a_letter(portal):
     back = nsny.post(asked.redirect_chain[-1][0], {"name": " Rita  Moosehide ",
                                                    "title": "SECOR Advisor"})
     assert back["Location"] == f"/nsny/reviews/{pk}/"
+    assert m.Event.objects.filter(action="name or title changed",
+                                  note="Rita Moosehide, SECOR Advisor").exists()
     assert 'id="unsigned"' not in text(nsny.get(back["Location"]))
     nsny.post(f"/nsny/reviews/{pk}/act/", {"action": "approve"})
     # numbered at once; its PDF is made by a worker

@@ -30,6 +30,7 @@ class What(StrEnum):
     COMMENTED = "comment added"
     LETTER_ISSUED = "letter number issued"
     TEMPLATE_EDITED = "letter template saved"
+    SIGNATURE_CHANGED = "name or title changed"
 
 
 LABELS: dict[What, str] = {
@@ -44,6 +45,7 @@ LABELS: dict[What, str] = {
     What.COMMENTED: "Added a comment",
     What.LETTER_ISSUED: "Issued a letter number",
     What.TEMPLATE_EDITED: "Saved the letter template",
+    What.SIGNATURE_CHANGED: "Changed the name or title letters are signed with",
 }
 
 

@@ -69,6 +69,12 @@ class PortalGate:
                                        .order_by("company__name"))
         if user.is_nsny and settings.PORTAL_STAFF_MFA_REQUIRED and \
                 not has_authenticator(user):
+            from django.contrib import messages
+
+            if path != reverse("mfa_activate_totp"):
+                messages.info(request, "NSNY staff set up an authenticator app before "
+                                       "anything else: it keeps every company's files safe. "
+                                       "Scan the code below, then type the six digits.")
             return redirect("mfa_activate_totp")
         if path.startswith(STAFF + ADMIN):
             if not can(user, Action.NSNY_VIEW if path.startswith(STAFF) else Action.ADMIN):

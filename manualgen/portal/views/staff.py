@@ -287,6 +287,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         if not errors:
             user.name, user.title = name, title
             user.save(update_fields=["name", "title"])
+            audit.record(request, audit.What.SIGNATURE_CHANGED,
+                         note=f"{name}, {title}" if title else name)
             return redirect(back or f"{reverse('nsny-profile')}?saved=1")
     return render(request, "portal/profile.html", {
         "name": name, "title": title, "errors": errors, "back": back,
