@@ -63,6 +63,21 @@ def sign_up(browser: Browser, link: str, email: str) -> None:
     assert status == 200 and "/accounts/signup/" not in url, page.decode()[-2000:]
 
 
+def kill_mid_upload(browser: Browser, port: int, server: subprocess.Popen) -> None:
+    """Send half of a large upload to the server on `port`, then kill -9 it."""
+    body, kind = multipart({"csrfmiddlewaretoken": browser.token,
+                            "category": "site-inspections"},
+                           [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
+                      f"Host: 127.0.0.1:{port}\r\nContent-Type: {kind}\r\n"
+                      f"Content-Length: {len(body)}\r\nCookie: {browser.cookie_header()}\r\n"
+                      f"Referer: http://127.0.0.1:{port}/\r\n\r\n").encode())
+        sock.sendall(body[: len(body) // 2])
+        time.sleep(0.5)
+        stop(server, kill=True)
+
+
 def test_commands_serve_and_a_kill_mid_upload_loses_nothing(tmp_path):
     data = tmp_path / "data"
     env = cli_env(data, fresh_postgres("serve"))
@@ -91,17 +106,7 @@ def test_commands_serve_and_a_kill_mid_upload_loses_nothing(tmp_path):
                 ).read_bytes() == kept
 
         # A large upload, cut off halfway by killing the server.
-        body, kind = multipart({"csrfmiddlewaretoken": owner.token,
-                                "category": "site-inspections"},
-                               [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
-                          f"Host: 127.0.0.1:{port}\r\nContent-Type: {kind}\r\n"
-                          f"Content-Length: {len(body)}\r\nCookie: {owner.cookie_header()}\r\n"
-                          f"Referer: http://127.0.0.1:{port}/\r\n\r\n").encode())
-            sock.sendall(body[: len(body) // 2])
-            time.sleep(0.5)
-            stop(server, kill=True)
+        kill_mid_upload(owner, port, server)
     finally:
         stop(server, kill=True)
 
@@ -200,17 +205,7 @@ def test_two_web_processes_and_a_worker_a_kill_9_of_each_loses_nothing(tmp_path)
         assert records, "the browser's build kept no revision record"
 
         # A web process killed in the middle of an upload: the other one serves on.
-        body, kind = multipart({"csrfmiddlewaretoken": one.token,
-                                "category": "site-inspections"},
-                               [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
-        with socket.create_connection(("127.0.0.1", ports[0]), timeout=30) as sock:
-            sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
-                          f"Host: 127.0.0.1:{ports[0]}\r\nContent-Type: {kind}\r\n"
-                          f"Content-Length: {len(body)}\r\nCookie: {one.cookie_header()}\r\n"
-                          f"Referer: http://127.0.0.1:{ports[0]}/\r\n\r\n").encode())
-            sock.sendall(body[: len(body) // 2])
-            time.sleep(0.5)
-            stop(webs[0], kill=True)
+        kill_mid_upload(one, ports[0], webs[0])
         kept = pdf("kept")
         two.get("/submission/2026-submission/")
         status, _url, page = two.upload("/submission/2026-submission/upload/",
