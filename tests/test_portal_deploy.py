@@ -199,6 +199,8 @@ def test_two_web_processes_and_a_worker_a_kill_9_of_each_loses_nothing(tmp_path)
             build_page(one, job)), 240, "the build ran again and finished")
         assert done[0] == 200
         assert (folder / "output" / "manual.docx").read_bytes()[:2] == b"PK"
+        log = (data / "logs" / "portal.log").read_text(encoding="utf-8")
+        assert re.search(rf"build {job} lost its worker \S+: queued again", log), log
         status, _url, page = two.get("/manual/")
         assert status == 200 and b"The last build" in page
         records = sorted((folder / "revisions").glob("*"))
