@@ -342,6 +342,16 @@ def set_up_totp(t: Tab) -> None:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     secret = t.page.input_value("#authenticator_secret")
+    import shutil
+    import subprocess
+
+    if shutil.which("zbarimg"):          # the QR code a phone scans carries that secret
+        picture = t.shots / f"{t.name}-totp-qr.png"
+        t.page.locator("img[src^='data:']").first.screenshot(path=str(picture))
+        read = subprocess.run(["zbarimg", "--raw", "-q", str(picture)], capture_output=True,
+                              text=True, timeout=60)
+        assert read.stdout.startswith("otpauth://totp/") and f"secret={secret}" in \
+            read.stdout, read.stdout + read.stderr
     t.page.fill("input[name=code]",
                 format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     t.press("Activate")
