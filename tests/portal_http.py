@@ -103,3 +103,24 @@ def stop(proc: subprocess.Popen, *, kill: bool = False) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, 9 if kill else 15)
         proc.wait(timeout=60)
+
+
+def start_worker(data: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`manualgen portal worker` in its own process group."""
+    with log.open("ab") as out:
+        return subprocess.Popen(manualgen() + ["portal", "worker", str(data)], env=env,
+                                stdout=out, stderr=out, start_new_session=True)
+
+
+def half_upload(browser: Browser, port: int, path: str, fields: dict[str, str],
+                files: list[tuple[str, str, bytes]]) -> socket.socket:
+    """An upload cut off halfway: the headers and half the body sent on a raw socket, left
+    open (the caller kills the server, then closes the socket)."""
+    body, kind = multipart({"csrfmiddlewaretoken": browser.token, **fields}, files)
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  f"Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+                  f"Cookie: {browser.cookie_header()}\r\n"
+                  f"Referer: http://127.0.0.1:{port}/\r\n\r\n").encode())
+    sock.sendall(body[: len(body) // 2])
+    return sock

@@ -189,3 +189,25 @@ def test_a_pdf_must_open_as_a_pdf(data, why):
     with pytest.raises(api.InputError) as caught:
         api.check_upload("2026-05-13 inspection.pdf", data)
     assert why in caught.value.problems[0].message
+
+
+def test_the_site_looks_at_the_library_on_disk_once_a_second_at_most(tmp_path):
+    """NSNY's edits to the library reach the pages; a page asking for the library
+    several times does not stat its every file each time."""
+    import shutil
+
+    from manualgen.resources import library_paths
+    from manualgen.web.site import Site
+
+    paths = library_paths()
+    shutil.copytree(paths.policies, tmp_path / "library" / "policy_library")
+    shutil.copytree(paths.forms, tmp_path / "library" / "form_templates")
+    site = Site(example_folder(tmp_path / "c"), library=api.load_library(tmp_path / "library"),
+                office=api.Office(None))
+    first = site.library
+    policy = tmp_path / "library" / "policy_library" / "policies" / "working-alone.md"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\nA new closing line.\n",
+                      encoding="utf-8")
+    assert site.library is first                        # within the second: not looked at
+    site._library_checked -= Site.LIBRARY_CHECK
+    assert site.library is not first                    # then the change is seen

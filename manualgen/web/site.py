@@ -141,6 +141,7 @@ class Site:
         self.folder = Path(folder).expanduser().resolve()
         self._library = library or api.load_library()
         self._library_lock = threading.Lock()
+        self._library_checked = time.monotonic()
         self.office = office or api.Office.find()
         self.token = token or secrets.token_urlsafe(24)
         self.secret = secrets.token_urlsafe(48)
@@ -151,11 +152,17 @@ class Site:
         self.log = log
         self.jobs = Jobs(self)
 
+    LIBRARY_CHECK = 1.0       # seconds between looks at the library's files on disk
+
     @property
     def library(self) -> api.Library:
-        """The library, reloaded when NSNY's files changed on disk."""
+        """The library, reloaded when NSNY's files changed on disk: looked at once a
+        second at most (a look stats every file of it; a page asks several times)."""
         with self._library_lock:
-            self._library = self._library.reload_if_changed()
+            now = time.monotonic()
+            if now - self._library_checked >= self.LIBRARY_CHECK:
+                self._library = self._library.reload_if_changed()
+                self._library_checked = now
             return self._library
 
     def workspace_for(self, request) -> api.Workspace:
