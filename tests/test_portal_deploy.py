@@ -18,7 +18,15 @@ from django_scopes import scopes_disabled
 
 from conftest import needs_libreoffice
 from portal_fixtures import PASSWORD, POSTGRES_ENV, portal_environ
-from portal_http import Browser, free_port, manualgen, multipart, start_server, stop
+from portal_http import (
+    Browser,
+    free_port,
+    half_upload,
+    manualgen,
+    start_server,
+    start_worker,
+    stop,
+)
 from test_web import pdf
 from web_fixtures import example_folder
 
@@ -65,15 +73,9 @@ def sign_up(browser: Browser, link: str, email: str) -> None:
 
 def kill_mid_upload(browser: Browser, port: int, server: subprocess.Popen) -> None:
     """Send half of a large upload to the server on `port`, then kill -9 it."""
-    body, kind = multipart({"csrfmiddlewaretoken": browser.token,
-                            "category": "site-inspections"},
-                           [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)])
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall((f"POST /submission/2026-submission/upload/ HTTP/1.1\r\n"
-                      f"Host: 127.0.0.1:{port}\r\nContent-Type: {kind}\r\n"
-                      f"Content-Length: {len(body)}\r\nCookie: {browser.cookie_header()}\r\n"
-                      f"Referer: http://127.0.0.1:{port}/\r\n\r\n").encode())
-        sock.sendall(body[: len(body) // 2])
+    with half_upload(browser, port, "/submission/2026-submission/upload/",
+                     {"category": "site-inspections"},
+                     [("files", "2026-04-01 cut.pdf", pdf("cut") + b"\0" * 8_000_000)]):
         time.sleep(0.5)
         stop(server, kill=True)
 
@@ -127,13 +129,6 @@ def test_commands_serve_and_a_kill_mid_upload_loses_nothing(tmp_path):
         stop(server)
     outside = [p for p in tmp_path.iterdir() if p.name not in ("data", "server.log")]
     assert outside == []
-
-
-def start_worker(data: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """`manualgen portal worker` in its own process group."""
-    with log.open("ab") as out:
-        return subprocess.Popen(manualgen() + ["portal", "worker", str(data)], env=env,
-                                stdout=out, stderr=out, start_new_session=True)
 
 
 def build_page(browser: Browser, job: str) -> tuple[int, str, str]:
