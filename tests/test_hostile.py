@@ -735,6 +735,32 @@ def test_a_killed_process_run_folder_is_swept_by_the_next_run(tmp_path):
             proc.stdout.close()
 
 
+def test_what_a_dead_run_left_running_is_stopped_by_the_next_run(tmp_path):
+    """A LibreOffice orphaned by its run's death (its profile in the run's folder) is
+    killed when the next run sweeps that folder."""
+    import subprocess
+    import sys
+
+    from manualgen.services.storage import RUN_PREFIX, sweep_runs
+
+    dead = tmp_path / f"{RUN_PREFIX}deadbeef"
+    (dead / "office" / "profile").mkdir(parents=True)
+    (dead / "lock").write_text("")                   # nobody holds it: its run is gone
+    profile = (dead / "office" / "profile").as_uri()
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+                               f"-env:UserInstallation={profile}"])
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+                              "-env:UserInstallation=file:///elsewhere/profile"])
+    try:
+        assert sweep_runs(str(tmp_path)) == [dead]
+        assert orphan.wait(timeout=10) == -9
+        assert other.poll() is None                  # not of that run: left alone
+    finally:
+        for proc in (orphan, other):
+            proc.kill()
+            proc.wait()
+
+
 @needs_libreoffice()
 @pytest.mark.libreoffice
 def test_kill_9_of_manual_leaves_no_process_and_the_old_output(tmp_path):

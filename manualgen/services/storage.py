@@ -10,6 +10,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import weakref
@@ -88,10 +89,34 @@ def sweep_runs(base: str) -> list[Path]:
                 continue                   # its process is alive
             finally:
                 os.close(fd)
+            stop_left_running(Path(entry.path))
             forget_office_sockets(Path(entry.path))
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed
+
+
+def stop_left_running(run: Path) -> list[int]:
+    """Kill what a dead run left running: a LibreOffice whose profile is in its folder.
+    `setpriv --pdeathsig` kills it with its parent, but not when the parent dies in the
+    instant between starting it and the death signal being set (seen under heavy load);
+    the next run finds it here. Linux only (/proc)."""
+    needle = str(run).encode()
+    killed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                with open(os.path.join(entry.path, "cmdline"), "rb") as fh:
+                    if needle not in fh.read():
+                        continue
+            except OSError:
+                continue
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
 
 
 def forget_office_sockets(run: Path) -> None:
