@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as _field
+from enum import IntEnum
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 2
-EXIT_BUG = 3          # an internal error: a bug in manualgen, never a finding
+
+class ExitCode(IntEnum):
+    """How a command ended: what a script reads (the README lists them)."""
+
+    OK = 0
+    FINDINGS = 1          # done, with findings to read (a package check found gaps)
+    BAD_INPUT = 2         # the user's files or options: the message says what to fix
+    BUG = 3               # an internal error: a bug in manualgen, never a finding
+    TOOL = 4              # a program manualgen drives (LibreOffice, qpdf) missing or failing
 
 
 @dataclass(frozen=True, order=True)
@@ -62,7 +68,7 @@ class Problem:
 class ManualgenError(Exception):
     """Base of every error the CLI turns into a message and an exit code."""
 
-    exit_code = EXIT_BAD_INPUT
+    exit_code = ExitCode.BAD_INPUT
 
 
 class InputError(ManualgenError):
@@ -83,6 +89,8 @@ class InputError(ManualgenError):
 
 class ToolError(ManualgenError):
     """An outside program (LibreOffice) failed or is missing: not the user's input."""
+
+    exit_code = ExitCode.TOOL
 
     def __init__(self, message: str, *, fix: str | None = None):
         self.fix = fix

@@ -592,12 +592,22 @@ def test_a_bug_with_debug_shows_the_traceback(monkeypatch):
     assert "Traceback" in result.output and "something inside manualgen broke" in result.output
 
 
-def test_findings_bad_input_and_bugs_have_three_codes(tmp_path, monkeypatch):
+def test_findings_bad_input_bugs_and_missing_tools_have_their_codes(tmp_path, monkeypatch):
+    from manualgen.errors import ExitCode
+
     bad = company(tmp_path, legal_name="")
-    assert check(bad)[0] == 2
-    assert check(EXAMPLE)[0] == 0
+    assert check(bad)[0] == ExitCode.BAD_INPUT == 2
+    assert check(EXAMPLE)[0] == ExitCode.OK == 0
+    # LibreOffice missing: not the user's files (2), not a bug (3), but the tool (4)
+    no_office = CliRunner().invoke(main, ["manual", str(EXAMPLE), "-o",
+                                          str(tmp_path / "m.docx"), "--pdf"],
+                                   env={"MANUALGEN_SOFFICE": str(tmp_path / "no-soffice"),
+                                        "MANUALGEN_OFFICE_SOCKET": str(tmp_path / "n.sock")})
+    assert no_office.exit_code == ExitCode.TOOL == 4, no_office.output
+    assert "LibreOffice is needed" in no_office.output and "install" in no_office.output
+    assert not (tmp_path / "m.docx").exists()
     monkeypatch.setattr(api, "check_profile", boom)
-    assert CliRunner().invoke(main, ["check", str(EXAMPLE)]).exit_code == 3
+    assert CliRunner().invoke(main, ["check", str(EXAMPLE)]).exit_code == ExitCode.BUG == 3
 
 
 # --- kill -9 at random moments ---------------------------------------------------------------

@@ -25,7 +25,7 @@ import click
 
 from manualgen import __version__
 from manualgen.cli.params import DateParam, SizeParam
-from manualgen.errors import EXIT_BUG, EXIT_FINDINGS, ManualgenError, Problem, UsageError
+from manualgen.errors import ExitCode, ManualgenError, Problem, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -79,7 +79,7 @@ def reports_errors(func):
                 click.secho(f"manualgen failed with an internal error "
                             f"({type(exc).__name__}); this is a bug in manualgen, not in "
                             f"your files - {where}", err=True, fg="red")
-            sys.exit(EXIT_BUG)
+            sys.exit(ExitCode.BUG)
 
     return wrapper
 
@@ -154,7 +154,7 @@ def emit(report, as_json: bool) -> None:
     else:
         click.echo(report.as_text())
     if report.has_findings:
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(ExitCode.FINDINGS)
 
 
 def _warn(lines) -> None:
@@ -183,7 +183,6 @@ def main(debug: bool) -> None:
 def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
     """Validate a company profile: every problem at once, with file, line and field."""
     from manualgen import api
-    from manualgen.errors import EXIT_BAD_INPUT
 
     library = _library(library_dir)
     result = api.check_profile(profile, library, on=dt.date.today())
@@ -192,7 +191,7 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
                                "problems": [p.as_dict() for p in result.problems],
                                "policies": result.policies}, indent=2, ensure_ascii=False))
         if not result.ok:
-            sys.exit(EXIT_BAD_INPUT)
+            sys.exit(ExitCode.BAD_INPUT)
         return
     if not result.ok:
         raise api.InputError([p for p in result.problems if p.severity == "error"])
@@ -364,7 +363,7 @@ def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: 
         click.echo(f"  {'company':{width}}  why", err=True)
         for r in sorted(failed, key=lambda r: r.name):
             click.echo(f"  {r.name:{width}}  {r.error}", err=True)
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(ExitCode.FINDINGS)
 
 
 @main.command()
@@ -640,7 +639,7 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
     else:
         click.echo(result.summary(str(output)))
     if result.report.has_findings:
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(ExitCode.FINDINGS)
 
 
 # --------------------------------------------------------------------------- library
@@ -866,7 +865,7 @@ def office_status(as_json: bool) -> None:
                    f"{state['docs']} documents since its last start, "
                    f"{state['starts']} starts) at {_office_socket()}")
     if state is None:
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(ExitCode.FINDINGS)
 
 
 # --------------------------------------------------------------------------- demo

@@ -468,7 +468,7 @@ def assemble(parts: list[Part], outline: list[OutlineNode], targets: dict[str, i
             raise AssertionError(f"merged {total} pages, copied {len(kids)}")
         for page_no, rect, target in links:
             if target not in targets:
-                raise ToolError(f"internal: link to unknown target {target}")
+                raise AssertionError(f"a link to an unknown target {target}")   # a bug
             page = pages[page_no]
             if "/Annots" not in page.obj:
                 page.obj.Annots = Array()
