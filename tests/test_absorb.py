@@ -246,3 +246,23 @@ def test_a_manual_saved_again_by_libreoffice_absorbs_the_same(company, original,
                    timeout=180)
     text = run("absorb", company, out / "edited.docx", "--on", ON)
     assert text.splitlines()[0] == THREE
+
+
+def test_a_sentence_in_place_of_the_legislation_line_goes_into_purpose(company, original,
+                                                                       tmp_path):
+    """The manual's "Legislation:" line under a policy's title replaced by the user's own
+    sentence: absorb keeps it at the start of Purpose, so `check` accepts the file."""
+    own = "We never send anyone onto a roof alone after dark."
+    document = open_docx(original[1])
+    line = next(p for p in section(document, "Working Alone")
+                if p.text.startswith("Legislation:"))
+    for run_ in line.runs[1:]:
+        run_.text = ""
+    line.runs[0].text = own
+    document.save(str(tmp_path / "edited.docx"))
+    out = run("absorb", company, tmp_path / "edited.docx", "--on", ON)
+    assert out.splitlines()[0] == "1 policy changed: Working Alone, saved in policies/"
+    path = company.parent / "policies" / "working-alone.md"
+    body = split_front_matter(path.read_text(encoding="utf-8"), path).body
+    assert body.lstrip().startswith(f"## Purpose\n\n{own}\n\n"), body[:300]
+    run("check", company)

@@ -291,6 +291,30 @@ class Imported:
     sections: list[str]
 
 
+def _lead_into_purpose(body: list[Block], level: int, notes: list[str]) -> list[Block]:
+    """Text between the title and the first section (an introduction, a sentence that
+    replaced the manual's "Legislation:" line) opens the Purpose section: a policy file
+    has no text before its first section, and this is where such text belongs."""
+    first = next((i for i, b in enumerate(body) if b.kind == "heading" and b.level == level
+                  and _section_name(b.text)), None)
+    if first is None:
+        return body
+    kept, lead = [], []
+    for b in body[:first]:        # a proofreading book's details table stays where it is
+        details = b.kind == "table" and tuple(b.rows[0][:2]) == DETAILS_HEADER
+        (kept if details else lead).append(b)
+    if not lead:
+        return body
+    rest = body[first:]
+    purpose = next((i for i, b in enumerate(rest) if b.kind == "heading" and
+                    b.level == level and _section_name(b.text) == "Purpose"), None)
+    notes.append(f"{len(lead)} paragraph(s) before the first section put at the start of "
+                 "Purpose")
+    if purpose is None:
+        return kept + [Block("heading", "Purpose", level), *lead, *rest]
+    return kept + rest[:purpose + 1] + lead + rest[purpose + 1:]
+
+
 def structure(blocks: list[Block], fallback_title: str) -> Imported:
     """Find the title and the sections; turn the blocks between into Markdown."""
     notes: list[str] = []
@@ -332,6 +356,8 @@ def structure(blocks: list[Block], fallback_title: str) -> Imported:
                          "is imported")
             break
         body_blocks.append(b)
+    if section_levels:
+        body_blocks = _lead_into_purpose(body_blocks, level, notes)
     details: dict[str, str] = {}
     lines: list[str] = []
     sections: list[str] = []
