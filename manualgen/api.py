@@ -26,7 +26,7 @@ Errors a user can fix are `InputError` (every problem of a file at once, each a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from manualgen.inputs.library.load import Library
 from manualgen.inputs.pipeline import Inputs, prepare, vocabulary
 from manualgen.inputs.profile import CompanyProfile, Logo, field_words, profile_problems
 from manualgen.inputs.profile import load_profile as _load_profile
+from manualgen.inputs.program import CourseState
 from manualgen.inputs.questions import Group, Question
 from manualgen.inputs.record_forms import RecordTable
 from manualgen.inputs.submission import Submission, find_company, load_submission
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from manualgen.library.listing import Listing
     from manualgen.manual.absorb import AbsorbResult
     from manualgen.manual.build import Layout, ManualResult
+    from manualgen.manual.fleet import FleetConfig, FleetResult
     from manualgen.manual.own_policies import OwnReport
     from manualgen.manual.redline import RedlineResult
     from manualgen.manual.updates import LibraryUpdate
@@ -105,6 +107,8 @@ _LAZY = {
     "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
     "RedlineResult": ("manualgen.manual.redline", "RedlineResult"),
     "LetterValues": ("manualgen.letter", "LetterValues"),
+    "FleetConfig": ("manualgen.manual.fleet", "FleetConfig"),
+    "FleetResult": ("manualgen.manual.fleet", "FleetResult"),
     "Readiness": ("manualgen.package.readiness", "Readiness"),
 }
 
@@ -154,6 +158,8 @@ __all__ = [
     # the long jobs run on a company folder (the web app's threads, the portal's workers)
     "BuildKind", "BuildSpec", "Progress", "run_build", "read_manual_record",
     "MANUAL_PICTURES",
+    # many companies' manuals at once (`manualgen batch`), and a course's state
+    "FleetConfig", "FleetResult", "find_companies", "build_fleet", "CourseState",
 ]
 
 
@@ -256,14 +262,26 @@ def build_manual(profile: ProfileSource, library: Library, *,
 
     `cache`: the company's chapter layouts (`LayoutCache(folder)`, a folder the caller
     chooses, or in memory only): only chapters it has not seen are laid out again."""
-    inputs = _inputs(profile, library)
-    from manualgen.manual.build import build_manual as build
-    from manualgen.manual.updates import library_updates
+    from manualgen.manual.build import build_company_manual
 
-    result = build(inputs, layout=layout, pdf=pdf, office=office, cache=cache)
-    result.updates = library_updates(inputs)
-    result.warnings += [str(p) for p in inputs.own.problems + inputs.records.problems]
-    return result
+    return build_company_manual(profile, library, layout=layout, pdf=pdf, office=office,
+                                cache=cache)
+
+
+def find_companies(root: Path) -> list[Path]:
+    """Every company.yaml in a folder directly under `root`, in name order."""
+    from manualgen.manual.fleet import find_companies as find
+
+    return find(root)
+
+
+def build_fleet(profiles: list[Path], config: FleetConfig, *,
+                workers: int | None = None) -> Iterator[FleetResult]:
+    """Many companies' manuals on worker processes (each with its warm LibreOffice);
+    results as they finish, failures included."""
+    from manualgen.manual.fleet import build_fleet as build
+
+    return build(profiles, config, workers=workers)
 
 
 def absorb_manual(profile: ProfileSource, library: Library, edited: bytes | Path | str, *,

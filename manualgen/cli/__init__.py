@@ -330,20 +330,19 @@ def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: 
 
     from manualgen import api
     from manualgen.errors import fail
-    from manualgen.manual.fleet import FleetConfig, build_fleet, find_companies
 
     _library(library_dir)                  # a broken library is said once, before starting
-    profiles = find_companies(directory)
+    profiles = api.find_companies(directory)
     if not profiles:
         raise fail(directory, "holds no company folders",
                    fix="give the folder whose subfolders each hold a company.yaml")
-    config = FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
-                         uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf, cache=cache,
-                         profiles=user_cache() / "office")
+    config = api.FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
+                             uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf,
+                             cache=cache, profiles=user_cache() / "office")
     failed, pages = [], 0
     start = time.perf_counter()
     with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:
-        for result in build_fleet(profiles, config, workers=workers):
+        for result in api.build_fleet(profiles, config, workers=workers):
             if result.ok:
                 api.save(output / f"{result.name}.docx", result.docx)
                 if result.pdf is not None:

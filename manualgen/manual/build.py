@@ -181,3 +181,22 @@ def build_manual(inputs: Inputs, *, layout: Layout | str = Layout.LIBREOFFICE,
     return ManualResult(data, final_pdf, page_count, [r.policy.title for r in rendered],
                         profile.company.name, warnings,
                         record=make_record(inputs, rendered, composed.toc))
+
+
+def build_company_manual(profile, library, *, layout: Layout | str = Layout.LIBREOFFICE,
+                         pdf: bool = False, office: Office | None = None,
+                         cache: LayoutCache | None = None) -> ManualResult:
+    """One company's manual from its profile (a `CompanyProfile`, or a company.yaml path
+    or data): `api.build_manual` and `manualgen batch`'s workers both build through this,
+    with the library changes under the company's own versions and every warning."""
+    from manualgen.inputs.pipeline import prepare, vocabulary
+    from manualgen.inputs.profile import CompanyProfile, load_profile
+    from manualgen.manual.updates import library_updates
+
+    if not isinstance(profile, CompanyProfile):
+        profile = load_profile(profile, vocabulary(library))
+    inputs = prepare(profile, library)
+    result = build_manual(inputs, layout=layout, pdf=pdf, office=office, cache=cache)
+    result.updates = library_updates(inputs)
+    result.warnings += [str(p) for p in inputs.own.problems + inputs.records.problems]
+    return result

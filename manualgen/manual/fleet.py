@@ -57,13 +57,15 @@ def find_companies(root: Path) -> list[Path]:
 
 
 def _build_one(profile: Path, library, office, config: FleetConfig) -> FleetResult:
-    from manualgen import api
     from manualgen.errors import ManualgenError
+    from manualgen.manual.build import build_company_manual
+    from manualgen.render.paginate import LayoutCache
 
     start = time.perf_counter()
     try:
-        cache = api.LayoutCache(profile.parent / LAYOUT_CACHE) if config.cache else None
-        built = api.build_manual(profile, library, pdf=config.pdf, office=office, cache=cache)
+        cache = LayoutCache(profile.parent / LAYOUT_CACHE) if config.cache else None
+        built = build_company_manual(profile, library, pdf=config.pdf, office=office,
+                                     cache=cache)
     except ManualgenError as exc:
         return FleetResult(profile.parent.name, profile, False, time.perf_counter() - start,
                            error=" ".join(str(exc).split()))
@@ -86,14 +88,14 @@ def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
     """A worker process: its library and warm LibreOffice live as long as it does."""
     import threading
 
-    from manualgen import api
+    from manualgen.inputs.library.load import Library
     from manualgen.services.office import Office
     from manualgen.services.storage import remove_run_folders
 
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
 
     try:
-        library = api.load_library(config.library)
+        library = Library.load(config.library)
     except Exception as exc:  # noqa: BLE001 - said once by the parent for every company
         results.put(("broken", os.getpid(), f"the library cannot be loaded: {exc}"))
         return

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from manualgen import api
-from manualgen.inputs.program import CourseState
 
 
 @dataclass(frozen=True)
 class CourseView:
     title: str
     course: str
-    state: CourseState
+    state: api.CourseState
     completed: dt.date | None
     expires: dt.date | None
     days_left: int | None
@@ -30,11 +29,11 @@ class CourseView:
     @property
     def expiring(self) -> bool:
         """Still counts, but needs booking: expiring soon or in its grace period."""
-        return self.state in (CourseState.EXPIRING, CourseState.IN_GRACE)
+        return self.state in (api.CourseState.EXPIRING, api.CourseState.IN_GRACE)
 
     @property
     def expired(self) -> bool:
-        return self.state is CourseState.EXPIRED
+        return self.state is api.CourseState.EXPIRED
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class PersonView:
 def people(report: api.StatusReport) -> list[PersonView]:
     """Each person's courses, as the Status page and NSNY's dashboard show them."""
     return [PersonView(p.name, p.position, tuple(
-        CourseView(c.title, c.course, CourseState(c.status), c.completed, c.expires,
+        CourseView(c.title, c.course, api.CourseState(c.status), c.completed, c.expires,
                    c.days_left, c.grace_end) for c in p.courses))
         for p in report.people]
 
