@@ -34,9 +34,11 @@ from typing import TYPE_CHECKING, Any
 from manualgen.builds import PICTURES as MANUAL_PICTURES
 from manualgen.builds import BuildKind, BuildSpec, Progress, read_manual_record, run_build
 from manualgen.errors import (
+    ExitCode,
     InputError,
     ManualgenError,
     Problem,
+    Severity,
     ToolError,
     UsageError,
 )
@@ -137,7 +139,7 @@ __all__ = [
     "StatusReport", "Submission", "SubmissionReport", "BuildOptions", "BuildResult",
     "SummaryResult", "LintReport", "Listing", "Coverage", "BookResult", "ImportResult",
     "ProfileCheck", "Office", "LayoutCache", "LibraryPaths", "Problem", "ManualgenError",
-    "InputError", "ToolError", "UsageError",
+    "InputError", "ToolError", "UsageError", "Severity", "ExitCode",
     "load_library", "library_paths", "examples_dir", "load_profile", "check_profile",
     "build_manual", "build_forms", "company_status", "status_calendar", "open_submission",
     "find_company", "check_submission", "build_submission", "build_summary",
@@ -199,7 +201,7 @@ class ProfileCheck:
     @property
     def ok(self) -> bool:
         """A valid profile whose own policies (if any) have no errors either."""
-        return self.profile is not None and not any(p.severity == "error"
+        return self.profile is not None and not any(p.severity is Severity.ERROR
                                                     for p in self.problems)
 
     def for_field(self, key: tuple) -> list[Problem]:

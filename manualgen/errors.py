@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as _field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 
@@ -24,6 +24,14 @@ class ExitCode(IntEnum):
     TOOL = 4              # a program manualgen drives (LibreOffice, qpdf) missing or failing
 
 
+class Severity(StrEnum):
+    """How bad a problem is: an error stops the job; a warning is said and the job goes
+    on. Equal to its value ("error", "warning"), as JSON and the templates read it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong in one place, said so that the user knows what to do."""
@@ -33,9 +41,12 @@ class Problem:
     field: str | None = None
     message: str = ""
     fix: str | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: Severity = Severity.ERROR      # "error" or "warning" given: made a Severity
     # The machine path of the field (("people", 0, "name")), for a form to place the message.
     key: tuple | None = _field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
 
     def location(self) -> str:
         where = self.path
@@ -47,7 +58,7 @@ class Problem:
         text = self.location() + ": "
         if self.field:
             text += f"{self.field}: "
-        if self.severity == "warning":
+        if self.severity is Severity.WARNING:
             text += "warning: "
         text += self.message
         if self.fix:

@@ -120,3 +120,15 @@ def test_manual_forms_summary_and_submission_entirely_in_memory(library, empty_c
     assert any("Site Inspections" in t for t in titles)
     assert built.index["pages"] == built.pages
     assert not os.listdir(empty_cwd)
+
+
+def test_a_problems_severity_is_an_enum_that_reads_as_its_word():
+    import json
+
+    from manualgen.errors import Problem, Severity
+
+    warning = Problem("company.yaml", 3, "people", "no first aid attendant", None, "warning")
+    assert warning.severity is Severity.WARNING and warning.severity == "warning"
+    assert Problem("company.yaml").severity is Severity.ERROR
+    assert json.loads(json.dumps(warning.as_dict()))["severity"] == "warning"
+    assert "warning: no first aid attendant" in str(warning)

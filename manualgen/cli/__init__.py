@@ -25,7 +25,7 @@ import click
 
 from manualgen import __version__
 from manualgen.cli.params import DateParam, SizeParam
-from manualgen.errors import ExitCode, ManualgenError, Problem, UsageError
+from manualgen.errors import ExitCode, ManualgenError, Problem, Severity, UsageError
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -194,7 +194,7 @@ def check(profile: Path, as_json: bool, library_dir: Path | None) -> None:
             sys.exit(ExitCode.BAD_INPUT)
         return
     if not result.ok:
-        raise api.InputError([p for p in result.problems if p.severity == "error"])
+        raise api.InputError([p for p in result.problems if p.severity is Severity.ERROR])
     p = result.profile.profile
     _warn(result.problems)
     click.echo(f"{profile}: " + click.style("OK", fg="green") +

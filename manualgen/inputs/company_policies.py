@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from manualgen.errors import Collector, Problem, nearest
+from manualgen.errors import Collector, Problem, Severity, nearest
 from manualgen.inputs.library.load import Library, load_policy
 from manualgen.inputs.library.model import Policy, PolicyHeader
 from manualgen.inputs.library.select import applies
@@ -107,7 +107,7 @@ class CompanyPolicies:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity is Severity.ERROR]
 
     def get(self, policy_id: str) -> OwnPolicy | None:
         return next((o for o in self.own if o.id == policy_id), None)

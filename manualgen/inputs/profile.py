@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from manualgen.errors import Collector, InputError, Problem, nearest
+from manualgen.errors import Collector, InputError, Problem, Severity, nearest
 from manualgen.inputs.images import DECODE_ERRORS, TooLarge, open_image
 from manualgen.inputs.models import (
     Date,
@@ -770,7 +770,7 @@ def validate_profile(doc: YamlDoc, vocab: Vocabulary, *, folder: Path | None = N
     """Every problem of one profile at once (as an InputError), or the loaded profile."""
     loaded, problems = profile_problems(doc, vocab, folder=folder, logo=logo)
     if loaded is None:
-        raise InputError([p for p in problems if p.severity == "error"])
+        raise InputError([p for p in problems if p.severity is Severity.ERROR])
     loaded.problems = problems
     return loaded
 

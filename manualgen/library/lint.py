@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from manualgen.errors import Collector, InputError, Problem, nearest
+from manualgen.errors import Collector, InputError, Problem, Severity, nearest
 from manualgen.inputs.library.load import FORMS_INDEX, Library, load_library, policy_files
 from manualgen.inputs.models import parse_date
 from manualgen.inputs.program import add_months
@@ -57,11 +57,11 @@ class LintReport:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return [p for p in self.problems if p.severity is Severity.WARNING]
 
     @property
     def has_findings(self) -> bool:

@@ -32,7 +32,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from manualgen.errors import InputError, Problem, fail
+from manualgen.errors import InputError, Problem, Severity, fail
 from manualgen.inputs.company_policies import BASE_DIR, HISTORY_DIR, POLICIES_DIR
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.revisions import RecordEntry, RevisionRecord
@@ -602,7 +602,7 @@ def _lint(inputs: Inputs, result: AbsorbResult, on: dt.date) -> None:
                                           context=inputs.context):
             rel = str(Path(problem.path).relative_to(scratch.path))
             shown = str(folder / rel) if folder is not None else rel
-            if problem.severity == "error":
+            if problem.severity is Severity.ERROR:
                 result.problems.append(Problem(shown, problem.line, problem.field,
                                                problem.message, problem.fix, problem.severity))
     finally:

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from manualgen.errors import Problem, UsageError, fail, nearest
+from manualgen.errors import Problem, Severity, UsageError, fail, nearest
 from manualgen.inputs.company_policies import BASE_DIR, KIND_LABELS, POLICIES_DIR, Kind
 from manualgen.inputs.pipeline import Inputs
 from manualgen.manual.updates import LibraryUpdate, library_updates
@@ -81,7 +81,7 @@ def own_report(inputs: Inputs, *, diff: bool = False) -> OwnReport:
                              "change": KIND_LABELS[Kind.LEAVES_OUT].lower(),
                              "detail": left.reason})
     report.updates = library_updates(inputs)
-    report.problems = [p for p in inputs.own.problems if p.severity == "warning"]
+    report.problems = [p for p in inputs.own.problems if p.severity is Severity.WARNING]
     return report
 
 

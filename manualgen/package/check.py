@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from manualgen.errors import InputError, Problem
+from manualgen.errors import InputError, Problem, Severity
 from manualgen.inputs.submission import SUBMISSION_FILE, Submission
 from manualgen.package import intake as intake_mod
 from manualgen.package.intake import Intake, Refused, Sample
@@ -94,7 +94,7 @@ class Report:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.findings if p.severity == "error"]
+        return [p for p in self.findings if p.severity is Severity.ERROR]
 
     @property
     def has_findings(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import QueryDict
 
 from manualgen import api
+from manualgen.errors import Severity
 
 SECTIONS = ("company", "people", "worksites", "hazards", "dismissed_hazards", "equipment",
             "tasks", "emergency", "secor", "manual")
@@ -270,7 +271,7 @@ def profile_for_check(draft: dict) -> dict[str, Any]:
 
 
 def problems_by_key(check: api.ProfileCheck) -> list[api.Problem]:
-    return [p for p in check.problems if p.severity == "error"]
+    return [p for p in check.problems if p.severity is Severity.ERROR]
 
 
 def problem_place(p: api.Problem, groups: dict[str, api.Group], *,

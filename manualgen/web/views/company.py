@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from PIL import Image
 
 from manualgen import api
+from manualgen.errors import Severity
 from manualgen.web import profile_form as pf
 from manualgen.web.middleware import error_page
 from manualgen.web.permissions import Action, requires
@@ -156,7 +157,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "problems": [p for p in errors if p.key and p.key[0] == key],
         })
     other = [p for p in errors if not p.key or p.key[0] not in pf.SECTIONS]
-    warnings = [p for p in check.problems if p.severity != "error"]
+    warnings = [p for p in check.problems if p.severity is not Severity.ERROR]
     return render(request, "web/company_review.html", {
         "sections": sections, "other": other, "ok": check.ok, "warnings": warnings,
         "policies": check.policies, "steps": _nav(draft, check, None), "draft": draft,
