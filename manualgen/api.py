@@ -173,7 +173,7 @@ def load_library(location: Path | str | LibraryPaths | None = None, *,
     """The library at `location` (a folder holding policy_library/, or a policy library
     folder itself), or the bundled one. Keep it; `reload_if_changed()` refreshes it.
     `compiled`: a folder of this user's own to keep the policies' compiled templates in,
-    so the next process need not compile them (a one-off command's third of a second)."""
+    so the next process need not compile them (bench/NOTES.md)."""
     return Library.load(location, compiled=Path(compiled) if compiled is not None else None)
 
 

@@ -131,8 +131,8 @@ def _office(*, warm: bool = False, side_by_side: bool = False):
 
 def _warm_office(*, side_by_side: bool = True):
     """Warm LibreOffices of this process's own: one a core with `side_by_side` (a manual
-    laid out in parts at once), else one (the command's own work fills the other cores:
-    two starting LibreOffices slowed a 1,000-page submission from 7.1 to 7.7 s)."""
+    laid out in parts at once), else one (the command's own work fills the other cores, and
+    a second starting LibreOffice slows it: bench/NOTES.md)."""
     from manualgen.services.office import Office, lanes_for_machine
 
     return Office.warm(os.environ.get(SOFFICE_ENV), python=os.environ.get(UNO_PYTHON_ENV),

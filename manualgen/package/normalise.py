@@ -399,8 +399,8 @@ def _place(path: Path, frame: Image.Image, fmt: str | None, keep: bool,
     sideways = orientation in (5, 6, 7, 8)
     upright = (frame.height, frame.width) if sideways else frame.size
     cap = upright if keep else target_pixels(*upright, quality.max_dpi)
-    # Resampling a 2016-pixel photo to 2000 shows nothing and cost 0.1 s a photo; it is
-    # still re-encoded, as any photo over the cap is, so the file stays the size it was.
+    # Resampling a photo only just over the cap shows nothing and costs time (bench/NOTES.md);
+    # it is still re-encoded, as any photo over the cap is, so the file stays the size it was.
     want = upright if cap[0] * DPI_SLACK >= upright[0] else cap
     stored_want = (want[1], want[0]) if sideways else want
     turn = _ORIENTATION_ROTATE.get(orientation)      # None: mirrored, only pixels undo it

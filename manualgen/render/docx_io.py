@@ -80,8 +80,9 @@ class _Members:
 def docx_bytes(document: Document, when: dt.date, *, compress: bool = True) -> bytes:
     """The document as deterministic .docx bytes: python-docx's own serialisation of each
     part (what `Document.save` does), zipped once, in our order, instead of zipped by
-    python-docx and then again. A draft only measured needs no `compress` (deflating
-    took 20 ms of a 400 ms cached build). Unused styles are dropped first (`prune_styles`)."""
+    python-docx and then again. A draft only measured needs no `compress` (deflating is
+    a share of a cached build: bench/NOTES.md). Unused styles are dropped first
+    (`prune_styles`)."""
     from docx.opc.pkgwriter import PackageWriter
 
     prune_styles(document)

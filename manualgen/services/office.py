@@ -172,7 +172,7 @@ _NOT_COPIED = shutil.ignore_patterns(".lock")
 def seed_profile(seed: Path, profile: Path) -> bool:
     """Give a new instance a copy of a profile kept from an earlier one: LibreOffice then
     starts once, not twice (on a new profile it sets it up, exits and is run again), and
-    skips its first-start tests - 0.25 s a start here. False when there is none to copy."""
+    skips its first-start tests (bench/NOTES.md). False when there is none to copy."""
     if not (seed / _PROFILE_MARK).is_file():
         return False
     try:

@@ -330,8 +330,8 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
 
 
 # The input of one cell by the column's kind. Made here rather than by template tags: a
-# year's activity log is hundreds of cells with a list of choices each, and the template
-# engine took a third of a second for it.
+# year's activity log is hundreds of cells with a list of choices each, too many for the
+# template engine (bench/NOTES.md).
 _INPUTS = {"date": '<input type="date"{}>', "month": '<input type="month"{} placeholder="YYYY-MM">',
            "number": '<input type="text" inputmode="decimal"{} size="6">'}
 _TEXT_INPUT = '<input type="text"{}>'
