@@ -64,7 +64,7 @@ from manualgen.services.workspace import (
 
 if TYPE_CHECKING:
     from manualgen.forms.build import FormsResult
-    from manualgen.letter import LetterValues
+    from manualgen.letter import LetterCertificate, LetterCompany, LetterSubmission, LetterValues
     from manualgen.library.book import BookResult
     from manualgen.library.coverage import Coverage
     from manualgen.library.diff import LibraryDiff
@@ -109,6 +109,9 @@ _LAZY = {
     "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
     "RedlineResult": ("manualgen.manual.redline", "RedlineResult"),
     "LetterValues": ("manualgen.letter", "LetterValues"),
+    "LetterCompany": ("manualgen.letter", "LetterCompany"),
+    "LetterCertificate": ("manualgen.letter", "LetterCertificate"),
+    "LetterSubmission": ("manualgen.letter", "LetterSubmission"),
     "FleetConfig": ("manualgen.manual.fleet", "FleetConfig"),
     "FleetResult": ("manualgen.manual.fleet", "FleetResult"),
     "Readiness": ("manualgen.package.readiness", "Readiness"),
@@ -151,7 +154,8 @@ __all__ = [
     "import_records", "check_upload", "sample_kind", "photo_date", "dated_name", "rotate_photo",
     "suggested_activities", "submission_folder_name", "field_words", "check_logo",
     "course_labels", "category_labels", "safe_name", "refuse_unsafe",
-    "submission_categories", "LetterValues", "Readiness", "default_letter_template",
+    "submission_categories", "LetterValues", "LetterCompany", "LetterCertificate",
+    "LetterSubmission", "Readiness", "default_letter_template",
     "letter_text", "letter_pdf", "submission_readiness", "NoSuchFolder", "OutsideFolder",
     # the company's own policies and revisions (issue 15)
     "AbsorbResult", "RedlineResult", "LibraryUpdate", "LibraryDiff", "OwnReport", "RecordFile",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -22,23 +22,60 @@ TEMPLATE_NAME = "letter of good standing template"
 
 
 @dataclass(frozen=True)
+class LetterCompany:
+    """The company as the letter names it (from its profile)."""
+
+    legal_name: str
+    operating_name: str
+    address: str
+    wscb_account: str
+
+
+@dataclass(frozen=True)
+class LetterCertificate:
+    number: str
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class LetterSubmission:
+    """The approved submission: its title and the year it covers."""
+
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    anniversary: dt.date
+
+
+@dataclass(frozen=True)
 class LetterValues:
     """What a letter says about one company and one approved submission."""
 
     number: str
     date: dt.date
-    company: dict[str, Any]          # legal_name, operating_name, address, wscb_account
-    certificate: dict[str, Any]      # number, date
-    submission: dict[str, Any]       # title, period_start, period_end, anniversary
+    company: LetterCompany
+    certificate: LetterCertificate
+    submission: LetterSubmission
     next_due: dt.date | None
     reviewer: str                    # the reviewer's name
     reviewer_title: str = ""         # and title (SECOR Advisor), when given
 
     def context(self) -> dict[str, Any]:
+        """The template's variables: letter, company, certificate, submission, next_due,
+        reviewer, reviewer_title."""
         return {"letter": {"number": self.number, "date": self.date},
-                "company": self.company, "certificate": self.certificate,
-                "submission": self.submission, "next_due": self.next_due,
+                "company": asdict(self.company), "certificate": asdict(self.certificate),
+                "submission": asdict(self.submission), "next_due": self.next_due,
                 "reviewer": self.reviewer, "reviewer_title": self.reviewer_title}
+
+    @classmethod
+    def sample(cls, on: dt.date) -> LetterValues:
+        """Made-up values, to try a template NSNY edits before it is saved."""
+        return cls("LGS-0000-0000", on,
+                   LetterCompany("Example Ltd.", "", "Whitehorse", "0000000"),
+                   LetterCertificate("S-0000", on),
+                   LetterSubmission("Annual Documentation Review Submission", on, on, on),
+                   on, "A reviewer", "SECOR Advisor")
 
 
 def default_template() -> str:
@@ -86,6 +123,6 @@ def letter_pdf(template: str, values: LetterValues) -> bytes:
                             topMargin=inch, bottomMargin=inch, invariant=1,
                             title=f"Letter of Good Standing {values.number}",
                             author="Northern Safety Network Yukon",
-                            subject=str(values.company.get("legal_name", "")))
+                            subject=values.company.legal_name)
     doc.build(story)
     return out.getvalue()

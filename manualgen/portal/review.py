@@ -269,13 +269,12 @@ def _letter_values(site: PortalSite, review: m.Review, user: m.User, number: str
         nxt = min(later) if later else None
     return api.LetterValues(
         number=number, date=on,
-        company={"legal_name": company.legal_name,
-                 "operating_name": company.operating_name or "",
-                 "address": company.address, "wscb_account": company.wscb_account},
-        certificate={"number": secor.certificate_number if secor else "",
-                     "date": secor.certificate_date if secor else None},
-        submission={"title": review.title, "period_start": sub.period.start,
-                    "period_end": sub.period.end, "anniversary": sub.anniversary},
+        company=api.LetterCompany(company.legal_name, company.operating_name or "",
+                                  company.address, company.wscb_account),
+        certificate=api.LetterCertificate(secor.certificate_number if secor else "",
+                                          secor.certificate_date if secor else None),
+        submission=api.LetterSubmission(review.title, sub.period.start, sub.period.end,
+                                        sub.anniversary),
         next_due=nxt, reviewer=user.name.strip(), reviewer_title=user.title.strip())
 
 

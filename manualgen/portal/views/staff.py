@@ -242,17 +242,7 @@ def letter_template(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("text", "").replace("\r\n", "\n")
         try:
-            import datetime as dt
-
-            sample = api.LetterValues(
-                "LGS-0000-0000", dt.date.today(),
-                {"legal_name": "Example Ltd.", "operating_name": "", "address": "Whitehorse",
-                 "wscb_account": "0000000"}, {"number": "S-0000", "date": dt.date.today()},
-                {"title": "Annual Documentation Review Submission",
-                 "period_start": dt.date.today(), "period_end": dt.date.today(),
-                 "anniversary": dt.date.today()}, dt.date.today(), "A reviewer",
-                "SECOR Advisor")
-            api.letter_text(text, sample)
+            api.letter_text(text, api.LetterValues.sample(request.site.today()))
         except api.InputError as exc:
             error = "; ".join(p.message + (f" (line {p.line})" if p.line else "")
                               for p in exc.problems)
