@@ -32,6 +32,16 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+@dataclass(frozen=True)
+class RecordCell:
+    """Where in a submission's records a problem is: the table (its file's stem, like
+    activity-log) and the column, or None for the table as a whole; the row is the
+    problem's line."""
+
+    table: str
+    column: str | None = None
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong in one place, said so that the user knows what to do."""
@@ -44,6 +54,8 @@ class Problem:
     severity: Severity = Severity.ERROR      # "error" or "warning" given: made a Severity
     # The machine path of the field (("people", 0, "name")), for a form to place the message.
     key: tuple | None = _field(default=None, compare=False)
+    # In a records table: which one, and which column (the web app's grid places it).
+    cell: RecordCell | None = _field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
@@ -144,7 +156,7 @@ class Collector:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.severity is Severity.ERROR]
 
     def raise_if_errors(self, title: str | None = None) -> None:
         if self.errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -547,6 +548,8 @@ def test_record_tables_edit_import_and_problems_beside_cells(example):
     assert "2026-11-02,first_aid,Splinter,0,0,,no" in written
     page = text(client.get(url))
     assert "yes or no is missing - write yes or no" in page      # beside its cell
+    cell = re.search(r'<td class="has-error">(?:(?!</td>).)*name="r(\d+)\.(\w+)"', page, re.S)
+    assert cell and cell.groups() == (str(n), "investigated"), page[-3000:]
     added = text(client.post(url, {**form, "action": "add"}))
     assert f'name="r{n + 1}.date"' in added
     sheet = "date,class,description,investigated\n2026-11-03,Near miss,Ice,yes\n"

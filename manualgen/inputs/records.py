@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from manualgen.errors import Collector, InputError
+from manualgen.errors import Collector, InputError, Problem, RecordCell
 from manualgen.inputs import tables
 from manualgen.inputs.models import Date, Line, Paragraph, Strict, problems_from
 from manualgen.inputs.submission import Period, Submission
@@ -314,6 +314,13 @@ TABLES: dict[str, tuple[list[str], list[str], Callable]] = {
 OPTIONAL_TABLES = ("hours",)        # without hours, hours are estimated from headcount
 
 
+def _in_table(found: Collector, since: int, table: str) -> None:
+    """The problems found since `since` belong to the records file `table` (goals.yaml,
+    previous-year.yaml): said so, for the pages that show a table's problems."""
+    found.problems[since:] = [p if p.cell else replace(p, cell=RecordCell(table))
+                              for p in found.problems[since:]]
+
+
 def load_records(sub: Submission) -> Records:
     """Every record file of the submission, checked; all problems raised together."""
     folder = sub.folder / RECORDS_DIR
@@ -327,28 +334,33 @@ def load_records(sub: Submission) -> Records:
             path = tables.find_table(folder, stem)
             if path is None:
                 if stem not in OPTIONAL_TABLES:
-                    found.add(folder / f"{stem}.csv", "the file is missing",
-                              fix="create it with the first row " + ",".join(columns) +
-                                  " (`manualgen package init` writes it); "
-                                  "a header row alone means none this year")
+                    found.extend([Problem(
+                        str(folder / f"{stem}.csv"), message="the file is missing",
+                        fix="create it with the first row " + ",".join(columns) +
+                            " (`manualgen package init` writes it); a header row alone "
+                            "means none this year", cell=RecordCell(stem))])
                 continue
             table = tables.read_table(path, columns, required)
-        except InputError as exc:
-            found.extend(exc.problems)
+        except InputError as exc:           # the file as a whole: the table's, no column
+            found.extend([p if p.cell else replace(p, cell=RecordCell(stem))
+                          for p in exc.problems])
             continue
         sources[stem] = path
         results[stem] = reader(table, sub, found)
     goals, previous = Goals(), None
     goals_path = folder / GOALS_FILE
     if goals_path.is_file():
+        since = len(found.problems)
         try:
             value, _ = _yaml_model(goals_path, Goals, found)
             goals = value or goals
             sources["goals"] = goals_path
         except InputError as exc:
             found.extend(exc.problems)
+        _in_table(found, since, goals_path.stem)
     prev_path = folder / PREVIOUS_FILE
     if prev_path.is_file():
+        since = len(found.problems)
         try:
             previous, doc = _yaml_model(prev_path, PreviousYear, found)
             if previous is not None:
@@ -356,6 +368,7 @@ def load_records(sub: Submission) -> Records:
                 sources["previous-year"] = prev_path
         except InputError as exc:
             found.extend(exc.problems)
+        _in_table(found, since, prev_path.stem)
     found.raise_if_errors(title=f"{folder}: the records have problems; fix them all, "
                                 "then run again:" if len(found.errors) > 1 else None)
     return Records(folder, results.get("activity-log", []), results.get("incidents", []),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from manualgen.errors import Collector, Problem, fail
+from manualgen.errors import Collector, Problem, RecordCell, fail
 from manualgen.inputs.models import Shown
 from manualgen.io import read_text
 
@@ -64,7 +64,8 @@ class Table:
         return f"{column} (column {letter})" if letter and self.is_excel else column
 
     def problem(self, row: Row, column: str, message: str, fix: str | None = None) -> Problem:
-        return Problem(str(self.path), row.number, self.where(column), message, fix)
+        return Problem(str(self.path), row.number, self.where(column), message, fix,
+                       cell=RecordCell(self.path.stem, column))
 
 
 def normalise_column(name: Any) -> str:

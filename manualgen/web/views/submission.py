@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -73,10 +73,7 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     ws = request.workspace
     tables = api.record_tables(request.site.library)
     record_files = [{"stem": t.stem, "title": t.title,
-                     "problems": sum(1 for p in report.findings
-                                     if Path(p.path).name.startswith(t.file.split(".")[0])
-                                     and "/records/" in p.path)}
-                    for t in tables]
+                     "problems": len(_of_table(report.findings, t))} for t in tables]
     built = ws.output / f"{name}.pdf"
     index_path = ws.output / f"{name}.json"
     info = None
@@ -88,7 +85,7 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     placed = {str(s.path) for c in report.categories for s in c.samples}
     placed |= {str(sub.folder / c.category.folder) for c in report.categories
                if c.category.folder}
-    other = [p for p in report.findings if "/records/" not in p.path and p.path not in placed]
+    other = [p for p in report.findings if p.cell is None and p.path not in placed]
     return render(request, "web/submission.html", {
         "name": name, "sub": sub, "report": report,
         "categories": viewmodels.categories(report, sub), "tables": record_files,
@@ -308,7 +305,7 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
     cells: dict[tuple[int, str], list[str]] = {}
     general = []
     for p in problems:
-        column = (p.field or "").split(" ")[0]
+        column = p.cell.column if p.cell is not None else None
         if p.line is not None and p.line >= 2 and column in {c.name for c in spec.columns}:
             cells.setdefault((p.line - 2, column), []).append(
                 p.message + (f" - {p.fix}" if p.fix else ""))
@@ -353,9 +350,13 @@ def _cell_control(column, value: str, name: str, row: int) -> SafeString:
 def _table_problems(request: HttpRequest, name: str, spec: api.RecordTable) -> list:
     sub = _open(request, name)
     report = api.check_submission(sub, on=request.site.today())
-    want = spec.file.split(".")[0]
-    return [p for p in report.findings if "/records/" in p.path
-            and Path(p.path).stem == want]
+    return _of_table(report.findings, spec)
+
+
+def _of_table(problems: list[api.Problem], spec: api.RecordTable) -> list[api.Problem]:
+    """The problems in one records table's file (goals.yaml serves two tables)."""
+    want = PurePosixPath(spec.file).stem
+    return [p for p in problems if p.cell is not None and p.cell.table == want]
 
 
 # --------------------------------------------------------------------------- build
