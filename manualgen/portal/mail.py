@@ -78,7 +78,8 @@ def reminders_for(site: PortalSite, company: m.Company) -> list[Due]:
                 out.append(Due(f"due:{pos.next_item.due}:{pos.next_item.date}:{bucket}", line))
         for person in report.people:
             for c in person.courses:
-                if str(c.status) not in ("expiring", "in_grace", "expired") or not c.expires:
+                if c.status not in (api.CourseState.EXPIRING, api.CourseState.IN_GRACE,
+                                    api.CourseState.EXPIRED) or not c.expires:
                     continue
                 line = next((w for w in report.findings + report.warnings
                              if w.startswith(f"{person.name}: {c.course} ")), None)
