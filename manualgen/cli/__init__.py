@@ -927,8 +927,9 @@ def portal_init(data_dir: Path, admin_email: str) -> None:
     ops.make_root(data_dir, os.environ)
     _portal(data_dir)
     ops.init(admin_email, password)
-    click.echo(f"portal ready in {data_dir.resolve()}: sign in as {admin_email} after "
-               f"`manualgen portal serve {data_dir}`")
+    click.echo(f"portal ready in {data_dir.resolve()}: start `manualgen portal serve "
+               f"{data_dir}` (the pages) and `manualgen portal worker {data_dir}` (the "
+               f"builds), then sign in as {admin_email}")
 
 
 @portal.command("invite")
