@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from manualgen import api
+from manualgen.web.permissions import Role
 
 from web_fixtures import TODAY
 
@@ -97,8 +98,8 @@ class Portal:
         from manualgen.portal import models as m
 
         user = m.User.objects.create_user(email, password, nsny_role=role,
-                                          is_staff=role == m.ADMIN,
-                                          is_superuser=role == m.ADMIN)
+                                          is_staff=role == Role.ADMIN,
+                                          is_superuser=role == Role.ADMIN)
         from allauth.account.models import EmailAddress
 
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)

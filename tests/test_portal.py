@@ -9,6 +9,8 @@ import pytest
 from django_scopes import ScopeError, scope, scopes_disabled
 from pypdf import PdfReader
 
+from manualgen.web.permissions import Role
+
 from portal_fixtures import PASSWORD, switch_off, switch_on
 from test_web import body, text
 
@@ -112,7 +114,7 @@ def test_invited_staff_verify_and_set_up_totp_in_one_pass(portal):
     dashboard = reviewer.get("/", follow=True)
     assert dashboard.redirect_chain[-1][0] == "/nsny/" and "SECOR companies" in \
         text(dashboard)
-    assert m.User.objects.get(email="rev@nsny.example").nsny_role == m.REVIEWER
+    assert m.User.objects.get(email="rev@nsny.example").nsny_role == Role.REVIEWER
 
     # A sign-in of long ago is asked for the password again before such a change.
     session = reviewer.session
@@ -505,7 +507,7 @@ def test_a_build_whose_worker_died_runs_again_once_then_is_reported(portal):
     with scopes_disabled():
         assert m.Build.objects.get(pk=build.pk).state == m.FAILED
     # NSNY's list of failed builds has it
-    staff = portal.client(portal.user("rev@nsny.example", role=m.REVIEWER))
+    staff = portal.client(portal.user("rev@nsny.example", role=Role.REVIEWER))
     listed = text(staff.get("/nsny/builds/"))
     assert "Alpha Roofing" in listed and "stopped twice" in listed
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from manualgen.web.permissions import Role
+
 from conftest import needs_libreoffice
 from portal_fixtures import PASSWORD, switch_off, switch_on, worker_thread
 from test_web import pdf
@@ -431,7 +433,7 @@ def test_every_page_fits_a_phone(served):
         annual = flow.send(portal.site, ws, company, owner, m.ANNUAL, "2026-submission")
         flow.move(annual, "start", reviewer)
         flow.approve(portal.site, annual, reviewer)
-    _inv, token = accounts.invite("new@kluane.example", m.MEMBER, company=company)
+    _inv, token = accounts.invite("new@kluane.example", Role.MEMBER, company=company)
     seen = Widths()
 
     employer = tab("owner", PHONE)

@@ -16,10 +16,11 @@ from manualgen.errors import UsageError
 from manualgen.portal import audit
 from manualgen.portal import models as m
 from manualgen.portal.site import folder_slug
+from manualgen.web.permissions import Role
 
 INVITATION_DAYS = 14
-COMPANY_ROLES = (m.OWNER, m.CONSULTANT, m.MEMBER)
-ROLES = (*COMPANY_ROLES, m.REVIEWER, m.ADMIN)
+COMPANY_ROLES = (Role.OWNER, Role.CONSULTANT, Role.MEMBER)
+ROLES = (*COMPANY_ROLES, Role.REVIEWER, Role.ADMIN)
 
 
 def _digest(token: str) -> str:
@@ -60,7 +61,7 @@ def invite(email: str, role: str, *, company: m.Company | None = None,
     if role in COMPANY_ROLES and company is None:
         raise UsageError("an owner, consultant or member is invited into a company",
                          fix="name the company")
-    if role in (m.REVIEWER, m.ADMIN):
+    if role in (Role.REVIEWER, Role.ADMIN):
         company = None
     token = secrets.token_urlsafe(32)
     now = now or timezone.now()
@@ -88,15 +89,15 @@ def accept_invitation(token: str, user: m.User) -> m.Invitation | None:
     if invitation is None:
         return None
     with transaction.atomic(), scopes_disabled():
-        if invitation.role in (m.REVIEWER, m.ADMIN):
+        if invitation.role in (Role.REVIEWER, Role.ADMIN):
             user.nsny_role = invitation.role
-            user.is_staff = user.is_superuser = invitation.role == m.ADMIN
+            user.is_staff = user.is_superuser = invitation.role == Role.ADMIN
             user.save(update_fields=["nsny_role", "is_staff", "is_superuser"])
         else:
             membership, made = m.Membership.objects.get_or_create(
                 user=user, company=invitation.company, defaults={"role": invitation.role})
-            if not made and invitation.role == m.OWNER and membership.role != m.OWNER:
-                membership.role = m.OWNER
+            if not made and invitation.role == Role.OWNER and membership.role != Role.OWNER:
+                membership.role = Role.OWNER
                 membership.save(update_fields=["role"])
         audit.record(user, audit.What.JOINED, company=invitation.company, target=user.email,
                      note=dict(m.Invitation._meta.get_field("role").choices)[invitation.role])
@@ -129,7 +130,7 @@ def verify_invited_address(user: m.User, email: str) -> None:
 
 def _owners_left(membership: m.Membership) -> int:
     with scopes_disabled():
-        return m.Membership.objects.filter(company_id=membership.company_id, role=m.OWNER,
+        return m.Membership.objects.filter(company_id=membership.company_id, role=Role.OWNER,
                                            user__is_active=True) \
             .exclude(pk=membership.pk).count()
 
@@ -141,7 +142,7 @@ def change_role(membership: m.Membership, role: str, *, by: m.User | None) -> No
         raise UsageError(f"the role {role!r} is unknown", fix="choose one from the list")
     if role == membership.role:
         return
-    if membership.role == m.OWNER and not _owners_left(membership):
+    if membership.role == Role.OWNER and not _owners_left(membership):
         raise UsageError("the company would have no owner left",
                          fix="make someone else an owner first")
     before = membership.get_role_display()
@@ -155,7 +156,7 @@ def change_role(membership: m.Membership, role: str, *, by: m.User | None) -> No
 
 def remove_member(membership: m.Membership, *, by: m.User | None) -> None:
     """Take a person out of a company (their account stays); never its last owner."""
-    if membership.role == m.OWNER and not _owners_left(membership):
+    if membership.role == Role.OWNER and not _owners_left(membership):
         raise UsageError("the company would have no owner left",
                          fix="make someone else an owner first")
     with transaction.atomic(), scopes_disabled():
@@ -181,6 +182,6 @@ def make_admin(email: str, password: str) -> m.User:
     if user is None:
         return m.User.objects.create_superuser(email, password)
     user.set_password(password)
-    user.nsny_role, user.is_staff, user.is_superuser = m.ADMIN, True, True
+    user.nsny_role, user.is_staff, user.is_superuser = Role.ADMIN, True, True
     user.save()
     return user

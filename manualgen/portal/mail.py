@@ -20,6 +20,7 @@ from manualgen import api
 from manualgen.portal import models as m
 from manualgen.portal.figures import status_of
 from manualgen.portal.site import PortalSite
+from manualgen.web.permissions import Role
 
 
 def send_invitation(invitation: m.Invitation, link: str) -> None:
@@ -38,7 +39,7 @@ def send_invitation(invitation: m.Invitation, link: str) -> None:
 def owners(company: m.Company) -> list[str]:
     with scopes_disabled():
         return sorted(ms.user.email for ms in m.Membership.objects.select_related("user")
-                      .filter(company=company, role=m.OWNER, user__is_active=True))
+                      .filter(company=company, role=Role.OWNER, user__is_active=True))
 
 
 def send_returned(review: m.Review, link: str) -> None:

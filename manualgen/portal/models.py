@@ -15,10 +15,12 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-OWNER, MEMBER, CONSULTANT = "owner", "member", "consultant"
-REVIEWER, ADMIN = "reviewer", "admin"
-MEMBER_ROLES = [(OWNER, "Owner"), (MEMBER, "Member"), (CONSULTANT, "Consultant")]
-STAFF_ROLES = [("", "Not NSNY staff"), (REVIEWER, "NSNY reviewer"), (ADMIN, "NSNY admin")]
+from manualgen.web.permissions import LABELS, NSNY_ROLES, Role
+
+# The roles are `permissions.Role` (one name each, one table of rights); these are their
+# choices as the database stores them.
+MEMBER_ROLES = [(r.value, LABELS[r]) for r in (Role.OWNER, Role.MEMBER, Role.CONSULTANT)]
+STAFF_ROLES = [("", "Not NSNY staff"), *((r.value, LABELS[r]) for r in NSNY_ROLES)]
 
 DRAFT, SUBMITTED, IN_REVIEW = "draft", "submitted", "in_review"
 RETURNED, RESUBMITTED, APPROVED = "returned", "resubmitted", "approved"
@@ -42,7 +44,7 @@ class UserManager(BaseUserManager):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
-        extra.update(is_staff=True, is_superuser=True, nsny_role=ADMIN)
+        extra.update(is_staff=True, is_superuser=True, nsny_role=Role.ADMIN)
         return self.create_user(email, password, **extra)
 
 
@@ -66,7 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_nsny(self) -> bool:
-        return self.nsny_role in (REVIEWER, ADMIN)
+        return self.nsny_role in NSNY_ROLES
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -92,7 +94,7 @@ class Company(models.Model):
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
-    role = models.CharField(max_length=16, choices=MEMBER_ROLES, default=MEMBER)
+    role = models.CharField(max_length=16, choices=MEMBER_ROLES, default=Role.MEMBER.value)
     since = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(user="user")

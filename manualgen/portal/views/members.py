@@ -17,7 +17,7 @@ from django_scopes import scopes_disabled
 from manualgen import api
 from manualgen.portal import accounts
 from manualgen.portal import models as m
-from manualgen.web.permissions import Action, requires
+from manualgen.web.permissions import Action, Role, requires
 
 NOTICES = {"role": "The role is changed.", "removed": "They are out of the company."}
 
@@ -52,7 +52,7 @@ def members(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "invite")
         if action in ("role", "remove"):
             return _change(request, action)
-        role = request.POST.get("role", m.MEMBER)
+        role = request.POST.get("role", Role.MEMBER)
         try:
             if role not in accounts.COMPANY_ROLES:
                 raise api.UsageError(f"the role {role!r} is unknown",

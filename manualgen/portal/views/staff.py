@@ -25,7 +25,7 @@ from manualgen.portal import review as flow
 from manualgen.portal.figures import FILTERS, figures, keep
 from manualgen.portal.views.employer import send_frozen, send_letter
 from manualgen.web import viewmodels
-from manualgen.web.permissions import Action, can, refuse, requires
+from manualgen.web.permissions import Action, Role, can, refuse, requires
 
 
 @requires(Action.NSNY_VIEW)
@@ -65,8 +65,8 @@ def invite(request: HttpRequest) -> HttpResponse:
     link = None
     error = None
     if request.method == "POST":
-        role = request.POST.get("role", m.OWNER)
-        if role == m.ADMIN and not can(request, Action.INVITE_ADMIN):
+        role = request.POST.get("role", Role.OWNER)
+        if role == Role.ADMIN and not can(request, Action.INVITE_ADMIN):
             return refuse(request, Action.INVITE_ADMIN)
         try:
             target = None
@@ -83,10 +83,10 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/invite.html", {
         "link": link, "error": error,
         "companies": m.Company.objects.order_by("name"),
-        "roles": [(m.OWNER, "Owner of the company"), (m.MEMBER, "Member of the company"),
-                  (m.CONSULTANT, "Consultant to the company"),
-                  (m.REVIEWER, "NSNY reviewer")] +
-                 ([(m.ADMIN, "NSNY admin")] if can(request, Action.INVITE_ADMIN) else [])})
+        "roles": [(Role.OWNER, "Owner of the company"), (Role.MEMBER, "Member of the company"),
+                  (Role.CONSULTANT, "Consultant to the company"),
+                  (Role.REVIEWER, "NSNY reviewer")] +
+                 ([(Role.ADMIN, "NSNY admin")] if can(request, Action.INVITE_ADMIN) else [])})
 
 
 def _targets(request: HttpRequest, review: m.Review, rnd: m.Round | None) -> dict:
