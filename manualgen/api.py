@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from manualgen.builds import PICTURES as MANUAL_PICTURES
-from manualgen.builds import BuildKind, BuildSpec, Progress, read_manual_record, run_build
+from manualgen.builds import (
+    BuildKind,
+    BuildSpec,
+    Progress,
+    bug_message,
+    read_manual_record,
+    run_build,
+)
 from manualgen.errors import (
     ExitCode,
     InputError,
@@ -162,7 +169,7 @@ __all__ = [
     "absorb_manual", "build_redline", "revision_record_file", "library_diff",
     "company_policies", "copy_policy", "accept_library_change",
     # the long jobs run on a company folder (the web app's threads, the portal's workers)
-    "BuildKind", "BuildSpec", "Progress", "run_build", "read_manual_record",
+    "BuildKind", "BuildSpec", "Progress", "run_build", "read_manual_record", "bug_message",
     "MANUAL_PICTURES",
     # many companies' manuals at once (`manualgen batch`), and a course's state
     "FleetConfig", "FleetResult", "find_companies", "build_fleet", "CourseState",

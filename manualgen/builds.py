@@ -28,6 +28,13 @@ MANUAL_RECORD = "manual.json"       # in output/: what the Manual page shows of 
 PICTURES = 3                        # first pages drawn for the Manual page
 
 
+def bug_message(details: str) -> str:
+    """What the owner reads when a build failed with a bug; `details`: where the
+    traceback went (the app's terminal, the portal's log)."""
+    return ("manualgen failed with an internal error; this is a bug in manualgen, not in "
+            f"your files. {details}")
+
+
 class BuildKind(StrEnum):
     MANUAL = "manual"
     FORMS = "forms"

@@ -19,7 +19,7 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F
@@ -37,8 +37,6 @@ ATTEMPTS = 2             # runs of one build before it is reported failed
 UNQUEUED = 30.0          # a queued row without its task this long is queued again
 LOST_TWICE = ("The build stopped twice because the server running it stopped. Nothing "
               "you saved was lost. Build again; if it stops again, tell NSNY.")
-BUG = ("manualgen failed with an internal error; this is a bug in manualgen, not in your "
-       "files. NSNY has the details in the portal's log.")
 
 
 def worker_name() -> str:
@@ -80,7 +78,6 @@ class Beat:
     worker: str
     done: int = 0
     total: int = 1
-    last: float = field(default=0.0)
 
     def __call__(self, stage: str, done: int = 0, total: int | None = None) -> None:
         if total is not None:
@@ -121,7 +118,8 @@ def execute(site, build_id: str, worker: str) -> str:
         log.warning("build %s (%s of %s) failed: %s", build_id, build.kind,
                     build.company.folder, exc)
     except Exception:
-        outcome.update(state=m.FAILED, error=BUG, stage="Stopped")
+        outcome.update(state=m.FAILED, stage="Stopped", error=api.bug_message(
+            "NSNY has the details in the portal's log."))
         log.exception("build %s (%s of %s) failed with a bug", build_id, build.kind,
                       build.company.folder)
     outcome["finished"] = timezone.now()

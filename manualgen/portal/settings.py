@@ -136,10 +136,9 @@ def queue_url(environ: Mapping[str, str]) -> str | None:
                      fix="give `database`, or redis://host:6379/0")
 
 
-def tasks(environ: Mapping[str, str]) -> dict[str, Any]:
+def tasks(url: str | None) -> dict[str, Any]:
     """Where the background jobs wait for a worker: the database (the default, SQLite or
-    PostgreSQL alike), or Redis (MANUALGEN_PORTAL_QUEUE=redis://host:6379/0)."""
-    url = queue_url(environ)
+    PostgreSQL alike), or Redis at `url` (MANUALGEN_PORTAL_QUEUE=redis://host:6379/0)."""
     if url is None:
         return {"TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                       "QUEUES": [QUEUE]}}}
@@ -188,6 +187,7 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
     if mfa not in ("required", "optional"):
         raise UsageError(f"{PREFIX}STAFF_MFA={mfa!r}", fix="give required or optional")
     cookie_prefix = "__Host-" if https else ""
+    queue = queue_url(environ)
     settings: dict[str, Any] = {
         "DEBUG": False,
         "SECRET_KEY": secret_key(environ, root),
@@ -202,9 +202,9 @@ def portal_settings(environ: Mapping[str, str], *, site: Any = None) -> dict[str
             "manualgen.portal",          # before allauth: its templates wear the app's look
             "allauth", "allauth.account", "allauth.mfa", "manualgen.web",
             "django_tasks", "django_tasks_db",
-            *(["django_rq", "django_tasks_rq"] if queue_url(environ) else []),
+            *(["django_rq", "django_tasks_rq"] if queue else []),
         ],
-        **tasks(environ),
+        **tasks(queue),
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
             "whitenoise.middleware.WhiteNoiseMiddleware",

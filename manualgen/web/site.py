@@ -117,7 +117,7 @@ class Jobs:
                 job.error = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug: said plainly, logged in full
                 site.log("".join(traceback.format_exception(exc)))
-                job.error = BUG_IN_BUILD
+                job.error = api.bug_message("The details are in the app's terminal.")
             finally:
                 job.finished = time.monotonic()
 
@@ -125,8 +125,6 @@ class Jobs:
         return job
 
 
-BUG_IN_BUILD = ("manualgen failed with an internal error; this is a bug in manualgen, not "
-                "in your files. The details are in the app's log.")
 
 
 class Site:
