@@ -25,6 +25,7 @@ Errors a user can fix are `InputError` (every problem of a file at once, each a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -71,16 +72,20 @@ from manualgen.services.workspace import (
 
 if TYPE_CHECKING:
     from manualgen.forms.build import FormsResult
+    from manualgen.inputs.library.model import Policy
     from manualgen.letter import LetterCertificate, LetterCompany, LetterSubmission, LetterValues
     from manualgen.library.book import BookResult
     from manualgen.library.coverage import Coverage
-    from manualgen.library.diff import LibraryDiff
+    from manualgen.library.diff import LibraryDiff, RedlineParagraph
+    from manualgen.library.editing import Finding, PolicySource
     from manualgen.library.importer import ImportResult
     from manualgen.library.lint import LintReport
     from manualgen.library.listing import Listing
+    from manualgen.library.publish import Release, make_release, next_version
     from manualgen.manual.absorb import AbsorbResult
     from manualgen.manual.build import Layout, ManualResult
     from manualgen.manual.fleet import FleetConfig, FleetResult
+    from manualgen.manual.news import LibraryNews
     from manualgen.manual.own_policies import OwnReport
     from manualgen.manual.redline import RedlineResult
     from manualgen.manual.updates import LibraryUpdate
@@ -88,6 +93,7 @@ if TYPE_CHECKING:
     from manualgen.package.check import Report as SubmissionReport
     from manualgen.package.readiness import Readiness
     from manualgen.render.paginate import LayoutCache
+    from manualgen.services.library_repo import LibraryRepo, VersionTag
     from manualgen.status.report import StatusReport
     from manualgen.summary import SummaryResult
 
@@ -99,6 +105,15 @@ _LAZY = {
     "ManualResult": ("manualgen.manual.build", "ManualResult"),
     "LayoutCache": ("manualgen.render.paginate", "LayoutCache"),
     "LibraryUpdate": ("manualgen.manual.updates", "LibraryUpdate"),
+    "LibraryNews": ("manualgen.manual.news", "LibraryNews"),
+    "PolicyNews": ("manualgen.manual.news", "PolicyNews"),
+    "NewsKind": ("manualgen.manual.news", "NewsKind"),
+    "Mark": ("manualgen.library.diff", "Mark"),
+    "PolicySource": ("manualgen.library.editing", "PolicySource"),
+    "Finding": ("manualgen.library.editing", "Finding"),
+    "Policy": ("manualgen.inputs.library.model", "Policy"),
+    "RedlineParagraph": ("manualgen.library.diff", "RedlineParagraph"),
+    "HeaderFields": ("manualgen.library.editing", "HeaderFields"),
     "FormsResult": ("manualgen.forms.build", "FormsResult"),
     "BookResult": ("manualgen.library.book", "BookResult"),
     "Coverage": ("manualgen.library.coverage", "Coverage"),
@@ -122,6 +137,11 @@ _LAZY = {
     "FleetConfig": ("manualgen.manual.fleet", "FleetConfig"),
     "FleetResult": ("manualgen.manual.fleet", "FleetResult"),
     "Readiness": ("manualgen.package.readiness", "Readiness"),
+    "LibraryRepo": ("manualgen.services.library_repo", "LibraryRepo"),
+    "VersionTag": ("manualgen.services.library_repo", "VersionTag"),
+    "Release": ("manualgen.library.publish", "Release"),
+    "make_release": ("manualgen.library.publish", "make_release"),
+    "next_version": ("manualgen.library.publish", "next_version"),
 }
 
 
@@ -173,6 +193,8 @@ __all__ = [
     "MANUAL_PICTURES",
     # many companies' manuals at once (`manualgen batch`), and a course's state
     "FleetConfig", "FleetResult", "find_companies", "build_fleet", "CourseState",
+    # NSNY's hosted library: a git repository, a published version a tag (issue 27)
+    "LibraryRepo", "VersionTag", "Release", "make_release", "next_version", "publish_library",
 ]
 
 
@@ -382,6 +404,31 @@ def accept_library_change(profile: ProfileSource, library: Library,
     return accept_update(_inputs(profile, library), policy_id)
 
 
+def library_news(workspace: Workspace, library: Library) -> LibraryNews:
+    """What the library now changes in the company's manual (its last recorded revision)
+    and under its own versions; empty when there is no profile or it does not load."""
+    from manualgen.inputs.revisions import load_records
+    from manualgen.manual.news import LibraryNews
+    from manualgen.manual.news import library_news as _news
+
+    try:
+        inputs = _inputs(workspace.profile_path, library)
+    except InputError:
+        return LibraryNews(library.info.version, None, None)
+    return _news(inputs, load_records(workspace.root).latest)
+
+
+def new_revision(workspace: Workspace, library: Library, *, on: dt.date) -> int:
+    """Raise the manual's revision (issued `on`) in company.yaml, before a build that
+    takes a library version or other changes into a new revision. The new number."""
+    loaded = load_profile(workspace.profile_path, library)
+    p = loaded.profile
+    manual = p.manual.model_copy(update={"revision": p.manual.revision + 1, "issued": on})
+    raised = dataclasses.replace(loaded, profile=p.model_copy(update={"manual": manual}))
+    save_profile(workspace, raised, library, on=on)
+    return manual.revision
+
+
 def build_forms(profile: ProfileSource, library: Library, *, pdf: bool = False,
                 office: Office | None = None) -> FormsResult:
     """The company's personalised blank forms, bytes per file (`zip_bytes()` for one zip)."""
@@ -470,6 +517,110 @@ def check_library(location: Path | str | LibraryPaths | None = None, *,
 
     return _check(location if isinstance(location, LibraryPaths | None) else Path(location),
                   on=on)
+
+
+def review_due(library: Library, policy: Policy) -> dt.date:
+    """When NSNY reviews a policy next: its last review plus program.yaml's interval."""
+    from manualgen.inputs.program import add_months
+
+    months = library.rules.policy_review_months if library.rules else 12
+    return add_months(policy.header.reviewed, months)
+
+
+def check_draft(source: PolicySource, library: Library, *, on: dt.date) -> list[Finding]:
+    """The library's checks on a draft of one policy, each finding placed beside the
+    part of the editor it is about (its header, a section)."""
+    from manualgen.library.editing import check_draft as _check
+
+    return _check(source, library, on=on)
+
+
+def preview_policy(source: PolicySource, profile: ProfileSource, library: Library) -> str:
+    """A draft policy's text as it reads in this company's manual (Markdown): its
+    legislation for the company, then the body with the company's values filled in."""
+    from manualgen.render.jinja import policy_environment, render_text
+
+    inputs = _inputs(profile, library)
+    text = render_text(policy_environment(), source.body, inputs.context, source.path,
+                       source.body_line - 1)
+    laws = [law.text for law in source.laws() if law.applies(list(inputs.hazards))]
+    head = f"*Legislation: {'; '.join(laws)}*\n\n" if laws else ""
+    return head + text
+
+
+def redline(old: str, new: str, *, context: int | None = 1
+            ) -> list[RedlineParagraph | None]:
+    """Two texts as one, paragraph by paragraph, changed words marked (a page shows
+    removed words struck through and added ones underlined); with `context`, only the
+    changes, that many paragraphs around each and their headings (None: a gap)."""
+    from manualgen.library.diff import focused
+    from manualgen.library.diff import redline as _redline
+
+    paras = _redline(old, new)
+    return paras if context is None else focused(paras, context)
+
+
+def check_form_template(data: bytes, name: str) -> list[Problem]:
+    """Every problem of a form template NSNY uploads: it must open as Word, use only the
+    fields a company profile provides, and be valid ECMA-376 (as Word reads it)."""
+    import tempfile
+
+    from manualgen.forms.check import check_template, form_variables
+    from manualgen.render.ooxml import reference_problems, schema_problems
+
+    with tempfile.TemporaryDirectory(prefix="manualgen-form-") as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        problems = [dataclasses.replace(p, path=name) for p in
+                    check_template(path, form_variables())]
+    if any(p.severity is Severity.ERROR for p in problems):
+        return problems
+    try:
+        invalid = schema_problems(data, name) + reference_problems(data, name)
+    except Exception as exc:  # noqa: BLE001 - any part that is not XML
+        invalid = [f"{name}: a part is not readable XML ({exc})"]
+    for line in invalid[:20]:
+        problems.append(Problem(name, message=f"not valid Word (ECMA-376): "
+                                f"{line.split(': ', 1)[-1]}",
+                                fix="open it in Word, save it again as .docx (Word "
+                                    "Document), and upload that"))
+    return problems
+
+
+def manual_library_version(folder: Path | str) -> str | None:
+    """The library version of a company's last recorded manual revision (None: none)."""
+    from manualgen.inputs.revisions import latest_library_version
+
+    return latest_library_version(Path(folder))
+
+
+def publish_library(home: Path | str, changes: Mapping[str, bytes], notes: list[str], *,
+                    on: dt.date, author: str, email: str,
+                    check: Callable[[Path], list[Problem]] | None = None,
+                    base: str | None = None) -> VersionTag:
+    """Publish the next version of the library repository at `home` (`LibraryRepo`):
+    `changes` (new bytes by path, "policy_library/policies/working-alone.md") with their
+    `notes`, each changed policy's revision raised and reviewed date set, committed and
+    tagged. The release is made under the publish lock, so two staff publishing at once
+    get one version each. `check` (default: the whole library check, some seconds) runs
+    on a staged copy; its errors refuse the release (InputError) with nothing written.
+    `base`: the version the changes were written against; a file changed since then is
+    refused, not overwritten."""
+    from manualgen.library.publish import make_release as _make_release
+    from manualgen.services.library_repo import LibraryRepo as _Repo
+
+    def make(repo: LibraryRepo) -> Release:
+        if base is not None:
+            moved = sorted(set(changes) & set(repo.changed_files(base)))
+            if moved:
+                raise UsageError(f"{', '.join(moved)} changed since version {base}",
+                                 fix="edit the current text again and publish that")
+        return _make_release(repo.read, changes, notes, on)
+
+    def whole(staged: Path) -> list[Problem]:
+        return check_library(staged, on=on).problems
+
+    return _Repo(home).publish(make, author=author, email=email, check=check or whole)
 
 
 def library_book(library: Library) -> BookResult:

@@ -1,5 +1,5 @@
 """Every Word file manualgen writes, and every template it writes them from, is valid
-ECMA-376 transitional (the schemas in tests/xsd) and its parts' ids point somewhere.
+ECMA-376 transitional (the schemas in manualgen/render/xsd) and its parts' ids point somewhere.
 
 The schemas find what LibreOffice forgives and Word or the Open XML SDK may not (issue
 13: <w:zoom> without its required w:percent in every document); the reference checks find

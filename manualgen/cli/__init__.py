@@ -895,13 +895,14 @@ def _portal(data_dir: Path, *, site: bool = False, library_dir: Path | None = No
     """Configure Django for the portal on `data_dir` (settings from the environment);
     with `site`, this process's PortalSite (a worker's with its warm LibreOffice)."""
     from manualgen.portal import ops
-    from manualgen.portal.server import configure, office_for
+    from manualgen.portal.server import configure, library_location, office_for
     from manualgen.portal.site import PortalSite
 
     environ = ops.environ_for(os.environ, data_dir)
     portal_site = None
-    if site:
-        portal_site = PortalSite(data_dir, library=_library(library_dir),
+    if site:         # DATA/library (where NSNY publishes) when there, else --library
+        portal_site = PortalSite(data_dir, library=_library(library_location(data_dir,
+                                                                             library_dir)),
                                  office=office_for(os.environ.get(SOFFICE_ENV), warm=worker,
                                                    root=data_dir))
     return configure(environ, portal_site), portal_site
@@ -915,16 +916,21 @@ def portal() -> None:
 @portal.command("init")
 @click.argument("data_dir", type=PORTAL_DATA)
 @click.option("--admin-email", required=True, help="The first NSNY admin's e-mail address.")
+@library_option
 @reports_errors
-def portal_init(data_dir: Path, admin_email: str) -> None:
-    """Make the data folder, its database and the first NSNY admin.
+def portal_init(data_dir: Path, admin_email: str, library_dir: Path | None) -> None:
+    """Make the data folder, its database, its library and the first NSNY admin.
 
-    The admin's password comes from MANUALGEN_ADMIN_PASSWORD, or is asked for."""
+    The admin's password comes from MANUALGEN_ADMIN_PASSWORD, or is asked for. The
+    library (--library, else the one that came with manualgen) is copied into
+    DATA/library, a git repository, unless the folder has one already."""
     from manualgen.portal import ops
 
     password = os.environ.get("MANUALGEN_ADMIN_PASSWORD") or click.prompt(
         f"Password for {admin_email}", hide_input=True, confirmation_prompt=True)
-    ops.make_root(data_dir, os.environ)
+    root = ops.make_root(data_dir, os.environ)
+    if ops.make_library(root, library_dir, email=admin_email) is not None:
+        click.echo(f"library copied into {root / 'library'} (a git repository)")
     _portal(data_dir)
     ops.init(admin_email, password)
     click.echo(f"portal ready in {data_dir.resolve()}: start `manualgen portal serve "

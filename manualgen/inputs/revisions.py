@@ -140,6 +140,20 @@ class RevisionRecords:
         return self.records[-1] if self.records else None
 
 
+def latest_library_version(company_folder: Path) -> str | None:
+    """The library version of the latest record, read without validating every record
+    (NSNY's dashboard asks it of every company at once)."""
+    folder = company_folder / REVISIONS_DIR
+    names = [(int(m.group(1)), p) for p in folder.iterdir()
+             if (m := _NAME.match(p.name))] if folder.is_dir() else []
+    for _, path in sorted(names, reverse=True):
+        try:
+            return str(json.loads(path.read_bytes())["library"]["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue                  # damaged: the one before it, as load_records does
+    return None
+
+
 def parse_record(data: bytes, path: str) -> RevisionRecord:
     """One record from its bytes; a damaged one raises ValueError with the reason."""
     try:

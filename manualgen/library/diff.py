@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,98 @@ def text_diff(old: str, new: str) -> list[str]:
                 out.append("- " + old_part.pop(0))
             else:
                 out.append("+ " + new_part.pop(0))
+    return out
+
+
+class Mark(StrEnum):
+    """What a piece of a redline is: kept, added or removed."""
+
+    SAME = "same"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class Piece:
+    mark: Mark
+    text: str
+
+
+@dataclass(frozen=True)
+class RedlineParagraph:
+    """One paragraph of a redline, whole (a page shows it in its place), in pieces."""
+
+    pieces: tuple[Piece, ...]
+    heading: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return any(p.mark is not Mark.SAME for p in self.pieces)
+
+
+def _words(old: str, new: str) -> tuple[Piece, ...]:
+    a, b = old.split(), new.split()
+    out: list[Piece] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(Piece(Mark.SAME, " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(Piece(Mark.REMOVED, " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(Piece(Mark.ADDED, " ".join(b[j1:j2])))
+    return tuple(out)
+
+
+def redline(old: str, new: str) -> list[RedlineParagraph]:
+    """Two Markdown texts as one, paragraph by paragraph: unchanged paragraphs whole,
+    similar ones word by word, the rest removed or added whole. What a page shows as
+    struck-through and underlined text (the same pairing as `text_diff`)."""
+    a, b = _paragraphs(old), _paragraphs(new)
+    out: list[RedlineParagraph] = []
+
+    def para(pieces: tuple[Piece, ...], line: str) -> RedlineParagraph:
+        return RedlineParagraph(pieces, bool(_HEADING.match(line)))
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [para((Piece(Mark.SAME, line),), line) for line in a[i1:i2]]
+            continue
+        old_part, new_part = a[i1:i2], b[j1:j2]
+        while old_part or new_part:
+            if old_part and new_part and difflib.SequenceMatcher(
+                    None, old_part[0], new_part[0], autojunk=False).ratio() >= PAIR_SIMILARITY:
+                line = new_part.pop(0)
+                out.append(para(_words(old_part.pop(0), line), line))
+            elif old_part and (not new_part or len(old_part) >= len(new_part)):
+                line = old_part.pop(0)
+                out.append(para((Piece(Mark.REMOVED, line),), line))
+            else:
+                line = new_part.pop(0)
+                out.append(para((Piece(Mark.ADDED, line),), line))
+    return out
+
+
+def focused(paras: list[RedlineParagraph], context: int = 1) -> list[RedlineParagraph | None]:
+    """The changed paragraphs of a redline with `context` paragraphs around each and the
+    heading they are under; None where paragraphs were left out."""
+    keep: set[int] = set()
+    heading = None
+    for i, p in enumerate(paras):
+        if p.heading:
+            heading = i
+        if p.changed:
+            keep.update(range(max(0, i - context), min(len(paras), i + context + 1)))
+            if heading is not None:
+                keep.add(heading)
+    out: list[RedlineParagraph | None] = []
+    for i, p in enumerate(paras):
+        if i in keep:
+            if (out and out[-1] is not None and i - 1 not in keep) or (not out and i > 0):
+                out.append(None)
+            out.append(p)
+    if out and max(keep) < len(paras) - 1:
+        out.append(None)
     return out
 
 

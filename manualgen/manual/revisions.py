@@ -123,14 +123,12 @@ class Changes:
                     self.facts or self.library)
 
     def phrases(self) -> list[str]:
-        out = []
+        out = [self.library] if self.library else []   # the library's news says why
         for verb, titles in (("added", self.added), ("changed", self.changed),
                              ("removed", self.removed), ("left out", self.left_out)):
             if titles:
                 out.append(f"{verb} {_and(titles)}")
         out += self.facts
-        if self.library:
-            out.append(self.library)
         return out
 
     def summary(self) -> str:
@@ -208,8 +206,15 @@ def compare_records(old: RevisionRecord, new: RevisionRecord) -> Changes:
             changes.removed.append(p.title)
     changes.facts = _fact_changes(old.facts, new.facts)
     if old.library.version != new.library.version:
-        changes.library = (f"library version {new.library.version} (was "
-                           f"{old.library.version})")
+        revised = [p.title for p in new.policies if p.title in changes.changed and
+                   p.source == "library" and before[p.id].source == "library" and
+                   before[p.id].library_revision != p.library_revision]
+        if revised:       # "Library 2026.3: Working Alone revised", as NSNY announced it
+            changes.changed = [t for t in changes.changed if t not in revised]
+            changes.library = f"library {new.library.version}: {_and(revised)} revised"
+        else:
+            changes.library = (f"library version {new.library.version} (was "
+                               f"{old.library.version})")
     return changes
 
 

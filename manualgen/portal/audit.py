@@ -31,6 +31,15 @@ class What(StrEnum):
     LETTER_ISSUED = "letter number issued"
     TEMPLATE_EDITED = "letter template saved"
     SIGNATURE_CHANGED = "name or title changed"
+    LIBRARY_DRAFTED = "library draft started"
+    LIBRARY_SENT = "library draft sent for review"
+    LIBRARY_APPROVED = "library draft approved"
+    LIBRARY_RETURNED = "library draft returned"
+    LIBRARY_WITHDRAWN = "library draft withdrawn"
+    LIBRARY_PUBLISHED = "library version published"
+    LIBRARY_OWNER = "policy owner changed"
+    LIBRARY_TAKEN = "library version taken"
+    LIBRARY_KEPT = "own policy kept"
 
 
 LABELS: dict[What, str] = {
@@ -46,6 +55,15 @@ LABELS: dict[What, str] = {
     What.LETTER_ISSUED: "Issued a letter number",
     What.TEMPLATE_EDITED: "Saved the letter template",
     What.SIGNATURE_CHANGED: "Changed the name or title letters are signed with",
+    What.LIBRARY_DRAFTED: "Started a draft of a library policy or form",
+    What.LIBRARY_SENT: "Sent a library draft for review",
+    What.LIBRARY_APPROVED: "Approved a library draft",
+    What.LIBRARY_RETURNED: "Returned a library draft to its author",
+    What.LIBRARY_WITHDRAWN: "Withdrew a library draft",
+    What.LIBRARY_PUBLISHED: "Published a library version",
+    What.LIBRARY_OWNER: "Changed who keeps a policy",
+    What.LIBRARY_TAKEN: "Took a new library version into the manual",
+    What.LIBRARY_KEPT: "Kept the company's own policy after a library change",
 }
 
 

@@ -330,3 +330,72 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+
+# --------------------------------------------------------------------------- the library
+
+EDITING, LIB_REVIEW, LIB_RETURNED, LIB_APPROVED = "editing", "in_review", "returned", "approved"
+PUBLISHED, WITHDRAWN = "published", "withdrawn"
+DRAFT_STATES = [(EDITING, "Being edited"), (LIB_REVIEW, "Waiting for review"),
+                (LIB_RETURNED, "Returned to its author"), (LIB_APPROVED, "Approved"),
+                (PUBLISHED, "Published"), (WITHDRAWN, "Withdrawn")]
+OPEN_DRAFT_STATES = (EDITING, LIB_REVIEW, LIB_RETURNED, LIB_APPROVED)
+POLICY, FORM = "policy", "form"
+DRAFT_KINDS = [(POLICY, "Policy"), (FORM, "Form template")]
+
+
+class LibraryDraft(models.Model):
+    """A change to one library file, from its first save to its publication: a policy's
+    new text, or a form's new Word template (kept in DATA/library-drafts/). Another NSNY
+    person reviews it (approves or returns it) before it can be published; the library's
+    files change only when a version is published. NSNY's, not a company's: not scoped."""
+
+    kind = models.CharField(max_length=8, choices=DRAFT_KINDS, default=POLICY)
+    target = models.CharField(max_length=80)             # the policy's or form's id
+    title = models.CharField(max_length=200)
+    path = models.CharField(max_length=255)             # in the library, as git names it
+    base = models.CharField(max_length=20)              # the library version it started on
+    text = models.TextField(blank=True)                 # a policy's whole file
+    upload = models.CharField(max_length=255, blank=True)   # a form template's draft file
+    note = models.TextField("what changed and why", blank=True)
+    state = models.CharField(max_length=12, choices=DRAFT_STATES, default=EDITING)
+    errors = models.PositiveIntegerField(default=0)      # the library's checks at last save
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    reviewer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    reviewed = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    version = models.CharField(max_length=20, blank=True)   # the version that published it
+
+    class Meta:
+        ordering = ["-updated"]
+        constraints = [models.UniqueConstraint(
+            fields=["kind", "target"], condition=models.Q(state__in=OPEN_DRAFT_STATES),
+            name="one_open_draft_per_file")]
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN_DRAFT_STATES
+
+
+class LibraryVersion(models.Model):
+    """A published library version: its git commit and tag in DATA/library."""
+
+    version = models.CharField(max_length=20, unique=True)
+    commit = models.CharField(max_length=64)
+    notes = models.TextField(blank=True)
+    published_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    published = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published"]
+
+
+class PolicyOwner(models.Model):
+    """The NSNY person who keeps a policy (reviews it when due, answers for it)."""
+
+    policy = models.CharField(max_length=80, unique=True)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

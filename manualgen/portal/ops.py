@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 
 from manualgen.errors import UsageError
 from manualgen.portal import settings as ps
-from manualgen.portal.site import COMPANIES, FROZEN
+from manualgen.portal.site import COMPANIES, FROZEN, LIBRARY
 
-BACKED_UP = (COMPANIES, FROZEN, ps.SECRET_FILE)
+# The library's repository too: its history is the record of every published version.
+BACKED_UP = (COMPANIES, FROZEN, LIBRARY, ps.SECRET_FILE)
 DUMP = "database.json"
 MANIFEST = "manualgen-portal-backup.json"
 EXCLUDE_APPS = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
@@ -44,6 +45,21 @@ def make_root(data_dir: Path, environ: Mapping[str, str]) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(ps.new_secret_key() + "\n")
     return root
+
+
+def make_library(root: Path, source: Path | None, *, email: str) -> Path | None:
+    """`DATA/library`: the library `source` (else the bundled one) copied into a git
+    repository, its version the first tag; None when the data root has one already (a
+    second `portal init` keeps what NSNY published)."""
+    from manualgen import api
+
+    home = Path(root) / LIBRARY
+    if home.exists() and any(home.iterdir()):
+        return None
+    library = api.load_library(source)        # a broken library is refused, not copied
+    api.LibraryRepo.create(home, library.paths or api.library_paths(source),
+                           author="manualgen portal init", email=email)
+    return home
 
 
 def init(admin_email: str, password: str) -> None:

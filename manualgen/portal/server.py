@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from manualgen.portal.settings import SITE_KEY, portal_settings
-from manualgen.portal.site import PortalSite
+from manualgen.portal.site import LIBRARY, PortalSite
 from manualgen.web.server import USE_POLL
 
 THREADS = 8
@@ -65,11 +65,19 @@ def application_from_environment():
     from manualgen import api
 
     environ = os.environ
-    site = PortalSite(settings.PORTAL_DATA_ROOT,
-                      library=api.load_library(environ.get("MANUALGEN_LIBRARY") or None),
+    library = library_location(settings.PORTAL_DATA_ROOT, environ.get("MANUALGEN_LIBRARY"))
+    site = PortalSite(settings.PORTAL_DATA_ROOT, library=api.load_library(library),
                       office=office_for(environ.get("MANUALGEN_SOFFICE"), warm=False))
     setattr(settings, SITE_KEY, site)
     return wsgi_app()
+
+
+def library_location(root: Path | str, given: Path | str | None) -> Path | str | None:
+    """The library a portal process loads: the data root's own (`DATA/library`, made by
+    `portal init`, where NSNY publishes) when it is there, else `given` (--library,
+    MANUALGEN_LIBRARY) or, when that is None too, the bundled one."""
+    home = Path(root).expanduser() / LIBRARY
+    return home if (home / "policy_library" / "library.yaml").is_file() else (given or None)
 
 
 def office_for(soffice: str | None, *, warm: bool, root: Path | None = None):

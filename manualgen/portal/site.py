@@ -8,6 +8,8 @@ on the request by `middleware.PortalGate` from their membership), never from the
     DATA/
       portal.sqlite3      the database (SQLite; PostgreSQL by MANUALGEN_PORTAL_DATABASE)
       secret.key          Django's secret key (unless MANUALGEN_PORTAL_SECRET_KEY is set)
+      library/            NSNY's library: the files the CLI reads, a git repository in
+                          which each published version is a tag (services.library_repo)
       companies/<folder>/ each company's workspace: the CLI's layout (company.yaml, ...)
       frozen/<folder>/    what each company sent to NSNY, one folder per round, read-only
       static/ cache/      the portal's static files and its throttling counters
@@ -30,6 +32,7 @@ from manualgen import api
 from manualgen.web.site import Limits, Site
 
 COMPANIES = "companies"
+LIBRARY = "library"
 FROZEN = "frozen"
 
 
@@ -120,6 +123,13 @@ class PortalSite(Site):
                 shutil.rmtree(scratch, ignore_errors=True)
                 gone.append(scratch)
         return gone
+
+    @property
+    def library_home(self) -> Path | None:
+        """DATA/library, the library's git repository where NSNY publishes (made by
+        `portal init`); None in a portal set up before it existed."""
+        home = self.root / LIBRARY
+        return home if (home / ".git").exists() else None
 
     def company_folder(self, folder: str) -> Path:
         if folder != folder_slug(folder):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from manualgen.portal.views import common, employer, members, staff
+from manualgen.portal.views import common, employer, library, members, staff
 from manualgen.web import urls as local
 
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
          name="portal-round-file"),
     path("reviews/<int:pk>/letter.pdf", employer.letter, name="portal-letter"),
     path("tasks/<int:pk>/done/", employer.task_done, name="portal-task-done"),
+    path("library/take/", employer.take_library, name="portal-library-take"),
+    path("library/own/<slug:policy_id>/", employer.own_policy, name="portal-library-own"),
     path("people/", members.members, name="members"),
     path("nsny/", staff.dashboard, name="nsny-dashboard"),
     path("nsny/invite/", staff.invite, name="nsny-invite"),
@@ -28,6 +30,15 @@ urlpatterns = [
     path("nsny/letter/", staff.letter_template, name="nsny-letter"),
     path("nsny/profile/", staff.profile, name="nsny-profile"),
     path("nsny/builds/", staff.builds, name="nsny-builds"),
+    path("nsny/library/", library.index, name="nsny-library"),
+    path("nsny/library/rules/", library.rules, name="nsny-library-rules"),
+    path("nsny/library/policies/<slug:policy_id>/", library.policy, name="nsny-library-policy"),
+    path("nsny/library/policies/<slug:policy_id>/owner/", library.owner,
+         name="nsny-library-owner"),
+    path("nsny/library/forms/<slug:form_id>/", library.form, name="nsny-library-form"),
+    path("nsny/library/drafts/<int:pk>/", library.draft, name="nsny-library-draft"),
+    path("nsny/library/drafts/<int:pk>/decide/", library.decide, name="nsny-library-decide"),
+    path("nsny/library/publish/", library.publish, name="nsny-library-publish"),
     path("nsny/companies/<int:pk>/", staff.company, name="nsny-company"),
     path("nsny/reviews/<int:pk>/", staff.review, name="nsny-review"),
     path("nsny/reviews/<int:pk>/act/", staff.act, name="nsny-act"),

@@ -72,6 +72,9 @@ class Action(StrEnum):
     APPROVE = "approve"                     # approve, which issues the Letter
     INVITE_ADMIN = "invite_admin"           # invite another NSNY admin
     EDIT_LETTER_TEMPLATE = "edit_letter_template"
+    EDIT_LIBRARY = "edit_library"           # draft a change to a policy or a form
+    REVIEW_LIBRARY = "review_library"       # approve or return another person's draft
+    PUBLISH_LIBRARY = "publish_library"     # publish approved drafts as a library version
     ADMIN = "admin"                         # the Django admin (people, companies, roles)
 
 
@@ -80,8 +83,9 @@ _MEMBER = frozenset({Action.VIEW, Action.UPLOAD, Action.EDIT_RECORDS, Action.BUI
 _CONSULTANT = _MEMBER | {Action.EDIT_PROFILE}
 _OWNER = _CONSULTANT | {Action.SEND, Action.MANAGE_MEMBERS}
 _REVIEWER = frozenset({Action.NSNY_VIEW, Action.AUDIT, Action.INVITE, Action.REVIEW,
-                       Action.APPROVE})
-_ADMIN = _REVIEWER | {Action.INVITE_ADMIN, Action.EDIT_LETTER_TEMPLATE, Action.ADMIN}
+                       Action.APPROVE, Action.EDIT_LIBRARY, Action.REVIEW_LIBRARY})
+_ADMIN = _REVIEWER | {Action.INVITE_ADMIN, Action.EDIT_LETTER_TEMPLATE,
+                      Action.PUBLISH_LIBRARY, Action.ADMIN}
 
 RIGHTS: dict[Role, frozenset[Action]] = {
     Role.OWNER: _OWNER,
@@ -116,6 +120,9 @@ DOES: dict[Action, str] = {
     Action.APPROVE: "approve a submission",
     Action.INVITE_ADMIN: "invite NSNY admins",
     Action.EDIT_LETTER_TEMPLATE: "change the letter's wording",
+    Action.EDIT_LIBRARY: "draft changes to the library's policies and forms",
+    Action.REVIEW_LIBRARY: "approve or return a draft of the library",
+    Action.PUBLISH_LIBRARY: "publish a new version of the library",
     Action.ADMIN: "open the Django admin (people, companies, roles)",
 }
 # Refused as if not there even to a person of the right side: the admin's very address.

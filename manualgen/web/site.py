@@ -163,6 +163,12 @@ class Site:
                 self._library_checked = now
             return self._library
 
+    def reload_library(self) -> None:
+        """Look at the library's files now (after this process published a version)."""
+        with self._library_lock:
+            self._library = self._library.reload_if_changed()
+            self._library_checked = time.monotonic()
+
     def workspace_for(self, request) -> api.Workspace:
         """The company folder a request works on (the one folder this site serves)."""
         return api.open_workspace(self.folder)

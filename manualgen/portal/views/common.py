@@ -18,7 +18,8 @@ from manualgen.web.permissions import Action, can, open_to_all
 MEMBER_NAV = (("portal-overview", "Overview"), ("company", "Company"),
               ("manual", "Manual and forms"), ("status", "Status"),
               ("submissions", "Submission"), ("members", "People"))
-STAFF_NAV = (("nsny-dashboard", "Companies"), ("nsny-invite", "Invite"),
+STAFF_NAV = (("nsny-dashboard", "Companies"), ("nsny-library", "Library"),
+             ("nsny-invite", "Invite"),
              ("nsny-audit", "Audit trail"), ("nsny-builds", "Builds"),
              ("nsny-letter", "Letter template"),
              ("nsny-profile", "My profile"))
@@ -39,7 +40,8 @@ def portal_context(request: HttpRequest) -> dict:
         nav += [(url, label, url.split("-")[0] == section or url == current)
                 for url, label in MEMBER_NAV]
     if can(user, Action.NSNY_VIEW):
-        nav += [(url, label, url == current) for url, label in STAFF_NAV]
+        nav += [(url, label, url == current or current.startswith(url + "-"))
+                for url, label in STAFF_NAV]
     return {"portal": {"user": user, "company": company,
                        "memberships": getattr(request, "memberships", []),
                        "membership": getattr(request, "membership", None)},

@@ -8,17 +8,21 @@ an id of another company's review finds nothing and answers 404.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from manualgen import api
+from manualgen.portal import audit
 from manualgen.portal import models as m
 from manualgen.portal import review as flow
 from manualgen.portal.figures import status_of
 from manualgen.web.middleware import error_page
 from manualgen.web.permissions import Action, requires
+from manualgen.web.views.common import start_job
 
 
 def _signature(folder: Path) -> tuple:
@@ -54,6 +58,66 @@ def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], s
     return found
 
 
+def _news(request: HttpRequest) -> api.LibraryNews | None:
+    """What the library now changes in the company's manual; kept until the profile, its
+    revision records, its own policies or the library change."""
+    ws, site = request.workspace, request.site
+    if not ws.has_profile:
+        return None
+    key = ("news", str(ws.root), ws.profile_path.stat().st_mtime_ns,
+           _signature(ws.root / "revisions"), _signature(ws.root / "policies"),
+           id(site.library))
+    if key not in site.status_cache:
+        if len(site.status_cache) > 5000:
+            site.status_cache.clear()
+        site.status_cache[key] = api.library_news(ws, site.library)
+    return site.status_cache[key]
+
+
+@require_POST
+@requires(Action.EDIT_PROFILE)
+def take_library(request: HttpRequest) -> HttpResponse:
+    """Take the library's new version into the manual: the next revision, rebuilt by a
+    worker; its revision history says what the library changed."""
+    ws, site = request.workspace, request.site
+    news = api.library_news(ws, site.library)
+    spec = api.BuildSpec(api.BuildKind.MANUAL)
+    running = site.jobs.running(request, spec.key)
+    if running is not None:
+        return redirect("job", running.id)
+    if not news.rebuild:
+        return redirect(reverse("portal-overview") + "?notice=" + quote(
+            f"Your manual already has what library {news.version} says."))
+    revision = api.new_revision(ws, site.library, on=site.today())
+    audit.record(request, audit.What.LIBRARY_TAKEN, target=news.version,
+                 note=f"revision {revision}: {news.headline()}")
+    return start_job(request, spec, reverse("manual"))
+
+
+@require_POST
+@requires(Action.EDIT_PROFILE)
+def own_policy(request: HttpRequest, policy_id: str) -> HttpResponse:
+    """A company version the library's change reached: keep it (the change was read),
+    or use the library's text from now on (the company's file goes to the history)."""
+    ws, site = request.workspace, request.site
+    if request.POST.get("do") == "library":
+        ws.remove(f"policies/{policy_id}.md")
+        base = ws.root / "policies" / ".base" / f"{policy_id}.md"
+        if base.is_file():
+            ws.remove(f"policies/.base/{policy_id}.md")
+        note = ("Your own version is put aside (kept in the folder's history): the next "
+                "build uses the library's text. Rebuild the manual on the Manual and "
+                "forms page.")
+    else:
+        for rel, data in api.accept_library_change(ws.profile_path, site.library,
+                                                    policy_id).items():
+            ws.write(rel, data)
+        note = "Your version stays as it is; the library's change is marked as read."
+    audit.record(request, audit.What.LIBRARY_KEPT, target=policy_id,
+                 note=request.POST.get("do", "keep"))
+    return redirect(reverse("portal-overview") + "?notice=" + quote(note))
+
+
 @requires(Action.VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     reviews = list(m.Review.objects.prefetch_related("rounds").order_by("-updated"))
@@ -72,6 +136,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "manual_review": flow.latest_review(m.MANUAL),
         "annual_review": flow.latest_review(m.ANNUAL, name) if name else None,
         "notice": request.GET.get("notice"),
+        "news": _news(request),
     })
 
 

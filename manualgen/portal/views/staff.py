@@ -42,9 +42,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                              else 0, r.name))
     waiting = m.Review.objects.filter(state__in=flow.WITH_NSNY).select_related("company") \
         .order_by("updated")
+    from manualgen.portal.views.library import overdue_policies, versions_in_use
+
     return render(request, "portal/dashboard.html", {
         "rows": rows, "query": query, "which": which, "filters": FILTERS.items(),
-        "waiting": waiting, "today": request.site.today()})
+        "waiting": waiting, "today": request.site.today(),
+        "library": request.site.library.info,
+        "versions": versions_in_use(request.site, list(m.Company.objects.all())),
+        "overdue": overdue_policies(request)})
 
 
 @requires(Action.NSNY_VIEW)
