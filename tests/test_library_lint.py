@@ -50,8 +50,21 @@ FORMS = """\
 - id: daily-log
   title: Daily Log
   template: daily-log.docx
+  fields: fields/daily-log.yaml
   element: 1
   description: A log kept every day.
+"""
+
+# The daily log's definition: its fields and the records row it makes.
+DAILY_LOG_FIELDS = """\
+sections:
+  - title: The day
+    fields:
+      - {id: date, label: Date, kind: date, required: true}
+      - {id: notes, label: What was done, kind: long_text}
+records:
+  - table: activity-log
+    columns: {date: date, activity: {value: safety_meeting}, description: notes}
 """
 
 CHANGELOG = "# Changes\n\n## 1.2 - 2026-11-26\n\n- First.\n"
@@ -172,7 +185,7 @@ def make_library(home: Path, policies: dict[str, str] | None = None, **files: st
         if name in lib:
             lib[name] = text
     make_tree(home, {"policy_library": lib, "form_templates": {"forms.yaml": files.get(
-        "forms.yaml", FORMS)}})
+        "forms.yaml", FORMS), "fields": {"daily-log.yaml": DAILY_LOG_FIELDS}}})
     shutil.copy(resources.library_paths().forms / "master.docx", home / "form_templates")
     form_docx(home / "form_templates" / "daily-log.docx", "Daily Log of {{ company.name }}",
               "{% for p in people %}{{ p.name }} {% endfor %}")
@@ -336,8 +349,9 @@ EXPECTED = [
     ("policy_library/elements.yaml", 7, "no policy covers element 3 (Rules)"),
     ("policy_library/hazards.yaml", 5, "hazard 'cold' switches on no policy"),
     ("policy_library/library.yaml", 2, "CHANGELOG.md has no entry for version 1.2"),
-    ("form_templates/forms.yaml", 9, "there is no audit element 5"),
-    ("form_templates/forms.yaml", 13, "template 'missing.docx' not found"),
+    ("form_templates/forms.yaml", 10, "there is no audit element 5"),
+    ("form_templates/forms.yaml", 14, "template 'missing.docx' not found"),
+    ("form_templates/forms.yaml", 7, "the form 'curly' has no definition of its fields"),
     ("form_templates/curly.docx", None, "curly quotes"),
     ("form_templates/curly.docx", None, "split across Word runs"),
     ("form_templates/curly.docx", None, "asks for 'compny'"),

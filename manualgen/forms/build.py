@@ -22,6 +22,7 @@ from PIL import Image
 
 from manualgen.errors import Collector, InputError, Problem, ToolError
 from manualgen.forms.check import check_template, form_variables
+from manualgen.forms.qr import form_code, place_code
 from manualgen.inputs.library.model import FormInfo, Policy
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.profile import Logo
@@ -198,6 +199,8 @@ def render_form(inputs: Inputs, form: FormInfo) -> bytes:
     path = template_path(inputs, form)
     profile = inputs.profile.profile
     tpl = DocxTemplate(str(path))
+    tpl.init_docx()     # the code goes in before rendering: docxtpl then rebuilds the footer
+    place_code(tpl.docx, form_code(form.id, form.revision, profile.company.wscb_account))
     context = form_context(inputs, form, _logo(tpl, inputs.profile.logo))
     try:
         tpl.render(context, jinja_env=form_environment(), autoescape=True)

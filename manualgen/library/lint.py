@@ -843,6 +843,18 @@ def _check_forms(lib: Library, known: Known, found: Collector) -> None:
                                       "name")])
         elif check_template is not None:
             found.extend(check_template(template, variables))
+        _check_form_fields(doc, i, form.id, form.fields, found)
+
+
+def _check_form_fields(doc: YamlDoc, i: int, form_id: str, fields: str | None,
+                       found: Collector) -> None:
+    """Every form has its definition (the phone form, the records it feeds). The file's
+    own problems were found when the library loaded (`inputs.library.form_fields`)."""
+    if fields is None:
+        found.extend([doc.problem((i, "id"), f"the form {form_id!r} has no definition of its "
+                                  "fields (the phone form and the records it feeds)",
+                                  f"write form_templates/fields/{form_id}.yaml from the Word "
+                                  f"form and add fields: fields/{form_id}.yaml to its entry")])
 
 
 _VERSION_HEADING = re.compile(r"^#+\s*\[?v?(?P<version>[^\]\s]+)")

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from manualgen import resources
 from manualgen.errors import Collector, InputError
 from manualgen.inputs.first_aid import FirstAidRules
+from manualgen.inputs.library.form_fields import FormFields, check_definition, validate_definition
 from manualgen.inputs.library.model import (
     Element,
     Facilities,
@@ -33,7 +34,7 @@ from manualgen.inputs.library.model import (
 from manualgen.inputs.models import problems_from
 from manualgen.inputs.profile import Profile, Vocabulary
 from manualgen.inputs.program import ProgramRules, load_rules
-from manualgen.io import YamlDoc, load_yaml, read_text, split_front_matter
+from manualgen.io import YamlDoc, inside, load_yaml, read_text, split_front_matter
 from manualgen.resources import LibraryPaths
 
 FORMS_INDEX = "forms.yaml"
@@ -87,6 +88,9 @@ class Library:
     procedures: list[Procedure] = field(default_factory=list)  # procedures/*.md
     facilities: list[Facility] = field(default_factory=list)   # facilities.yaml
     scenarios: dict[str, str] = field(default_factory=dict)    # scenarios.yaml: key -> label
+    # Each form's definition (form_templates/fields/*.yaml) by form id; a form without one
+    # is absent (`library check` says so).
+    form_fields: dict[str, FormFields] = field(default_factory=dict)
 
     @classmethod
     def load(cls, location: Path | str | LibraryPaths | None = None, *,
@@ -115,6 +119,10 @@ class Library:
 
     def form(self, form_id: str) -> FormInfo | None:
         return next((f for f in self.forms if f.id == form_id), None)
+
+    def form_definition(self, form_id: str) -> FormFields | None:
+        """The form's fields and the records it feeds, or None when it has none."""
+        return self.form_fields.get(form_id)
 
     def policy(self, policy_id: str) -> Policy | None:
         return next((p for p in self.policies if p.id == policy_id), None)
@@ -277,8 +285,10 @@ def load_library(location: Path | str | LibraryPaths | None = None,
             target.extend(_validate_list(model, load_yaml(root / name), found))
         except InputError as exc:
             found.extend(exc.problems)
+    forms_doc = None
     try:
-        forms.extend(_validate_list(FormInfo, load_yaml(forms_dir / FORMS_INDEX), found))
+        forms_doc = load_yaml(forms_dir / FORMS_INDEX)
+        forms.extend(_validate_list(FormInfo, forms_doc, found))
     except InputError as exc:
         found.extend(exc.problems)
 
@@ -304,12 +314,64 @@ def load_library(location: Path | str | LibraryPaths | None = None,
         found.add(root / "policies", "no policy files (*.md) found",
                   fix="put the policies in a folder named policies beside library.yaml")
     policies.sort(key=lambda p: (p.header.element, p.header.order, p.id))
+    library = Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
+                      paths, stamp, first_aid, compiled=compiled, trades=trades,
+                      trade_paths=trade_paths,
+                      procedures=procedures,
+                      facilities=facilities.facilities if facilities else [],
+                      scenarios=scenarios or {})
+    library.form_fields = load_form_fields(library, forms_doc, found)
     if collect is None:
         found.raise_if_errors(title="The policy library has problems "
                                     "(run `manualgen library check` for the full list):")
-    return Library(root, info, rules, elements, hazards, policies, forms, forms_dir,  # type: ignore[arg-type]
-                   paths, stamp, first_aid, compiled=compiled, trades=trades,
-                   trade_paths=trade_paths,
-                   procedures=procedures,
-                   facilities=facilities.facilities if facilities else [],
-                   scenarios=scenarios or {})
+    return library
+
+
+def form_fields_path(library: Library, form: FormInfo) -> Path:
+    return library.forms_dir / (form.fields or "")
+
+
+def load_form_fields(library: Library, forms_doc: YamlDoc | None,
+                     found: Collector) -> dict[str, FormFields]:
+    """Every form's definition file, checked against the record tables (when the
+    program rules loaded); problems go to `found` with their file and line."""
+    out: dict[str, FormFields] = {}
+    tables = choices = None
+    if library.rules is not None:
+        from manualgen.inputs.record_forms import record_tables  # it reads a Library
+
+        tables = record_tables(library)
+        choices = {"activities": list(library.rules.activities),
+                   "incident_classes": list(library.rules.incident_classes),
+                   "elements": [str(e.number) for e in library.elements]}
+    for i, form in enumerate(library.forms):
+        if form.fields is None:
+            continue
+        path = form_fields_path(library, form)
+        where = forms_doc.line((i, "fields")) if forms_doc else None
+        if not inside(library.forms_dir, path) or path.suffix.lower() not in (".yaml", ".yml"):
+            found.add(library.forms_dir / FORMS_INDEX, f"{form.fields!r} is not a YAML file "
+                      "in form_templates", line=where, field=f"{form.id}.fields",
+                      fix=f"write fields: fields/{form.id}.yaml")
+            continue
+        if not path.is_file():
+            found.add(library.forms_dir / FORMS_INDEX, f"the definition {form.fields!r} is "
+                      "not found", line=where, field=f"{form.id}.fields",
+                      fix=f"add the file form_templates/{form.fields}, or fix the name")
+            continue
+        try:
+            doc = load_yaml(path)
+        except InputError as exc:
+            found.extend(exc.problems)
+            continue
+        definition, problems = validate_definition(doc)
+        found.extend(problems)
+        if definition is None:
+            continue
+        if tables is not None and choices is not None:
+            problems = check_definition(definition, doc, tables, choices)
+            found.extend(problems)
+            if any(p.severity == "error" for p in problems):
+                continue
+        out[form.id] = definition
+    return out

@@ -236,6 +236,9 @@ class FormInfo(Strict):
     category: str | None = None        # the submission category it feeds, if any
     description: Text
     revision: int = Field(ge=0, default=1)
+    # The form's definition (form_templates/fields/<id>.yaml): its fields and the records
+    # a completed copy makes; the phone form and the paper form's intake read it.
+    fields: Text | None = None
 
 
 class LibraryInfo(Strict):

@@ -1,0 +1,103 @@
+"""The QR code on every blank form: the company, the form and its revision, for the paper
+form's way back in (a scan or a phone photo filed by its code).
+
+The code says `SECOR:FORM:<form id>:<revision>:<company key>` (`FormCode`, defined with the
+form definitions in `inputs.library.form_fields`, where an intake reads it back with
+`read_form_code`). It is drawn by segno as a PNG and placed in each page footer, floating
+in the bottom right-hand corner of the page, inside the margins: the footer's text and the
+page's layout do not move, so a form keeps its page count. The same inputs give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from docx.document import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.section import Section
+from docx.shared import Emu, Inches
+
+from manualgen.inputs.library.form_fields import FormCode, company_key
+
+QR_SIZE_IN = 0.6           # the printed code, quiet zone included
+QR_BORDER = 2              # modules of quiet zone drawn (the page margin adds more white)
+QR_SCALE = 8               # pixels a module in the PNG
+RIGHT_INSET_IN = 0.3       # from the page's right edge
+BOTTOM_INSET_IN = 0.3      # from the page's bottom edge
+# The drawing's id, unique in the document: python-docx numbers a footer's drawings from 1
+# and docxtpl the logo's from 1000.
+DOC_PR_ID = 9001
+
+
+def form_code(form_id: str, revision: int, wscb_account: str) -> FormCode:
+    return FormCode(form_id, revision, company_key(wscb_account))
+
+
+def qr_png(text: str) -> bytes:
+    """The code as a black-on-white PNG; deterministic."""
+    qr = segno.make(text, error="m", micro=False)
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    return out.getvalue()
+
+
+def place_code(document: Document, code: FormCode) -> None:
+    """The code in the footer of every section (each footer once), at the page's bottom
+    right corner."""
+    png = qr_png(code.text())
+    done: set[int] = set()
+    for section in document.sections:
+        for footer in _footers(section):
+            element = footer._element
+            if id(element) in done:
+                continue
+            done.add(id(element))
+            paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+            run = paragraph.add_run()
+            run.add_picture(io.BytesIO(png), width=Inches(QR_SIZE_IN))
+            _float(run._r, section, code.text())
+
+
+def _footers(section: Section):
+    yield section.footer
+    if section.different_first_page_header_footer:
+        yield section.first_page_footer
+
+
+def _float(r, section: Section, text: str) -> None:
+    """Turn the run's inline picture into one anchored to the page's bottom right corner,
+    in front of nothing and wrapped by nothing (the layout does not change)."""
+    inline = r.find(".//" + qn("wp:inline"))
+    extent = inline.find(qn("wp:extent"))
+    cx, cy = int(extent.get("cx")), int(extent.get("cy"))
+    x = int(section.page_width) - int(Inches(RIGHT_INSET_IN)) - cx
+    y = int(section.page_height) - int(Inches(BOTTOM_INSET_IN)) - cy
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(DOC_PR_ID))
+    doc_pr.set("name", "Form code")
+    for c_nv_pr in inline.iter(qn("pic:cNvPr")):
+        c_nv_pr.set("name", "form-code.png")
+    doc_pr.set("descr", f"QR code: {text}")
+    graphic = inline.find(qn("a:graphic"))
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp", "a", "pic", "r")} distT="0" distB="0" distL="0" '
+        f'distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0" locked="1" '
+        f'layoutInCell="1" allowOverlap="1">'
+        f'<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{Emu(x)}</wp:posOffset>'
+        f'</wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{Emu(y)}</wp:posOffset>'
+        f'</wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/>'
+        f'<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:wrapNone/>'
+        f'</wp:anchor>')
+    anchor.append(doc_pr)
+    frame = inline.find(qn("wp:cNvGraphicFramePr"))
+    if frame is not None:
+        anchor.append(frame)
+    anchor.append(graphic)
+    inline.getparent().replace(inline, anchor)
