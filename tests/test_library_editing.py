@@ -107,7 +107,7 @@ def test_a_redline_marks_words_and_leaves_out_what_did_not_change():
     lines = api.redline(old, new, context=0)
     shown = [(p.heading, [(str(x.mark), x.text) for x in p.pieces]) if p else None
              for p in lines]
-    assert shown == [(True, [("same", "## Purpose")]),
+    assert shown == [(True, [("same", "Purpose")]),
                      (False, [("same", "One two"), ("removed", "three four."),
                               ("added", "3 four five.")]),
                      None]                       # the rest left out, unchanged

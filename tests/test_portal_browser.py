@@ -67,7 +67,7 @@ class Tab:
         self.page.screenshot(path=str(path), full_page=True)
         folder = os.environ.get("MANUALGEN_SCREENSHOTS")
         if folder:
-            self.page.screenshot(path=str(Path(folder) / path.name))
+            self.page.screenshot(path=str(Path(folder) / path.name), full_page=True)
 
     def sign_in(self, email: str) -> None:
         self.go("/accounts/login/")
@@ -368,7 +368,9 @@ NOT_PAGES = {"home", "static", "job", "portal-send", "portal-task-done", "portal
              "company-save", "company-discard", "company-logo", "manual-build",
              "manual-download", "manual-page", "status-ics", "submission-start",
              "submission-upload", "submission-sample", "submission-thumb",
-             "submission-build", "submission-download"}
+             "submission-build", "submission-download", "nsny-library-owner",
+             "nsny-library-decide", "nsny-library-publish", "portal-library-take",
+             "portal-library-own"}
 
 
 def _page_names() -> set[str]:
@@ -433,6 +435,12 @@ def test_every_page_fits_a_phone(served):
         annual = flow.send(portal.site, ws, company, owner, m.ANNUAL, "2026-submission")
         flow.move(annual, "start", reviewer)
         flow.approve(portal.site, annual, reviewer)
+        source = portal.site.library.policy("working-alone").path.read_text()
+        draft = m.LibraryDraft.objects.create(
+            kind=m.POLICY, target="working-alone", title="Working Alone", base="2026.2",
+            path="policy_library/policies/working-alone.md", author=reviewer,
+            text=source.replace("## Purpose\n", "## Purpose\n\n" + long_text + "\n"),
+            note=long_text, state=m.LIB_REVIEW)
     _inv, token = accounts.invite("new@kluane.example", Role.MEMBER, company=company)
     seen = Widths()
 
@@ -462,7 +470,9 @@ def test_every_page_fits_a_phone(served):
     for path in ("/nsny/", "/nsny/?f=review", "/nsny/invite/", "/nsny/audit/",
                  "/nsny/letter/", "/nsny/profile/", "/nsny/builds/",
                  f"/nsny/companies/{company.pk}/", f"/nsny/reviews/{manual.pk}/",
-                 f"/nsny/reviews/{annual.pk}/"):
+                 f"/nsny/reviews/{annual.pk}/", "/nsny/library/", "/nsny/library/rules/",
+                 f"/nsny/library/policies/working-alone/?company={company.folder}",
+                 "/nsny/library/forms/toolbox-meeting/", f"/nsny/library/drafts/{draft.pk}/"):
         seen.visit(staff, path)
 
     visitor = tab("visitor", PHONE)

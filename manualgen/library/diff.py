@@ -141,7 +141,10 @@ def redline(old: str, new: str) -> list[RedlineParagraph]:
     out: list[RedlineParagraph] = []
 
     def para(pieces: tuple[Piece, ...], line: str) -> RedlineParagraph:
-        return RedlineParagraph(pieces, bool(_HEADING.match(line)))
+        heading = _HEADING.match(line)
+        if heading:                     # a heading shows its words, not its #s
+            pieces = tuple(Piece(p.mark, _HEADING.sub(r"\2", p.text)) for p in pieces)
+        return RedlineParagraph(pieces, bool(heading))
 
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

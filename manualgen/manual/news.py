@@ -19,9 +19,9 @@ from enum import StrEnum
 
 from manualgen.inputs.pipeline import Inputs
 from manualgen.inputs.revisions import RevisionRecord
-from manualgen.library.diff import RedlineParagraph, redline
+from manualgen.library.diff import RedlineParagraph, focused, redline
 from manualgen.manual.build import render_policies
-from manualgen.manual.updates import LibraryUpdate, library_updates
+from manualgen.manual.updates import LibraryUpdate, library_updates, readable
 from manualgen.render.jinja import join_names, long_date
 
 
@@ -38,7 +38,10 @@ class PolicyNews:
     title: str
     was: int | None = None            # the library revision in the manual
     now: int | None = None            # the library revision now
-    lines: list[RedlineParagraph] = field(default_factory=list)   # REVISED, REMOVED
+    # the section as it will read (REVISED, REMOVED), or what the library changed under
+    # the company's own version (OWN); only the changes with a paragraph around each and
+    # their headings, None where paragraphs are left out
+    lines: list[RedlineParagraph | None] = field(default_factory=list)
     update: LibraryUpdate | None = None                            # OWN
 
 
@@ -90,7 +93,7 @@ def library_news(inputs: Inputs, record: RevisionRecord | None) -> LibraryNews:
             if current is None:
                 news.items.append(PolicyNews(NewsKind.REMOVED, p.id, p.title,
                                              p.library_revision, None,
-                                             redline(p.text, "")))
+                                             focused(redline(p.text, ""))))
                 continue
             rendered = now.get(p.id)
             if rendered is None or current.header.revision == p.library_revision:
@@ -99,9 +102,13 @@ def library_news(inputs: Inputs, record: RevisionRecord | None) -> LibraryNews:
                 continue                 # revised where it says nothing of this company
             news.items.append(PolicyNews(NewsKind.REVISED, p.id, current.title,
                                          p.library_revision, current.header.revision,
-                                         redline(p.text, rendered.markdown)))
+                                         focused(redline(p.text, rendered.markdown))))
     for update in library_updates(inputs):
-        news.items.append(PolicyNews(NewsKind.OWN, update.own.id, update.title,
-                                     update.based_on.revision, update.revision,
+        own, current = update.own, update.own.library_policy
+        before = own.base if update.from_base else own.policy
+        lines = focused(redline(readable(before, inputs), readable(current, inputs))) \
+            if before is not None and current is not None else []
+        news.items.append(PolicyNews(NewsKind.OWN, own.id, update.title,
+                                     update.based_on.revision, update.revision, lines,
                                      update=update))
     return news

@@ -63,7 +63,7 @@ class LibraryUpdate:
                 else "company version", "diff": self.diff}
 
 
-def _readable(policy: Policy, inputs: Inputs) -> str:
+def readable(policy: Policy, inputs: Inputs) -> str:
     """A policy's text as it reads for this company (its source if it does not render)."""
     try:
         text = render_text(policy_environment(), policy.body, inputs.context, policy.path,
@@ -91,11 +91,11 @@ def library_updates(inputs: Inputs) -> list[LibraryUpdate]:
         if base is not None and base.header.revision == based.revision:
             if _same(base, current):
                 continue
-            diff = text_diff(_readable(base, inputs), _readable(current, inputs))
+            diff = text_diff(readable(base, inputs), readable(current, inputs))
             out.append(LibraryUpdate(own, based, version, current.header.revision, diff,
                                      True))
         elif current.header.revision != based.revision:
-            diff = text_diff(_readable(own.policy, inputs), _readable(current, inputs))
+            diff = text_diff(readable(own.policy, inputs), readable(current, inputs))
             out.append(LibraryUpdate(own, based, version, current.header.revision, diff,
                                      False))
     return out
