@@ -723,7 +723,7 @@ def hazard_choices(library: Library) -> list[tuple[str, str, list[str]]]:
 def profile_data(profile: CompanyProfile) -> dict[str, Any]:
     """A valid profile as plain data (keys for choices, dates as dates, no empty values),
     as `profile_text` writes it."""
-    return profile.profile.model_dump(mode="python", exclude_none=True)
+    return profile.profile.model_dump(mode="python", exclude_none=True, by_alias=True)
 
 
 def profile_text(profile: CompanyProfile, library: Library, *, on: dt.date,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from manualgen import api
 from manualgen.cli import main
 from manualgen.errors import InputError
 from manualgen.inputs.pipeline import vocabulary
@@ -174,3 +176,21 @@ def test_an_empty_line_of_text_is_said_in_words(tmp_path, library):
     text = str(info.value)
     assert "company.legal_name: must not be empty - fill it in" in text
     assert "after validation" not in text
+
+
+TEST_COMPANIES = sorted((Path(__file__).resolve().parent.parent / "policy_library" /
+                         "test-companies").glob("*/company.yaml"))
+
+
+@pytest.mark.parametrize("path", TEST_COMPANIES, ids=lambda p: p.parent.name)
+def test_a_profile_written_back_reads_the_same(path, tmp_path):
+    """What the web app's company pages and a new revision save (`profile_text`) reads
+    back as the same profile: a consultation's `with:` stays `with:` (it was once
+    written as the field's Python name, `with_:`, which the next check refused)."""
+    library = api.load_library()
+    profile = api.load_profile(path, library)
+    text = api.profile_text(profile, library, on=dt.date(2026, 12, 8))
+    assert "with_:" not in text
+    (tmp_path / "company.yaml").write_text(text, encoding="utf-8")
+    again = api.load_profile(tmp_path / "company.yaml", library)
+    assert api.profile_data(again) == api.profile_data(profile)
