@@ -20,10 +20,10 @@ from pathlib import Path, PurePosixPath
 
 from manualgen.errors import UsageError
 from manualgen.portal import settings as ps
-from manualgen.portal.site import COMPANIES, FROZEN, LIBRARY
+from manualgen.portal.site import COMPANIES, FROZEN, LIBRARY, LIBRARY_DRAFTS
 
 # The library's repository too: its history is the record of every published version.
-BACKED_UP = (COMPANIES, FROZEN, LIBRARY, ps.SECRET_FILE)
+BACKED_UP = (COMPANIES, FROZEN, LIBRARY, LIBRARY_DRAFTS, ps.SECRET_FILE)
 DUMP = "database.json"
 MANIFEST = "manualgen-portal-backup.json"
 EXCLUDE_APPS = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]

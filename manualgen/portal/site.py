@@ -33,6 +33,7 @@ from manualgen.web.site import Limits, Site
 
 COMPANIES = "companies"
 LIBRARY = "library"
+LIBRARY_DRAFTS = "library-drafts"   # form templates NSNY uploaded, until published
 FROZEN = "frozen"
 
 

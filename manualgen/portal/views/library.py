@@ -28,10 +28,10 @@ from markdown_it import MarkdownIt
 from manualgen import api
 from manualgen.portal import audit
 from manualgen.portal import models as m
+from manualgen.portal.site import LIBRARY_DRAFTS
 from manualgen.web.permissions import Action, can, refuse, requires
 
 SECTIONS = ("Purpose", "Scope", "Responsibilities", "Procedure", "Records")
-DRAFTS = "library-drafts"          # DATA/library-drafts/: form templates being drafted
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -329,11 +329,11 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
         if upload is not None:
             data = b"".join(upload.chunks())
             problems = api.check_form_template(data, info.template)
-            folder = request.site.root / DRAFTS
+            folder = request.site.root / LIBRARY_DRAFTS
             name = f"{uuid.uuid4().hex}.docx"
             api.save(folder / name, data)
         else:
-            problems = api.check_form_template((request.site.root / DRAFTS / name)
+            problems = api.check_form_template((request.site.root / LIBRARY_DRAFTS / name)
                                                .read_bytes(), info.template)
         errors = sum(1 for p in problems if p.severity is api.Severity.ERROR)
         path = _relpath(request, lib.forms_dir / info.template)
@@ -347,7 +347,7 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
         return render(request, "portal/library_form.html", {
             "info": info, "draft": draft, "problems": problems, "editable": True})
     if draft is not None and draft.upload:
-        path = request.site.root / DRAFTS / draft.upload
+        path = request.site.root / LIBRARY_DRAFTS / draft.upload
         if path.is_file():
             problems = api.check_form_template(path.read_bytes(), info.template)
     return render(request, "portal/library_form.html", {
@@ -438,7 +438,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         if d.kind == m.POLICY:
             changes[d.path] = d.text.encode("utf-8")
         else:
-            changes[d.path] = (request.site.root / DRAFTS / d.upload).read_bytes()
+            changes[d.path] = (request.site.root / LIBRARY_DRAFTS / d.upload).read_bytes()
     notes = [f"{d.title}: {d.note}" for d in drafts]
     extra = request.POST.get("notes", "").strip()
     if extra:
