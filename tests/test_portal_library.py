@@ -234,3 +234,37 @@ def test_employers_and_reviewers_have_the_rights_they_should(library_portal):
     b = portal.client(bob)
     assert b.get("/nsny/library/policies/working-alone/").status_code == 200
     assert b.post("/nsny/library/publish/").status_code == 403
+
+
+def test_a_draft_of_a_policy_changed_since_is_not_published_over_the_change(
+        library_portal):
+    """Working Alone changed in the library (a version pulled from NSNY's repository)
+    after a draft of it was started: publishing the draft would undo that change."""
+    from manualgen.library.editing import PolicySource
+    from manualgen.portal import models as m
+
+    portal = library_portal
+    alice = portal.user("alice@nsny.example", role="admin")
+    path = "policy_library/policies/working-alone.md"
+    published = (portal.home / path).read_text()
+    with scopes_disabled():
+        draft = m.LibraryDraft.objects.create(
+            kind=m.POLICY, target="working-alone", title="Working Alone", base="2026.2",
+            path=path, author=alice, text=published.replace(PURPOSE_END, PURPOSE_END +
+                                                             " " + SENTENCE),
+            note="a sentence", state=m.LIB_APPROVED)
+    source = PolicySource.parse(published, path)
+    elsewhere = source.with_sections({"Scope": source.section("Scope").shown +
+                                      "\n\nAlso on the winter road."})
+    api.publish_library(portal.home, {path: elsewhere.text().encode()}, ["elsewhere"],
+                        on=TODAY, author="NSNY", email="n@example.org",
+                        check=lambda staged: [])
+    portal.site.reload_library()
+    a = portal.client(alice)
+    assert 'id="stale"' in a.get("/nsny/library/policies/working-alone/").content.decode()
+    refused = a.post("/nsny/library/publish/")
+    assert refused.status_code == 400 and "changed since this draft was started" in \
+        text(refused)
+    assert "Also on the winter road." in (portal.home / path).read_text()
+    draft.refresh_from_db()
+    assert draft.state == m.LIB_APPROVED

@@ -209,6 +209,8 @@ def policy(request: HttpRequest, policy_id: str) -> HttpResponse:
                         (f"?company={folder}" if folder else ""))
     source = api.PolicySource.parse(text, path)
     findings = api.check_draft(source, lib, on=request.site.today())
+    stale = bool(draft and request.site.library_home and
+                 stale_drafts(request.site.library_home, [draft]))
     folder = request.GET.get("company", "")
     preview, preview_error, company = _preview(request, source, folder)
     by_part: dict[str, list] = {}
@@ -219,6 +221,7 @@ def policy(request: HttpRequest, policy_id: str) -> HttpResponse:
                  by_part.get(name, [])) for name in source.section_names()]
     return render(request, "portal/library_policy.html", {
         "policy": published_policy, "draft": draft, "source": source, "fields": fields,
+        "stale": stale,
         "sections": sections, "preamble": source.preamble.strip("\n"),
         "header_findings": by_part.get("header", []) + by_part.get("preamble", []),
         "findings": findings, "errors": sum(1 for f in findings if f.error),
@@ -433,6 +436,12 @@ def publish(request: HttpRequest) -> HttpResponse:
         raise api.UsageError("no approved drafts to publish",
                              fix="a draft is published once another NSNY person approved it")
     home = _home(request)
+    stale = stale_drafts(home, drafts)
+    if stale:
+        return render(request, "portal/library_refused.html", {"drafts": drafts, "problems": [
+            f"{d.title}: the library's text changed since this draft was started on "
+            f"version {d.base}. Return it to its author to make the change again on the "
+            f"current text." for d in stale]}, status=400)
     changes: dict[str, bytes] = {}
     for d in drafts:
         if d.kind == m.POLICY:
@@ -461,6 +470,22 @@ def publish(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("nsny-library") + "?notice=" +
                     f"Library {tag.tag} is published. Every company whose manual it "
                     f"changes sees the change on its overview.")
+
+
+def stale_drafts(home: Path, drafts: list[m.LibraryDraft]) -> list[m.LibraryDraft]:
+    """Drafts whose file the library changed after they were started (a version
+    published since, or pulled from NSNY's repository): publishing them would undo
+    that change."""
+    repo = api.LibraryRepo(home)
+    out = []
+    for d in drafts:
+        try:
+            moved = d.path in repo.changed_files(d.base)
+        except api.ToolError:                 # no tag of that version: cannot tell
+            moved = False
+        if moved:
+            out.append(d)
+    return out
 
 
 def versions_in_use(site, companies: list[m.Company]) -> list[tuple[str, int]]:
