@@ -345,7 +345,7 @@ with scopes_disabled():
 
 
 def test_the_deployment_examples_name_real_settings_and_commands():
-    from manualgen.cli import portal as portal_group
+    from manualgen.cli.portal import portal as portal_group
     from manualgen.portal import settings as ps
 
     folder = Path(__file__).resolve().parent.parent / "docs" / "deploy"
