@@ -908,6 +908,161 @@ def submission_readiness(report: SubmissionReport) -> list[Readiness]:
     return readiness(report)
 
 
+# --------------------------------------------------------------------------- phone and paper forms
+# A completed form from a phone is received into a journal (acknowledged), then filed by a
+# build as a dated PDF sample and records rows (`forms.intake`); a paper form's scan or
+# photo is filed by its QR code (`forms.paper`).
+
+
+class PhoneFormRefused(UsageError):
+    """A completed form that cannot be accepted; `field` names the field (or None)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def current_submission(workspace: Workspace, library: Library, *, on: dt.date,
+                       make: bool = True) -> str | None:
+    """The submission folder new samples go into: the newest; with `make`, a new one made
+    as the Submission page's "Start" makes it when the company has none yet."""
+    names = workspace.submissions()
+    if names or not make:
+        return names[0] if names else None
+    profile = load_profile(workspace.profile_path, library)
+    name = submission_folder_name(profile, library, on=on)
+    workspace.new_tree(name, new_submission_files(library, profile=profile, on=on))
+    return name
+
+
+def phone_app_data(workspace: Workspace, library: Library, *, on: dt.date) -> dict[str, Any]:
+    """What the phone app caches (`GET /forms/app.json`): the company's forms with their
+    choices from its data (`forms.phone`)."""
+    from manualgen.forms.phone import app_data
+
+    profile = load_profile(workspace.profile_path, library)
+    return app_data(profile, library, on=on,
+                    submission=current_submission(workspace, library, on=on, make=False))
+
+
+def receive_phone_form(workspace: Workspace, library: Library, meta: Any,
+                       files: Mapping[str, bytes], *, now: dt.datetime):
+    """Check a completed form and write it into the journal: the acknowledgement. A form
+    sent again (the same id) writes nothing. Raises `PhoneFormRefused`."""
+    from manualgen.forms import intake
+
+    try:
+        return intake.receive(workspace, library, meta, dict(files), now=now)
+    except intake.Refused as exc:
+        raise PhoneFormRefused(exc.message, exc.field) from None
+
+
+def phone_form_states(workspace: Workspace, ids: list[str]) -> dict[str, str]:
+    """Each id's fate: received, filed, `failed: <why>` or unknown."""
+    from manualgen.forms import intake
+
+    return {i: intake.state(workspace, i.lower()) for i in ids}
+
+
+def unfiled_phone_forms(workspace: Workspace) -> list[str]:
+    """Forms received but not filed (their build was lost, or failed): file them again."""
+    from manualgen.forms import intake
+
+    return intake.unfiled(workspace)
+
+
+def phone_forms_received(workspace: Workspace) -> list[dict[str, Any]]:
+    from manualgen.forms import intake
+
+    return intake.entries(workspace)
+
+
+def note_phone_form_failure(workspace: Workspace, form_id: str, why: str) -> None:
+    from manualgen.forms import intake
+
+    intake.note_failure(workspace, form_id, why)
+
+
+def file_phone_form(workspace: Workspace, library: Library, form_id: str, *,
+                    today: dt.date):
+    """File a received form: its PDF in its category of the current submission (made
+    when there is none), its records rows; idempotent (`forms.intake`)."""
+    from manualgen.forms import intake
+    from manualgen.forms.completed import render_completed
+
+    profile = load_profile(workspace.profile_path, library)
+
+    def render(info, definition, meta, files) -> bytes:
+        return render_completed(info, definition, meta, files, profile,
+                                day=intake.form_day(meta, definition))
+
+    return intake.file_form(workspace, library, profile, form_id, render=render,
+                            submission=lambda: current_submission(workspace, library,
+                                                                  on=today))
+
+
+@dataclass(frozen=True)
+class PaperFiled:
+    category: str | None          # the submission category, None: completed-forms/
+    file: str                     # relative to the company folder
+    needs_date: bool              # no date could be read: the submission page asks for it
+
+
+def file_paper_form(workspace: Workspace, library: Library, name: str, data: bytes, *,
+                    on: dt.date) -> PaperFiled:
+    """A scan or photo of a completed paper form filed by its QR code: into its category
+    of the current submission, dated by the photo's own date when it has one (else the
+    submission page asks for the date, as for any undated sample)."""
+    from manualgen.forms.intake import COMPLETED
+    from manualgen.forms.paper import identify
+
+    kind = check_upload(name, data)
+    if kind not in ("pdf", "image"):
+        raise UsageError(f"{name} is not a scan or a photo",
+                         fix="send a PDF scan or a photo of the completed paper form")
+    profile = load_profile(workspace.profile_path, library)
+    found = identify(name, data, library, profile.profile.company.wscb_account)
+    suffix = Path(safe_name(name)).suffix.lower() or (".pdf" if kind == "pdf" else ".jpg")
+    day = photo_date(data) if kind == "image" else None
+    base = safe_name(f"{found.form_title}{suffix}")
+    clean = dated_name(base, day) if day else base
+    if found.category:
+        folder = f"{current_submission(workspace, library, on=on)}/{found.category}"
+    else:
+        folder = f"{COMPLETED}/{found.code.form_id}"
+    target = free_name(workspace, folder, clean)
+    workspace.write(f"{folder}/{target}", data)
+    return PaperFiled(found.category, f"{folder}/{target}", day is None)
+
+
+def free_name(workspace: Workspace, folder: str, name: str) -> str:
+    """`name`, or `name (2)` when the folder holds one already."""
+    stem, dot, suffix = name.rpartition(".")
+    candidate, n = name, 2
+    while workspace.path(f"{folder}/{candidate}").exists():
+        candidate = f"{stem} ({n}){dot}{suffix}" if dot else f"{name} ({n})"
+        n += 1
+    return candidate
+
+
+def open_actions(workspace: Workspace, library: Library) -> list[dict[str, str]]:
+    """The current submission's action-plan items not closed yet, soonest due first:
+    what the overview lists until someone closes them in the records."""
+    names = workspace.submissions()
+    if not names:
+        return []
+    name = names[0]
+    table = record_table(library, "action-plan")
+    try:
+        rows, _source = read_records(workspace.path(name), table)
+    except InputError:
+        return []
+    open_rows = [r for r in rows if r.get("status", "") != "closed" and
+                 not r.get("completed")]
+    return sorted(open_rows, key=lambda r: (r.get("due") or "9999", r.get("finding", "")))
+
+
 # --------------------------------------------------------------------------- NSNY's letters
 
 

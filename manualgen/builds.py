@@ -39,10 +39,12 @@ class BuildKind(StrEnum):
     MANUAL = "manual"
     FORMS = "forms"
     SUBMISSION = "submission"
+    PHONE_FORM = "phone_form"       # a completed form from a phone: `name` is its id
 
 
 TITLES = {BuildKind.MANUAL: "Building the manual", BuildKind.FORMS: "Building the forms",
-          BuildKind.SUBMISSION: "Building the submission PDF"}
+          BuildKind.SUBMISSION: "Building the submission PDF",
+          BuildKind.PHONE_FORM: "Filing a form sent from a phone"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class BuildSpec:
     """What to build; plain values, so a queue can carry it to another process."""
 
     kind: BuildKind
-    name: str = ""                  # the submission folder, for a submission
+    name: str = ""                  # the submission folder; a phone form's id
     skip_unreadable: bool = False   # a submission: leave out files that cannot be read
 
     @property
@@ -88,6 +90,8 @@ def run_build(spec: BuildSpec, ws: Workspace, library: Library, office: Office, 
                          fix="fill in the Company pages first")
     if spec.kind is BuildKind.SUBMISSION:
         return _submission(spec, ws, library, office, today=today, progress=progress)
+    if spec.kind is BuildKind.PHONE_FORM:
+        return _phone_form(spec, ws, library, today=today, progress=progress)
     if spec.kind is BuildKind.FORMS:
         return _forms(ws, library, progress)
     return _manual(ws, library, office, today=today, progress=progress)
@@ -165,3 +169,23 @@ def _submission(spec: BuildSpec, ws: Workspace, library: Library, office: Office
     ws.write_output(f"{spec.name}.json", result.index_text())
     return result.summary(f"{spec.name}.pdf")
 
+
+
+def _phone_form(spec: BuildSpec, ws: Workspace, library: Library, *, today: dt.date,
+                progress: Progress) -> str:
+    """File a completed phone form (`forms.intake`); a failure is noted in its journal
+    entry, where the phone's outbox reads it, and the next start-up tries again."""
+    from manualgen import api
+
+    progress("Filing the form", total=2)
+    try:
+        filed = api.file_phone_form(ws, library, spec.name, today=today)
+    except api.ManualgenError as exc:
+        api.note_phone_form_failure(ws, spec.name, str(exc))
+        raise
+    except Exception:
+        api.note_phone_form_failure(ws, spec.name, "manualgen failed with an internal "
+                                    "error; the form is kept and filed again later")
+        raise
+    progress("Done", 2)
+    return filed.summary()

@@ -25,8 +25,15 @@ import http.cookiejar, sys, urllib.request
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 page = opener.open(sys.argv[1]).read().decode()
 assert "Legal name of the business" in page, page[:500]
-assert b"htmx" in opener.open(sys.argv[1].split("/?")[0] + "/static/htmx.min.js").read()
+base = sys.argv[1].split("/?")[0]
+assert b"htmx" in opener.open(base + "/static/htmx.min.js").read()
+# the phone app and the npm scripts it runs offline came along too
+assert b"workbox" in opener.open(base + "/static/vendor/workbox-sw.js").read()
+assert b"SignaturePad" in opener.open(base + "/static/vendor/signature_pad.js").read()
+assert b"precache" in opener.open(base + "/forms/sw.js").read().lower()
 PY
+# the ECMA-376 schemas that check a form template NSNY uploads
+"$work/venv/bin/python" -c "from manualgen.render.ooxml import XSD; assert (XSD / 'wml.xsd').is_file()"
 kill "$serve_pid"
 # The portal from the wheel: its migrations, templates and static files came along.
 export MANUALGEN_PORTAL_HTTPS=0 MANUALGEN_PORTAL_HOSTS=127.0.0.1 MANUALGEN_ADMIN_PASSWORD=Wheel-Check-Passphrase-1

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # python3-uno: the bridge the warm LibreOffice is driven through (under /usr/bin/python3).
 # postgresql: the portal's tests run against it as well as SQLite; redis-server: its
 # builds queued in Redis (for workers on several machines) are tested too. git: the
-# portal keeps NSNY's library in DATA/library, a git repository.
+# portal keeps NSNY's library in DATA/library, a git repository. npm: CI checks the
+# phone app's vendored scripts against their lock (tools/vendor_js.py --check).
 debs=(libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea
-      poppler-utils qpdf chromium postgresql redis-server zbar-tools git)
+      poppler-utils qpdf chromium postgresql redis-server zbar-tools git npm)
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 
 missing=()

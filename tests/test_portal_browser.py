@@ -370,7 +370,8 @@ NOT_PAGES = {"home", "static", "job", "portal-send", "portal-task-done", "portal
              "submission-upload", "submission-sample", "submission-thumb",
              "submission-build", "submission-download", "nsny-library-owner",
              "nsny-library-decide", "nsny-library-publish", "portal-library-take",
-             "portal-library-own"}
+             "portal-library-own", "phone-sw", "phone-manifest", "phone-app-json",
+             "phone-submit", "phone-sent", "phone-paper", "portal-crew"}
 
 
 def _page_names() -> set[str]:
@@ -450,7 +451,7 @@ def test_every_page_fits_a_phone(served):
     employer.press("Kluane Ridge Roofing")
     pages = ["/overview/", "/people/", "/company/",
              *[f"/company/{s}/" for s in SECTIONS], "/company/review/",
-             "/company/history/", "/manual/", "/status/", "/submission/",
+             "/company/history/", "/manual/", "/status/", "/submission/", "/forms/",
              "/submission/2026-submission/", f"/reviews/{manual.pk}/",
              f"/reviews/{annual.pk}/", "/reviews/999999/", "/accounts/2fa/",
              "/accounts/password/change/"]

@@ -314,6 +314,11 @@ def b_objects(two) -> dict[str, dict]:
         "submission-records": (b, {"name": folder, "table": table}),
         "submission-build": (b, {"name": folder}),
         "submission-download": (b, {"name": folder, "kind": "pdf"}),
+        # the phone app (issue 26): A's own forms; a crew link A does not hold
+        "phone": (own, {}), "phone-sw": (own, {}), "phone-manifest": (own, {}),
+        "phone-app-json": (own, {}), "phone-submit": (own, {}), "phone-sent": (own, {}),
+        "phone-paper": (own, {}),
+        "portal-crew": (b, {"token": "not-a-token-of-anybody"}),
     }
 
 

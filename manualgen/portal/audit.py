@@ -40,6 +40,8 @@ class What(StrEnum):
     LIBRARY_OWNER = "policy owner changed"
     LIBRARY_TAKEN = "library version taken"
     LIBRARY_KEPT = "own policy kept"
+    CREW_LINK_MADE = "crew link made"
+    CREW_LINK_REVOKED = "crew link turned off"
 
 
 LABELS: dict[What, str] = {
@@ -64,6 +66,8 @@ LABELS: dict[What, str] = {
     What.LIBRARY_OWNER: "Changed who keeps a policy",
     What.LIBRARY_TAKEN: "Took a new library version into the manual",
     What.LIBRARY_KEPT: "Kept the company's own policy after a library change",
+    What.CREW_LINK_MADE: "Made a crew link for filling in forms on phones",
+    What.CREW_LINK_REVOKED: "Turned off a crew link",
 }
 
 

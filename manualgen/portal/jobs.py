@@ -164,6 +164,41 @@ def recover(builds: list[m.Build] | None = None, *, now: dt.datetime | None = No
     return touched
 
 
+def refile(site) -> int:
+    """Phone forms every company received but never filed (their build was lost with its
+    worker twice, or failed): queued again, once each. Run when a worker starts, so nothing
+    a phone was told "received" is left behind. How many were queued."""
+    import uuid
+
+    from django.db import IntegrityError, transaction
+
+    queued = 0
+    with scopes_disabled():
+        for company in m.Company.objects.all():
+            folder = site.company_folder(company.folder)
+            if not folder.is_dir():
+                continue
+            ws = api.open_workspace(folder)
+            for form_id in api.unfiled_phone_forms(ws) if ws.has_profile else []:
+                spec = api.BuildSpec(api.BuildKind.PHONE_FORM, form_id)
+                if m.Build.objects.filter(company=company, kind=str(spec.kind), name=form_id,
+                                          state__in=(m.QUEUED, m.RUNNING)).exists():
+                    continue
+                try:
+                    with transaction.atomic():
+                        build = m.Build.objects.create(
+                            id=uuid.uuid4().hex, company=company, kind=str(spec.kind),
+                            name=form_id, title=spec.title, done_url="/forms/",
+                            options=spec.to_dict())
+                except IntegrityError:          # another worker queued it this instant
+                    continue
+                enqueue(build.pk)
+                queued += 1
+    if queued:
+        log.warning("%d phone form(s) received but not filed: queued again", queued)
+    return queued
+
+
 def _fail_task(task_id: str, now: dt.datetime) -> None:
     """The database queue's row of a task whose worker died stays 'running' forever:
     mark it failed, so NSNY's task list tells the truth."""
@@ -246,6 +281,7 @@ def run_worker(site, *, batch: bool = False, interval: float = 0.5) -> None:
     started = time.monotonic()
     try:
         recover()
+        refile(site)
         if getattr(settings, "RQ_QUEUES", None):
             redis_worker(worker, batch=batch)
         else:

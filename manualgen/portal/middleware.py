@@ -7,7 +7,10 @@
   anybody else gets 404;
 - NSNY staff set up an authenticator app before anything else (MANUALGEN_PORTAL_STAFF_MFA);
 - every other page runs inside `scope(company=...)` of the company the person chose,
-  from their own memberships; a page of a company needs one chosen.
+  from their own memberships; a page of a company needs one chosen;
+- a phone opened by a company's crew link (`/crew/<token>/`, no account) reaches the
+  phone app's addresses (/forms/) of that company and nothing else (404), as long as the
+  link is not turned off: it is looked up on every request.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from manualgen.portal import models as m
 from manualgen.web.middleware import CSP
 from manualgen.web.permissions import Action, can
 
-OPEN = ("/accounts/", "/invite/", "/static/")
+OPEN = ("/accounts/", "/invite/", "/static/", "/crew/")
+CREW_PATHS = ("/forms/",)                    # all a crew link's phone may open
 STAFF = ("/nsny/",)
 ADMIN = ("/admin/",)
 NO_COMPANY = ("/", "/companies/")            # pages of a signed-in person without one
 SESSION_COMPANY = "portal_company"
+SESSION_CREW = "portal_crew_link"
 
 
 def has_authenticator(user: m.User) -> bool:
@@ -62,6 +67,8 @@ class PortalGate:
         if path.startswith(OPEN):
             return self.get_response(request)
         user = request.user
+        if not user.is_authenticated and request.session.get(SESSION_CREW) is not None:
+            return self._crew(request, path)
         if not user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={path}")
         with scope(user=user.pk):
@@ -95,4 +102,24 @@ class PortalGate:
         request.membership = membership
         request.company = membership.company
         with scope(user=user.pk, company=membership.company_id):
+            return self.get_response(request)
+
+    def _crew(self, request: HttpRequest, path: str) -> HttpResponse:
+        """A phone of the crew: its link still on, the phone app's addresses only."""
+        with scopes_disabled():
+            link = m.CrewLink.objects.select_related("company").filter(
+                pk=request.session.get(SESSION_CREW), revoked__isnull=True).first()
+        if link is None:
+            request.session.pop(SESSION_CREW, None)
+            from manualgen.web.middleware import error_page
+
+            return error_page(request, "This crew link is turned off",
+                              "The company's owner turned off the link this phone was "
+                              "opened with; forms not sent yet stay on the phone.",
+                              fix="Ask the owner for the new link or QR code.", status=403)
+        if not path.startswith(CREW_PATHS):
+            raise Http404(path)
+        request.crew_link = link
+        request.company = link.company
+        with scope(company=link.company_id):
             return self.get_response(request)

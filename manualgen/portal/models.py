@@ -254,6 +254,29 @@ class Reminder(models.Model):
                                                name="one_reminder_per_key")]
 
 
+class CrewLink(models.Model):
+    """A company's crew link: opened on a phone, it lets that phone fill in the company's
+    forms and send them (`Action.FILL_FORMS`), nothing else, without an account. Only a
+    hash of its token is kept; turning it off (`revoked`) ends every phone's session at
+    its next request."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="crew_links")
+    label = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 BUILD_STATES = [(QUEUED, "Waiting for a worker"), (RUNNING, "Running"), (DONE, "Done"),
                 (FAILED, "Failed")]

@@ -84,7 +84,8 @@ class QueuedBuilds:
                 build = m.Build.objects.create(
                     id=uuid.uuid4().hex, company=request.company, kind=str(spec.kind),
                     name=spec.name, title=spec.title, done_url=done_url,
-                    options=spec.to_dict(), requested_by=request.user)
+                    options=spec.to_dict(), requested_by=request.user
+                    if request.user.is_authenticated else None)   # None: a crew phone
                 transaction.on_commit(lambda: enqueue(build.pk))
         except IntegrityError:                 # the same build asked for twice at once
             existing = self.running(request, spec.key)

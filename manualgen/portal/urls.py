@@ -24,6 +24,7 @@ urlpatterns = [
     path("library/take/", employer.take_library, name="portal-library-take"),
     path("library/own/<slug:policy_id>/", employer.own_policy, name="portal-library-own"),
     path("people/", members.members, name="members"),
+    path("crew/<str:token>/", members.crew_open, name="portal-crew"),
     path("nsny/", staff.dashboard, name="nsny-dashboard"),
     path("nsny/invite/", staff.invite, name="nsny-invite"),
     path("nsny/audit/", staff.audit_trail, name="nsny-audit"),

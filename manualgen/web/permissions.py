@@ -2,8 +2,10 @@
 
 A person holds at most one company role in the company they chose (owner, member or
 consultant, from their `Membership`) and at most one NSNY role (reviewer or admin, from
-`User.nsny_role`). `RIGHTS` says what each role may do; `can` answers for a request, a
-membership or a user; `@requires(Action.X)` puts the question in front of a view. Every
+`User.nsny_role`); a phone opened by a company's crew link (no account) holds the crew
+role alone, which fills in forms and nothing else. `RIGHTS` says what each role may do;
+`can` answers for a request, a membership or a user; `@requires(Action.X)` puts the
+question in front of a view. Every
 view of the portal's URL patterns carries `@requires` or `@open_to_all` (the security
 tests check it), and the gate (`middleware.PortalGate`) asks `can` before NSNY's pages and
 the Django admin.
@@ -46,6 +48,7 @@ class Role(StrEnum):
     MEMBER = "member"
     REVIEWER = "reviewer"
     ADMIN = "admin"
+    CREW = "crew"        # a phone opened by the company's crew link: fills forms, no more
 
 
 COMPANY_ROLES = (Role.OWNER, Role.CONSULTANT, Role.MEMBER)
@@ -64,6 +67,7 @@ class Action(StrEnum):
     MARK_DONE = "mark_done"                 # tick off NSNY's comments
     SEND = "send"                           # send the manual or the submission to NSNY
     MANAGE_MEMBERS = "manage_members"       # invite people, change roles, remove them
+    FILL_FORMS = "fill_forms"               # the phone app: its forms, send completed ones
     # NSNY's side (across companies).
     NSNY_VIEW = "nsny_view"                 # every company, review and sent file
     AUDIT = "audit"                         # the audit trail
@@ -79,7 +83,7 @@ class Action(StrEnum):
 
 
 _MEMBER = frozenset({Action.VIEW, Action.UPLOAD, Action.EDIT_RECORDS, Action.BUILD,
-                     Action.MARK_DONE})
+                     Action.MARK_DONE, Action.FILL_FORMS})
 _CONSULTANT = _MEMBER | {Action.EDIT_PROFILE}
 _OWNER = _CONSULTANT | {Action.SEND, Action.MANAGE_MEMBERS}
 _REVIEWER = frozenset({Action.NSNY_VIEW, Action.AUDIT, Action.INVITE, Action.REVIEW,
@@ -93,17 +97,18 @@ RIGHTS: dict[Role, frozenset[Action]] = {
     Role.MEMBER: _MEMBER,
     Role.REVIEWER: _REVIEWER,
     Role.ADMIN: _ADMIN,
+    Role.CREW: frozenset({Action.FILL_FORMS}),
 }
 COMPANY_ACTIONS = frozenset().union(*(RIGHTS[r] for r in COMPANY_ROLES))
 NSNY_ACTIONS = frozenset().union(*(RIGHTS[r] for r in NSNY_ROLES))
 
 LABELS: dict[Role, str] = {Role.OWNER: "Owner", Role.CONSULTANT: "Consultant",
                            Role.MEMBER: "Member", Role.REVIEWER: "NSNY reviewer",
-                           Role.ADMIN: "NSNY admin"}
+                           Role.ADMIN: "NSNY admin", Role.CREW: "Crew link"}
 WHO: dict[Role, str] = {Role.OWNER: "the company's owner",
                         Role.CONSULTANT: "its safety consultant",
                         Role.MEMBER: "its members", Role.REVIEWER: "NSNY's reviewers",
-                        Role.ADMIN: "an NSNY admin"}
+                        Role.ADMIN: "an NSNY admin", Role.CREW: "a crew phone"}
 DOES: dict[Action, str] = {
     Action.VIEW: "open the company's pages",
     Action.EDIT_PROFILE: "change the company profile",
@@ -113,6 +118,7 @@ DOES: dict[Action, str] = {
     Action.MARK_DONE: "tick off NSNY's comments",
     Action.SEND: "send the company's work to NSNY",
     Action.MANAGE_MEMBERS: "invite people to the company or change their roles",
+    Action.FILL_FORMS: "fill in the company's forms on a phone and send them",
     Action.NSNY_VIEW: "open NSNY's pages (every company, its reviews and sent files)",
     Action.AUDIT: "read the audit trail",
     Action.INVITE: "invite people to the portal",
@@ -160,6 +166,8 @@ def roles_of(subject: Any) -> frozenset[Role]:
         membership = getattr(subject, "membership", None)
         if membership is not None and (found := _role(membership.role)) in COMPANY_ROLES:
             roles.add(found)
+        if getattr(subject, "crew_link", None) is not None:      # set by the portal's gate
+            roles.add(Role.CREW)
         return frozenset(roles)
     if hasattr(subject, "company_id") and hasattr(subject, "role"):       # a Membership
         found = _role(subject.role)

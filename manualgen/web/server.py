@@ -37,6 +37,7 @@ def make_server(site: Site, host: str, port: int):
                            ident="manualgen", asyncore_use_poll=USE_POLL)
     site.port = server.effective_port
     server.application = wsgi_app(site)
+    site.jobs.refile()              # phone forms received before a stop, not yet filed
     return server
 
 

@@ -97,7 +97,18 @@ class Jobs:
                      if j.folder == folder and j.kind == key and j.running), None)
 
     def start(self, request, spec: api.BuildSpec, done_url: str) -> Job:
-        ws = request.workspace
+        return self._start(request.workspace, spec, done_url)
+
+    def refile(self) -> int:
+        """Start filing the phone forms the folder received but never filed (the app was
+        stopped while filing them): nothing acknowledged is lost. How many."""
+        ws = api.open_workspace(self._site.folder)
+        found = api.unfiled_phone_forms(ws) if ws.has_profile else []
+        for form_id in found:
+            self._start(ws, api.BuildSpec(api.BuildKind.PHONE_FORM, form_id), "/forms/")
+        return len(found)
+
+    def _start(self, ws: api.Workspace, spec: api.BuildSpec, done_url: str) -> Job:
         with self._lock:
             job = self._running(ws.root, spec.key)
             if job is not None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from manualgen.web.views import common, company, manual, status, submission
+from manualgen.web.views import (
+    common,
+    company,
+    manual,
+    phone_app,
+    phone_forms,
+    status,
+    submission,
+)
 
 urlpatterns = [
     path("", common.home, name="home"),
-    path("static/<str:name>", common.static, name="static"),
+    path("static/<path:name>", common.static, name="static"),
     path("jobs/<str:job_id>/", common.job, name="job"),
     # Company profile
     path("company/", company.overview, name="company"),
@@ -24,6 +32,15 @@ urlpatterns = [
     path("manual/build/", manual.build, name="manual-build"),
     path("manual/download/<str:name>", manual.download, name="manual-download"),
     path("manual/page/<int:number>.png", manual.picture, name="manual-page"),
+    # The phone app (issue 26): its page, service worker and manifest
+    path("forms/", phone_app.shell, name="phone"),
+    path("forms/sw.js", phone_app.service_worker, name="phone-sw"),
+    path("forms/app.webmanifest", phone_app.manifest, name="phone-manifest"),
+    # ... and its server side: the forms, a completed form sent, its fate, a paper form
+    path("forms/app.json", phone_forms.app_json, name="phone-app-json"),
+    path("forms/submit/", phone_forms.submit, name="phone-submit"),
+    path("forms/sent/", phone_forms.sent, name="phone-sent"),
+    path("forms/paper/", phone_forms.paper, name="phone-paper"),
     # Status
     path("status/", status.page, name="status"),
     path("status/calendar.ics", status.calendar, name="status-ics"),

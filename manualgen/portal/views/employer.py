@@ -23,6 +23,7 @@ from manualgen.portal.figures import status_of
 from manualgen.web.middleware import error_page
 from manualgen.web.permissions import Action, requires
 from manualgen.web.views.common import start_job
+from manualgen.web.views.status import open_actions
 
 
 def _signature(folder: Path) -> tuple:
@@ -137,6 +138,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "annual_review": flow.latest_review(m.ANNUAL, name) if name else None,
         "notice": request.GET.get("notice"),
         "news": _news(request),
+        **open_actions(request),
     })
 
 

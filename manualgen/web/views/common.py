@@ -14,7 +14,9 @@ from manualgen.web.permissions import Action, allowed, open_to_all, requires
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
-                ".txt": "text/plain"}
+                ".txt": "text/plain", ".png": "image/png", ".json": "application/json"}
+# Sub-folders of static/ that are served: the phone app's files and its npm packages.
+STATIC_FOLDERS = ("phone", "vendor")
 NAV = (("company", "Company"), ("manual", "Manual and forms"), ("status", "Status"),
        ("submissions", "Submission"))
 
@@ -44,9 +46,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @open_to_all
 def static(request: HttpRequest, name: str) -> HttpResponse:
-    path = STATIC / name
-    if "/" in name or name.startswith(".") or not path.is_file() or \
-            path.suffix not in STATIC_TYPES:
+    """A file of static/, or of one of its `STATIC_FOLDERS` (`vendor/idb.js`)."""
+    parts = name.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and parts[0] not in STATIC_FOLDERS) or \
+            any(not part or part.startswith(".") for part in parts):
+        raise Http404(name)
+    path = STATIC.joinpath(*parts)
+    if not path.is_file() or path.suffix not in STATIC_TYPES:
         raise Http404(name)
     response = HttpResponse(path.read_bytes(), content_type=STATIC_TYPES[path.suffix])
     response["Cache-Control"] = "max-age=3600"

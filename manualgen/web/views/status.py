@@ -27,7 +27,19 @@ def page(request: HttpRequest) -> HttpResponse:
     people = viewmodels.people(report) if report is not None else []
     return render(request, "web/status.html", {"report": report, "check": check,
                                                "people": people,
-                                               "today": request.site.today()})
+                                               "today": request.site.today(),
+                                               **open_actions(request)})
+
+
+def open_actions(request: HttpRequest) -> dict:
+    """The action plan's open items for the page's "Open actions" list (overview, status)."""
+    ws = request.workspace
+    names = ws.submissions()
+    if not names:
+        return {}
+    return {"open_actions": api.open_actions(ws, request.site.library),
+            "open_actions_submission": names[0],
+            "today_iso": request.site.today().isoformat()}
 
 
 @requires(Action.VIEW)
