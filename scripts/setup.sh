@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 # portal keeps NSNY's library in DATA/library, a git repository. npm: CI checks the
 # phone app's vendored scripts against their lock (tools/vendor_js.py --check).
 debs=(libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea
-      poppler-utils qpdf chromium postgresql redis-server zbar-tools git npm)
+      poppler-utils qpdf chromium postgresql redis-server zbar-tools git)
+command -v npm >/dev/null || debs+=(npm)      # a Node.js of its own may bring npm already
 [ "${1:-}" = "--bench" ] && debs+=(pandoc)
 
 missing=()
