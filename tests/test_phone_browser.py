@@ -459,3 +459,30 @@ def test_every_field_is_named_and_a_form_is_filled_by_keyboard(phone):
     assert page.locator(".error:not([hidden])").filter(has_text="Answer this.").count() >= 1
     focused = page.evaluate("document.activeElement.closest('[data-path]')?.dataset.path")
     assert focused is not None
+
+
+def test_a_photo_of_a_paper_form_taken_in_the_app_is_filed_by_its_code(phone, tmp_path):
+    """A crew member photographs a filled-in paper inspection in the app: the photo goes
+    through the outbox and is filed in Site Inspections by the code printed on the form,
+    with no question asked of the crew."""
+    from test_paper_forms import blank_form_code, photo_of_page
+
+    p = phone()
+    code = blank_form_code(p.folder, "site-inspection")
+    picture = tmp_path / "IMG_2042.jpg"
+    picture.write_bytes(photo_of_page(code, exif_date="2026:11:19 10:12:00"))
+    folder = p.folder / SUBMISSION / "site-inspections"
+    before = {f.name for f in folder.iterdir()}
+    p.open()
+    p.page.get_by_label("Take a photo of a paper form").set_input_files(str(picture))
+    p.page.get_by_text("It is filed by the code printed on the form").wait_for()
+    deadline = time.time() + 30
+    while time.time() < deadline and not ({f.name for f in folder.iterdir()} - before):
+        time.sleep(0.2)
+    new = {f.name for f in folder.iterdir()} - before
+    assert len(new) == 1, new
+    page_ = p.page
+    page_.wait_for_function(
+        "async () => (await new Promise(ok => { const r = indexedDB.open('manualgen-forms');"
+        " r.onsuccess = () => { const c = r.result.transaction('outbox')"
+        ".objectStore('outbox').count(); c.onsuccess = () => ok(c.result); }; })) === 0")
