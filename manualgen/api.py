@@ -207,7 +207,9 @@ def load_library(location: Path | str | LibraryPaths | None = None, *,
     folder itself), or the bundled one. Keep it; `reload_if_changed()` refreshes it.
     `compiled`: a folder of this user's own to keep the policies' compiled templates in,
     so the next process need not compile them (bench/NOTES.md)."""
-    return Library.load(location, compiled=Path(compiled) if compiled is not None else None)
+    from manualgen.inputs.library.load import load_library as _load
+
+    return _load(location, compiled=Path(compiled) if compiled is not None else None)
 
 
 # --------------------------------------------------------------------------- profile

@@ -16,8 +16,8 @@ import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from manualgen.api import load_library
 from manualgen.cli import main
-from manualgen.library import load_library
 
 from conftest import EXAMPLE, LIBRARY, MINIMAL_PROFILE, needs_libreoffice
 from conftest import manual_files as build_manual

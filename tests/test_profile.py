@@ -11,11 +11,11 @@ import yaml
 from click.testing import CliRunner
 
 from manualgen import api
+from manualgen.api import load_library
 from manualgen.cli import main
 from manualgen.errors import InputError
 from manualgen.inputs.pipeline import vocabulary
 from manualgen.inputs.profile import load_profile
-from manualgen.library import load_library
 
 from conftest import EXAMPLE, MINIMAL_PROFILE
 

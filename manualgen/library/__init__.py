@@ -1,7 +1,3 @@
-"""The NSNY policy library: loading, selecting policies for a company, linting."""
-
-from manualgen.inputs.library.load import Library, load_library
-from manualgen.inputs.library.model import Element, FormInfo, HazardTerm, Policy, PolicyHeader
-
-__all__ = ["Library", "load_library", "Element", "FormInfo", "HazardTerm", "Policy",
-           "PolicyHeader"]
+"""NSNY's tools for the policy library: its check (lint), list, coverage, book, import,
+diff, the editor's policy parts and a version to publish. The library itself is loaded
+by `manualgen.inputs.library` (one loader; front ends call `api.load_library`)."""

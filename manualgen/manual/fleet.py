@@ -88,14 +88,14 @@ def _worker(tasks, results, config: FleetConfig, parent: int) -> None:
     """A worker process: its library and warm LibreOffice live as long as it does."""
     import threading
 
-    from manualgen.inputs.library.load import Library
+    from manualgen.inputs.library.load import load_library
     from manualgen.services.office import Office
     from manualgen.services.storage import remove_run_folders
 
     threading.Thread(target=_die_with, args=(parent,), daemon=True).start()
 
     try:
-        library = Library.load(config.library)
+        library = load_library(config.library)
     except Exception as exc:  # noqa: BLE001 - said once by the parent for every company
         results.put(("broken", os.getpid(), f"the library cannot be loaded: {exc}"))
         return

@@ -92,12 +92,6 @@ class Library:
     # is absent (`library check` says so).
     form_fields: dict[str, FormFields] = field(default_factory=dict)
 
-    @classmethod
-    def load(cls, location: Path | str | LibraryPaths | None = None, *,
-             compiled: Path | None = None) -> Library:
-        """The library at `location` (see `resources.library_paths`), or the bundled one."""
-        return load_library(location, compiled=compiled)
-
     @property
     def packages_dir(self) -> Path:
         return self.paths.packages if self.paths else self.root.parent / "packages"
