@@ -141,8 +141,8 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     (it comes up while the samples are read)."""
     start = time.perf_counter()
     from manualgen.cli import user_cache
-    from manualgen.package.intake import has_word_files
     from manualgen.services.office import Office
+    from manualgen.submission.intake import has_word_files
 
     office = Office.warm(profiles=user_cache() / "office").start() \
         if has_word_files(Path(folder)) else Office.find()

@@ -89,12 +89,12 @@ if TYPE_CHECKING:
     from manualgen.manual.own_policies import OwnReport
     from manualgen.manual.redline import RedlineResult
     from manualgen.manual.updates import LibraryUpdate
-    from manualgen.package.build import BuildOptions, BuildResult
-    from manualgen.package.check import Report as SubmissionReport
-    from manualgen.package.readiness import Readiness
     from manualgen.render.paginate import LayoutCache
     from manualgen.services.library_repo import LibraryRepo, VersionTag
     from manualgen.status.report import StatusReport
+    from manualgen.submission.build import BuildOptions, BuildResult
+    from manualgen.submission.check import Report as SubmissionReport
+    from manualgen.submission.readiness import Readiness
     from manualgen.summary import SummaryResult
 
 # The jobs' types, imported when first used: a command pays only for its own job's
@@ -120,12 +120,12 @@ _LAZY = {
     "ImportResult": ("manualgen.library.importer", "ImportResult"),
     "LintReport": ("manualgen.library.lint", "LintReport"),
     "Listing": ("manualgen.library.listing", "Listing"),
-    "BuildOptions": ("manualgen.package.build", "BuildOptions"),
-    "BuildResult": ("manualgen.package.build", "BuildResult"),
-    "SubmissionReport": ("manualgen.package.check", "Report"),
+    "BuildOptions": ("manualgen.submission.build", "BuildOptions"),
+    "BuildResult": ("manualgen.submission.build", "BuildResult"),
+    "SubmissionReport": ("manualgen.submission.check", "Report"),
     "StatusReport": ("manualgen.status.report", "StatusReport"),
     "SummaryResult": ("manualgen.summary", "SummaryResult"),
-    "DEFAULT_PACKAGE": ("manualgen.package.spec", "DEFAULT_PACKAGE"),
+    "DEFAULT_PACKAGE": ("manualgen.submission.spec", "DEFAULT_PACKAGE"),
     "LibraryDiff": ("manualgen.library.diff", "LibraryDiff"),
     "AbsorbResult": ("manualgen.manual.absorb", "AbsorbResult"),
     "OwnReport": ("manualgen.manual.own_policies", "OwnReport"),
@@ -136,7 +136,7 @@ _LAZY = {
     "LetterSubmission": ("manualgen.letter", "LetterSubmission"),
     "FleetConfig": ("manualgen.manual.fleet", "FleetConfig"),
     "FleetResult": ("manualgen.manual.fleet", "FleetResult"),
-    "Readiness": ("manualgen.package.readiness", "Readiness"),
+    "Readiness": ("manualgen.submission.readiness", "Readiness"),
     "LibraryRepo": ("manualgen.services.library_repo", "LibraryRepo"),
     "VersionTag": ("manualgen.services.library_repo", "VersionTag"),
     "Release": ("manualgen.library.publish", "Release"),
@@ -157,7 +157,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _default_package(package: str | Path | None) -> str | Path:
-    from manualgen.package.spec import DEFAULT_PACKAGE
+    from manualgen.submission.spec import DEFAULT_PACKAGE
 
     return DEFAULT_PACKAGE if package is None else package
 
@@ -473,7 +473,7 @@ def open_submission(folder: Path | str | Mapping[str, bytes], library: Library, 
 def check_submission(sub: Submission, *, on: dt.date | None = None,
                      package: str | Path | None = None) -> SubmissionReport:
     """What is missing, late, out of period or unreadable; builds nothing."""
-    from manualgen.package.check import check_package
+    from manualgen.submission.check import check_package
 
     return check_package(sub, on=on, package=_default_package(package))
 
@@ -482,7 +482,7 @@ def build_submission(sub: Submission, options: BuildOptions | None = None, *,
                      office: Office | None = None,
                      progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """The Annual Documentation Review Submission as one PDF, with its JSON index."""
-    from manualgen.package.build import build_package
+    from manualgen.submission.build import build_package
 
     return build_package(sub, options, office=office, progress=progress)
 
@@ -499,7 +499,7 @@ def new_submission_files(library: Library, *, profile: ProfileSource | None = No
                          package: str | Path | None = None) -> dict[str, bytes]:
     """The files of an empty submission folder ("x/" entries are folders)."""
     from manualgen.inputs.program import next_anniversary
-    from manualgen.package.scaffold import scaffold_files
+    from manualgen.submission.scaffold import scaffold_files
 
     anniversary = None
     if profile is not None:
@@ -763,7 +763,7 @@ def course_labels() -> dict[str, str]:
 
 def category_labels() -> dict[str, str]:
     """The one wording of each submission category state (complete, missing, ...)."""
-    from manualgen.package.check import CATEGORY_LABELS
+    from manualgen.submission.check import CATEGORY_LABELS
 
     return {str(k): v for k, v in CATEGORY_LABELS.items()}
 
@@ -831,32 +831,32 @@ def import_records(table: RecordTable, name: str, data: bytes) -> list[dict[str,
 
 def check_upload(name: str, data: bytes) -> str:
     """The kind of an uploaded sample (pdf, word, image), judged by its content."""
-    from manualgen.package.uploads import check_upload as _check
+    from manualgen.submission.uploads import check_upload as _check
 
     return _check(name, data)
 
 
 def sample_kind(name: str) -> str | None:
     """The sample kind a file name claims (pdf, word, image), or None: not a sample."""
-    from manualgen.package.intake import kind_of
+    from manualgen.submission.intake import kind_of
 
     return kind_of(name)
 
 
 def photo_date(data: bytes) -> dt.date | None:
-    from manualgen.package.uploads import photo_date as _date
+    from manualgen.submission.uploads import photo_date as _date
 
     return _date(data)
 
 
 def dated_name(name: str, day: dt.date | None) -> str:
-    from manualgen.package.uploads import dated_name as _dated
+    from manualgen.submission.uploads import dated_name as _dated
 
     return _dated(name, day)
 
 
 def rotate_photo(data: bytes, quarter_turns: int = 1) -> bytes:
-    from manualgen.package.uploads import rotate_photo as _rotate
+    from manualgen.submission.uploads import rotate_photo as _rotate
 
     return _rotate(data, quarter_turns)
 
@@ -865,8 +865,8 @@ def suggested_activities(sub: Submission, rows: list[dict[str, str]], *,
                          package: str | Path | None = None) -> list[dict[str, str]]:
     """Activity-log rows the samples already record (a dated inspection in
     site-inspections/) that `rows` do not hold yet."""
-    from manualgen.package import intake
-    from manualgen.package.spec import load_package
+    from manualgen.submission import intake
+    from manualgen.submission.spec import load_package
 
     spec = load_package(_default_package(package), sub.library)
     kinds = {c.key: c.activity for c in spec.categories if c.activity}
@@ -888,7 +888,7 @@ def suggested_activities(sub: Submission, rows: list[dict[str, str]], *,
 
 def submission_categories(library: Library, *, package: str | Path | None = None) -> list:
     """The categories of a package, in the reviewer's order."""
-    from manualgen.package.spec import load_package
+    from manualgen.submission.spec import load_package
 
     return list(load_package(_default_package(package), library).categories)
 
@@ -905,7 +905,7 @@ def submission_folder_name(profile: ProfileSource, library: Library, *,
 
 def submission_readiness(report: SubmissionReport) -> list[Readiness]:
     """Each category's state and the date of its latest sample, for a readiness view."""
-    from manualgen.package.readiness import readiness
+    from manualgen.submission.readiness import readiness
 
     return readiness(report)
 

@@ -161,7 +161,7 @@ def package_check(folder: Path, *, company=None, on=None, library=None):
 def package_build(folder: Path, output: Path, options=None, *, company=None, on=None,
                   library=None, **kwargs) -> Built:
     """build the submission and write it (PDF and index), as `package build` does."""
-    from manualgen.package.build import BuildOptions, build_package, refuse_output_inside
+    from manualgen.submission.build import BuildOptions, build_package, refuse_output_inside
 
     refuse_output_inside(Path(folder), Path(output))
     options = options or BuildOptions()

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from manualgen import api
 from manualgen.inputs.program import CourseState
-from manualgen.package.check import CategoryState
+from manualgen.submission.check import CategoryState
 
 from conftest import EXAMPLE, MINIMAL_PROFILE, needs_libreoffice
 from test_package_fixtures import EXAMPLE_RECORDS, photo_jpeg, reportlab_pdf

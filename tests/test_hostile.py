@@ -411,7 +411,7 @@ def test_picture_bombs_are_named_as_unreadable_by_check(tmp_path):
 def test_picture_bombs_stop_the_build_or_are_left_out_and_listed(tmp_path):
     import json
 
-    from manualgen.package.build import BuildOptions
+    from manualgen.submission.build import BuildOptions
 
     from conftest import package_build
     from test_package_fixtures import stub_summary
@@ -433,7 +433,7 @@ def test_a_tiff_of_more_pages_than_allowed(tmp_path):
     from PIL import Image
 
     from manualgen.inputs.images import MAX_FRAMES
-    from manualgen.package.normalise import Unreadable, probe_image
+    from manualgen.submission.normalise import Unreadable, probe_image
 
     path = tmp_path / "scan.tif"
     frames = [Image.new("L", (4, 4)) for _ in range(MAX_FRAMES + 1)]
@@ -483,7 +483,7 @@ def pdf_with_bad_name(name: str) -> bytes:
 def test_pdf_with_a_name_that_is_not_utf8_is_built(tmp_path):
     import pikepdf
 
-    from manualgen.package.build import BuildOptions
+    from manualgen.submission.build import BuildOptions
 
     from conftest import package_build
     from test_package_fixtures import make_folder, stub_summary
@@ -521,7 +521,7 @@ def docx_expanding_to(megabytes: int) -> bytes:
 
 
 def test_zip_bomb_word_sample_never_reaches_libreoffice(tmp_path):
-    from manualgen.package.build import BuildOptions
+    from manualgen.submission.build import BuildOptions
 
     from conftest import package_build
     from test_package_fixtures import make_folder, stub_summary
@@ -544,7 +544,7 @@ def test_zip_bomb_word_sample_never_reaches_libreoffice(tmp_path):
 def test_word_sample_whose_zip_lies_about_its_sizes_is_damaged(tmp_path):
     import struct
 
-    from manualgen.package.normalise import Unreadable, sniff_word
+    from manualgen.submission.normalise import Unreadable, sniff_word
 
     data = bytearray(docx_expanding_to(1))
     # Say word/document.xml unzips to 100 bytes, in the local header and the directory.
@@ -820,7 +820,7 @@ def test_logo_name_too_long_for_the_file_system(tmp_path):
 def test_a_pdf_sample_of_more_pages_than_allowed(tmp_path):
     import pikepdf
 
-    from manualgen.package.normalise import MAX_PDF_PAGES, Unreadable, probe_pdf
+    from manualgen.submission.normalise import MAX_PDF_PAGES, Unreadable, probe_pdf
 
     pdf = pikepdf.new()
     for _ in range(MAX_PDF_PAGES + 1):

@@ -21,7 +21,7 @@ from PIL import Image
 
 from manualgen import resources
 from manualgen.errors import InputError, Problem
-from manualgen.package.build import BuildOptions
+from manualgen.submission.build import BuildOptions
 
 from conftest import needs_libreoffice
 from conftest import package_build as build_package
@@ -396,7 +396,7 @@ def test_stamps_in_any_script_and_shared_resources_stay_shared(tmp_path: Path) -
     /Resources dictionary share one copy with the stamp font in it."""
     import datetime as dt
 
-    from manualgen.package.assemble import Part, Properties, assemble
+    from manualgen.submission.assemble import Part, Properties, assemble
 
     shared = tmp_path / "shared.pdf"
     with pikepdf.new() as pdf:

@@ -14,8 +14,8 @@ from manualgen import resources
 from manualgen.cli import main
 from manualgen.errors import InputError
 from manualgen.inputs.library.load import load_library
-from manualgen.package.intake import date_from_name, title_from_name
-from manualgen.package.spec import DEFAULT_PACKAGE, load_package
+from manualgen.submission.intake import date_from_name, title_from_name
+from manualgen.submission.spec import DEFAULT_PACKAGE, load_package
 
 from conftest import package_check as check_package
 from test_package_fixtures import (

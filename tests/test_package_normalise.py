@@ -14,8 +14,8 @@ from PIL import Image
 
 from manualgen import resources
 from manualgen.cli import main
-from manualgen.package.intake import Sample
-from manualgen.package.normalise import (
+from manualgen.submission.intake import Sample
+from manualgen.submission.normalise import (
     MAX_DPI,
     Normalised,
     Unreadable,

@@ -16,7 +16,7 @@ from PIL import Image
 from manualgen import resources
 from manualgen.cli import main
 from manualgen.cli.params import SizeParam
-from manualgen.package.normalise import MIN_DPI
+from manualgen.submission.normalise import MIN_DPI
 
 from test_package_fixtures import make_folder, reportlab_pdf
 

@@ -81,7 +81,7 @@ def package_init(directory: Path, company: Path | None, library_dir: Path | None
     """Make an empty submission folder: category folders, record files and a README."""
     from manualgen import api
     from manualgen.errors import fail
-    from manualgen.package.scaffold import README
+    from manualgen.submission.scaffold import README
 
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise fail(directory, "already exists and is not empty",
@@ -138,13 +138,13 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
                   company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     # Word samples need LibreOffice: started first, it comes up while the rest loads.
-    from manualgen.package.intake import has_word_files
+    from manualgen.submission.intake import has_word_files
 
     with find_office(warm=has_word_files(directory)) as office:
         from tqdm import tqdm
 
         from manualgen import api
-        from manualgen.package.build import refuse_output_inside
+        from manualgen.submission.build import refuse_output_inside
 
         refuse_output_inside(directory, output)
         sub = _submission(directory, company, library_at(library_dir), on, quiet=as_json)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from manualgen.package.check import Report
+from manualgen.submission.check import Report
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from manualgen.inputs.library.load import Library
 from manualgen.inputs.records import GOALS_FILE, RECORDS_DIR, TABLES
 from manualgen.inputs.submission import SUBMISSION_FILE
-from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
+from manualgen.submission.spec import DEFAULT_PACKAGE, PackageSpec, load_package
 
 README = "README.txt"
 Tree = dict[str, bytes]       # relative path -> content; a path ending in "/" is a folder

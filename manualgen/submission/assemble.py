@@ -257,7 +257,7 @@ def make_stamps(texts: list[str]) -> Stamps:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas as rl_canvas
 
-    from manualgen.package.pages import fonts
+    from manualgen.submission.pages import fonts
 
     regular, _ = fonts()
     font = pdfmetrics.getFont(regular)

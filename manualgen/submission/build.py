@@ -22,18 +22,20 @@ import pikepdf
 from manualgen import __version__
 from manualgen.errors import InputError, Problem, UsageError, fail
 from manualgen.inputs.submission import Submission
-from manualgen.package import intake
-from manualgen.package.assemble import OutlineNode, Part, Properties, assemble
-from manualgen.package.check import CategoryState, CategoryStatus, Report, judge, state_text
-from manualgen.package.index import file_sha256, index_data, index_text
-from manualgen.package.normalise import (
+from manualgen.services.office import Office
+from manualgen.services.storage import Scratch, atomic_copy, atomic_write_text, scratch_dir
+from manualgen.submission import intake
+from manualgen.submission.assemble import OutlineNode, Part, Properties, assemble
+from manualgen.submission.check import CategoryState, CategoryStatus, Report, judge, state_text
+from manualgen.submission.index import file_sha256, index_data, index_text
+from manualgen.submission.normalise import (
     SMALLER_STEPS,
     Failed,
     Normalised,
     Unreadable,
     normalise_all,
 )
-from manualgen.package.pages import (
+from manualgen.submission.pages import (
     GENERATED,
     CategoryEntry,
     DocEntry,
@@ -45,9 +47,7 @@ from manualgen.package.pages import (
     divider,
     doc_label,
 )
-from manualgen.package.spec import DEFAULT_PACKAGE, PackageSpec, load_package
-from manualgen.services.office import Office
-from manualgen.services.storage import Scratch, atomic_copy, atomic_write_text, scratch_dir
+from manualgen.submission.spec import DEFAULT_PACKAGE, PackageSpec, load_package
 
 Generator = Callable[[Submission], bytes]
 Progress = Callable[[str, int, int], None]        # (stage, steps done now, total steps)

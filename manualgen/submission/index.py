@@ -8,8 +8,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from manualgen.package.check import Report
-from manualgen.package.pages import CategoryEntry, FrontInfo
+from manualgen.submission.check import Report
+from manualgen.submission.pages import CategoryEntry, FrontInfo
 
 
 def _span(first: int, count: int) -> list[int] | None:

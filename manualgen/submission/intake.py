@@ -19,7 +19,7 @@ from pathlib import Path
 from manualgen.errors import Problem
 from manualgen.inputs.submission import COMPANY_FILE, SUBMISSION_FILE, Submission
 from manualgen.io import inside
-from manualgen.package.spec import PackageSpec
+from manualgen.submission.spec import PackageSpec
 
 RECORDS_DIR = "records"
 README_NAMES = ("README.txt", "README.md")

@@ -15,7 +15,7 @@ import zipfile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from manualgen.errors import fail
-from manualgen.package.intake import date_from_name, kind_of
+from manualgen.submission.intake import date_from_name, kind_of
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF",

@@ -23,8 +23,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 
 from manualgen.inputs.profile import Logo
-from manualgen.package.check import CategoryState
 from manualgen.render.jinja import long_date as render_long_date
+from manualgen.submission.check import CategoryState
 
 rl_config.useA85 = 0
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from manualgen.errors import InputError, Problem, Severity
 from manualgen.inputs.submission import SUBMISSION_FILE, Submission
-from manualgen.package import intake as intake_mod
-from manualgen.package.intake import Intake, Refused, Sample
-from manualgen.package.normalise import Unreadable, probe_image, probe_pdf, sniff_word
-from manualgen.package.spec import DEFAULT_PACKAGE, Category, PackageSpec, load_package
+from manualgen.submission import intake as intake_mod
+from manualgen.submission.intake import Intake, Refused, Sample
+from manualgen.submission.normalise import Unreadable, probe_image, probe_pdf, sniff_word
+from manualgen.submission.spec import DEFAULT_PACKAGE, Category, PackageSpec, load_package
 
 Reader = Callable[[Sample], tuple[int, list[str]]]
 

@@ -33,7 +33,7 @@ from manualgen.inputs.images import (
     count_frames,
     open_image,
 )
-from manualgen.package.intake import Sample
+from manualgen.submission.intake import Sample
 
 LETTER = (612.0, 792.0)           # points
 IMAGE_MARGIN = 36.0               # points around a placed picture (leaves room for the stamp)
