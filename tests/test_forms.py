@@ -1,4 +1,5 @@
-"""The company's personalised forms: render, prefill, escape, refuse broken templates."""
+"""The company's personalised forms: made from their definitions or NSNY's Word
+layouts, prefilled, escaped; broken templates refused."""
 
 from __future__ import annotations
 
@@ -129,34 +130,79 @@ def test_emergency_procedures_follow_the_hazards(minimal_forms):
     assert "Dawson City Community Hospital" in text and "Beside the truck" in text
 
 
-def test_maintenance_inventory_lists_the_equipment(example_forms):
-    doc = Document(str(example_forms / "maintenance-record.docx"))
-    inventory = doc.tables[0]
-    ids = [row.cells[0].text for row in inventory.rows[1:] if row.cells[0].text]
-    assert ids == ["TRK-01", "TRK-02", "TRL-01", "LAD-01", "FP-01", "GEN-01", "NG-01"]
-    first = inventory.rows[1]
-    assert [c.text for c in first.cells[:4]] == ["TRK-01", "2019 Ford F-350 crew truck", "",
-                                                 "3 months"]
-    assert len(inventory.rows) - 1 - len(ids) >= 4  # blank rows to add units by hand
+def _definition_words(form_id: str) -> list[str]:
+    """The words a blank form made from its definition must print: sections, labels,
+    fixed rows and headings."""
+    data = load_yaml(LIBRARY.forms / "fields" / f"{form_id}.yaml").data
+    words = []
+    for section in data["sections"]:
+        words.append(section["title"])
+        for f in section["fields"]:
+            words.append(f["label"])
+            for sub in f.get("fields") or []:
+                words.append(sub["label"])
+            for row in f.get("rows") or []:
+                words.append(row["heading"] if isinstance(row, dict) else row)
+    return words
 
 
-def test_orientation_lists_hazards_and_their_policies(example_forms):
-    text = _all_text(example_forms / "orientation-checklist.docx")
-    assert "Working alone or in isolation" in text
-    assert "Working Alone" in text  # the policy switched on by that hazard
-    assert "Wildlife encounters (bears, moose)" in text
-    assert "Priya Raman" in text  # safety representative
+DEFINED = [f["id"] for f in load_yaml(LIBRARY.forms / "forms.yaml").data
+           if not f.get("template")]
 
 
-def test_training_record_lists_people_and_courses(example_forms):
-    doc = Document(str(example_forms / "training-record.docx"))
-    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows[1:]]
-    assert ["Éloïse Tremblay", "Owner and General Manager", "LSE", "2024-03-05", "", "",
-            ""] in rows
-    assert ["Mary-Anne O'Brien", "Office Manager and Safety Coordinator", "First Aid Level 1",
-            "2024-06-20", "2027-06-20", "", ""] in rows
-    # a person with no training still has a row to fill in
-    assert any(r[0] == "Jesse <JJ> Lindqvist" and r[2] == "" for r in rows)
+@pytest.mark.parametrize("form_id", DEFINED)
+def test_a_form_without_a_template_is_made_from_its_definition(example_forms, form_id):
+    text = _all_text(example_forms / f"{form_id}.docx")
+    missing = [w for w in _definition_words(form_id) if w not in text]
+    assert missing == []
+
+
+def test_most_forms_are_made_from_their_definitions():
+    assert len(DEFINED) >= len(FORM_IDS) - 1
+
+
+def test_blank_forms_offer_the_company_s_own_values(example_forms):
+    def text(form_id):
+        return _all_text(example_forms / f"{form_id}.docx")
+    inspection = text("site-inspection")
+    for site in ("Shop and office", "Client job sites"):           # site: ticked
+        assert f"\u2610\u00a0{site}" in inspection
+    for name in ("Priya Raman", "Mary-Anne O'Brien", "Daniel Tāgé Smith"):   # people
+        assert f"\u2610\u00a0{name}" in inspection
+    # rows_from: hazards: one checklist row per hazard of the company
+    assert "Working alone or in isolation" in inspection
+    assert "Wildlife encounters (bears, moose)" in text("orientation-checklist")
+    assert "Wildlife encounters (bears, moose)" in text("field-level-hazard-assessment")
+    # supervisors only where the definition says so
+    flha = text("field-level-hazard-assessment")
+    assert "\u2610\u00a0Éloïse Tremblay" in flha
+    assert "Photos taken: \u2610" in flha and "Name (print)" in flha
+    # a library list as words, not keys
+    assert "Near miss" in text("incident-investigation") or \
+        "near_miss" not in text("incident-investigation")
+    assert "Jesse <JJ> Lindqvist" in text("training-record")
+
+
+def test_a_form_with_a_template_uses_it(example_company, tmp_path):
+    """forms.yaml's `template:` wins over the definition: NSNY's own Word layout."""
+    home = _forms_home(tmp_path)
+    forms = home / "form_templates"
+    shutil.copy(forms / "emergency-response-plan.docx", forms / "toolbox-layout.docx")
+    index = forms / "forms.yaml"
+    index.write_text(index.read_text().replace(
+        "- id: toolbox-meeting\n", "- id: toolbox-meeting\n  template: toolbox-layout.docx\n"))
+    result = build_forms(example_company, tmp_path / "out", library=home)
+    toolbox = _all_text(tmp_path / "out" / "toolbox-meeting.docx")
+    assert "Front gate of the shop yard" in toolbox        # the layout, filled in
+    assert "Toolbox Meeting Record" in toolbox             # {{ form.title }}
+    assert "Concern or suggestion" not in toolbox          # not the definition
+    assert len(result.docx) == len(FORM_IDS)
+
+
+def test_two_builds_give_the_same_bytes(example_company, tmp_path):
+    one = build_forms(example_company, tmp_path / "one").result.files
+    two = build_forms(example_company, tmp_path / "two").result.files
+    assert one == two
 
 
 def test_values_are_escaped(tmp_path):
@@ -234,7 +280,8 @@ def test_broken_template_is_reported_by_name_and_nothing_written(
 def test_unknown_attribute_fails_before_anything_is_written(minimal_company, tmp_path,
                                                             monkeypatch):
     home = _forms_home(tmp_path)
-    path = _break(home, "toolbox-meeting", "{{ form.title }}", "{{ company.tagline }}")
+    path = _break(home, "emergency-response-plan", "{{ form.title }}",
+                  "{{ company.tagline }}")
     out = tmp_path / "out"
     with pytest.raises(InputError, match=re.escape(str(path)) + r".*'tagline'"):
         build_forms(minimal_company, out, library=home)
@@ -250,12 +297,13 @@ def test_cli_forms(minimal_company, tmp_path):
 
 def test_cli_reports_a_broken_template_with_exit_2(minimal_company, tmp_path, monkeypatch):
     home = _forms_home(tmp_path)
-    _break(home, "hazard-report", "{{ form.title }}", "{{ form.title ")
+    _break(home, "emergency-response-plan", "{{ form.title }}", "{{ form.title ")
     monkeypatch.setenv("MANUALGEN_LIBRARY", str(home))
     result = CliRunner().invoke(main, ["forms", str(minimal_company), "-o",
                                        str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "hazard-report.docx: {{ form.title: tag is not closed" in result.output
+    assert "emergency-response-plan.docx: {{ form.title: tag is not closed" in \
+        result.output
     assert "Traceback" not in result.output
 
 

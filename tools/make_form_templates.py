@@ -1,5 +1,10 @@
 """Generate the first version of the template forms in form_templates/ from master.docx.
 
+Most forms are now made from their definitions (form_templates/fields/, manualgen/forms/
+blank.py) and have no Word layout; this script still writes a form's first Word layout,
+for example to give a form one of its own again (add `template: <id>.docx` to its entry in
+forms.yaml, as the emergency response plan has).
+
 After this first version NSNY staff edit the forms in Word; this script is kept so the
 starting point is reviewable, and so a form can be regenerated on purpose
 (`python tools/make_form_templates.py [FORM_ID ...]`). Running it overwrites the named
@@ -1108,7 +1113,7 @@ def main(ids: list[str]) -> None:
         build, landscape = BUILDERS[form_id]
         form = Form(landscape=landscape)
         build(form)
-        target = TEMPLATES / index[form_id]["template"]
+        target = TEMPLATES / (index[form_id].get("template") or f"{form_id}.docx")
         form.finish(index[form_id], target)
         print(f"wrote {target.relative_to(ROOT)}")
 

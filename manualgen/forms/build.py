@@ -1,9 +1,12 @@
-"""Render NSNY's template forms for one company: its personalised blank forms in Word.
+"""Make NSNY's forms for one company: its personalised blank forms in Word.
 
-The stages read in order: take the validated inputs, check every template (tags Word
-damaged, names the profile does not provide) before anything is rendered, render each
-form in memory, and (with `pdf`) convert them all in one LibreOffice call. The result is
-bytes per form; writing them is the caller's step.
+A form is made from its definition (`form_templates/fields/<id>.yaml`, `forms.blank`),
+unless forms.yaml gives it a Word layout of NSNY's own (`template:`, docxtpl tags), which
+is then filled in. The stages read in order: take the validated inputs, check every
+template (tags Word damaged, names the profile does not provide) and that every other
+form has its definition, before anything is rendered; render each form in memory; and
+(with `pdf`) convert them all in one LibreOffice call. The result is bytes per form;
+writing them is the caller's step.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from lxml import etree
 from PIL import Image
 
 from manualgen.errors import Collector, InputError, Problem, ToolError
+from manualgen.forms.blank import render_blank
 from manualgen.forms.check import check_template, form_variables
 from manualgen.forms.qr import form_code, place_code
 from manualgen.inputs.library.model import FormInfo, Policy
@@ -135,8 +139,9 @@ def form_context(inputs: Inputs, form: FormInfo, logo: Any = "") -> dict[str, An
 # --------------------------------------------------------------------------- checks
 
 
-def template_path(inputs: Inputs, form: FormInfo) -> Path:
-    return inputs.library.forms_dir / form.template
+def template_path(inputs: Inputs, form: FormInfo) -> Path | None:
+    """The form's own Word layout, or None when it is made from its definition."""
+    return None if form.template is None else inputs.library.forms_dir / form.template
 
 
 def check_forms(inputs: Inputs) -> None:
@@ -148,6 +153,12 @@ def check_forms(inputs: Inputs) -> None:
         found.add(index, "no forms are listed", fix="list the forms in form_templates/forms.yaml")
     for form in inputs.library.forms:
         path = template_path(inputs, form)
+        if path is None:
+            if inputs.library.form_definition(form.id) is None:
+                found.add(index, f"the form {form.id!r} has neither a template nor a "
+                          "definition of its fields", field=f"{form.id}.fields",
+                          fix=f"add fields: fields/{form.id}.yaml (or a template:)")
+            continue
         if not inside(inputs.library.forms_dir, path):
             found.add(index, f"template {form.template!r} is outside form_templates/",
                       field=f"{form.id}.template", fix="keep the template beside forms.yaml")
@@ -195,8 +206,13 @@ def _logo(tpl: DocxTemplate, logo: Logo | None) -> Any:
 
 
 def render_form(inputs: Inputs, form: FormInfo) -> bytes:
-    """One form as deterministic .docx bytes; a template error is an InputError by name."""
+    """One form as deterministic .docx bytes: from its Word template when it has one (a
+    template error is an InputError by name), else from its definition."""
     path = template_path(inputs, form)
+    if path is None:
+        definition = inputs.library.form_definition(form.id)
+        assert definition is not None, "check_forms found it"
+        return render_blank(inputs, form, definition)
     profile = inputs.profile.profile
     tpl = DocxTemplate(str(path))
     tpl.init_docx()     # the code goes in before rendering: docxtpl then rebuilds the footer

@@ -381,8 +381,8 @@ def compose_book(lib: Library, texts: dict[str, str]):
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_paragraph("Forms", style="Heading 1")
     used = users_of_forms(lib)
-    table(("Form", "Template", "Element", "Used by"),
-          [(f"{f.title} ({f.id})", f.template, str(f.element),
+    table(("Form", "Made from", "Element", "Used by"),
+          [(f"{f.title} ({f.id})", f.template or f.fields or "", str(f.element),
             ", ".join(used.get(f.id, [])) or "no policy") for f in lib.forms],
           [2.2, 1.9, 0.7, 1.7])
     return document

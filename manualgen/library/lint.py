@@ -830,6 +830,9 @@ def _check_forms(lib: Library, known: Known, found: Collector) -> None:
         if known.elements and form.element not in known.elements:
             found.extend([doc.problem((i, "element"), f"there is no audit element "
                                       f"{form.element}", "use a number from elements.yaml")])
+        _check_form_fields(doc, i, form.id, form.fields, found)
+        if form.template is None:       # made from its definition (checked when loaded)
+            continue
         template = lib.forms_dir / form.template
         if not inside(lib.forms_dir, template):
             found.extend([doc.problem((i, "template"), f"{form.template!r} is outside "
@@ -843,13 +846,13 @@ def _check_forms(lib: Library, known: Known, found: Collector) -> None:
                                       "name")])
         elif check_template is not None:
             found.extend(check_template(template, variables))
-        _check_form_fields(doc, i, form.id, form.fields, found)
 
 
 def _check_form_fields(doc: YamlDoc, i: int, form_id: str, fields: str | None,
                        found: Collector) -> None:
-    """Every form has its definition (the phone form, the records it feeds). The file's
-    own problems were found when the library loaded (`inputs.library.form_fields`)."""
+    """Every form has its definition (the phone form, the blank Word form of a form
+    without a template of its own, the records it feeds). The file's own problems were
+    found when the library loaded (`inputs.library.form_fields`)."""
     if fields is None:
         found.extend([doc.problem((i, "id"), f"the form {form_id!r} has no definition of its "
                                   "fields (the phone form and the records it feeds)",

@@ -1,7 +1,8 @@
 """The few Word XML pieces python-docx has no API for, in one place.
 
-Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering
-and table header rows. Everything else in the project uses python-docx proxies.
+Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering,
+and tables' header rows, fixed widths, shading, borders and rows kept on one page.
+Everything else in the project uses python-docx proxies.
 """
 
 from __future__ import annotations
@@ -252,13 +253,117 @@ def keep_with_next(paragraph: Paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
+# The children of w:tcPr that come after w:shd (ECMA-376 CT_TcPr).
+_AFTER_SHD = tuple(qn(f"w:{n}") for n in ("noWrap", "tcMar", "textDirection", "tcFitText",
+                                            "vAlign", "hideMark", "headers", "cellIns",
+                                            "cellDel", "cellMerge", "tcPrChange"))
+
+
 def shade_cell(cell, fill: str) -> None:
+    """A cell's background colour (hex RGB), in its schema place among the cell's
+    properties (before a vertical alignment set earlier)."""
     tcpr = cell._tc.get_or_add_tcPr()
+    for old in tcpr.findall(qn("w:shd")):
+        tcpr.remove(old)
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
+    successor = next((c for c in tcpr if c.tag in _AFTER_SHD), None)
+    if successor is not None:
+        successor.addprevious(shd)
+    else:
+        tcpr.append(shd)
+
+
+def cant_split(row) -> None:
+    """Keep a table row on one page (Word and LibreOffice never break it)."""
+    trpr = row._tr.get_or_add_trPr()
+    if trpr.find(qn("w:cantSplit")) is None:
+        trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
+# The order of the children of w:tblPr (ECMA-376 CT_TblPr).
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd",
+                "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                "tblDescription")
+
+
+def _tblpr_set(table, element) -> None:
+    """Put a w:tblPr child in its schema place, replacing one of the same name."""
+    tblpr = table._tbl.tblPr
+    name = element.tag.split("}")[1]
+    old = tblpr.find(qn(f"w:{name}"))
+    if old is not None:
+        tblpr.remove(old)
+    later = {qn(f"w:{n}") for n in _TBLPR_ORDER[_TBLPR_ORDER.index(name) + 1:]}
+    successor = next((c for c in tblpr if c.tag in later), None)
+    if successor is not None:
+        successor.addprevious(element)
+    else:
+        tblpr.append(element)
+
+
+def set_column_widths(table, widths_in) -> None:
+    """Fixed column widths in inches (Word and LibreOffice both honour the table's width,
+    its grid and each cell's width with a fixed layout)."""
+    from docx.shared import Inches
+
+    table.autofit = False                     # w:tblLayout type="fixed"
+    tblw = OxmlElement("w:tblW")
+    tblw.set(qn("w:w"), str(round(sum(widths_in) * 1440)))
+    tblw.set(qn("w:type"), "dxa")
+    _tblpr_set(table, tblw)
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_in, strict=True):
+        col.set(qn("w:w"), str(round(w * 1440)))
+    for row in table.rows:
+        for tc, w in zip(row._tr.tc_lst, widths_in, strict=False):
+            tc.width = Inches(w)
+
+
+def table_look(table, *, header_row: bool) -> None:
+    """Whether the table style's first-row look (a dark header) applies; no banding."""
+    look = OxmlElement("w:tblLook")
+    look.set(qn("w:val"), "04A0" if header_row else "0400")
+    for attr, val in (("firstRow", "1" if header_row else "0"), ("lastRow", "0"),
+                      ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "1"),
+                      ("noVBand", "1")):
+        look.set(qn(f"w:{attr}"), val)
+    _tblpr_set(table, look)
+
+
+def table_rule_below(table, size_eighths: int, colour: str) -> None:
+    """No borders but one rule under the table (a page header's line)."""
+    el = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = OxmlElement(f"w:{side}")
+        if side == "bottom":
+            b.set(qn("w:val"), "single")
+            b.set(qn("w:sz"), str(size_eighths))
+            b.set(qn("w:space"), "0")
+            b.set(qn("w:color"), colour)
+        else:
+            b.set(qn("w:val"), "nil")
+        el.append(b)
+    _tblpr_set(table, el)
+
+
+def paragraph_mark_size(paragraph: Paragraph, points: float) -> None:
+    """The size of a paragraph's mark: an empty paragraph this small takes little room."""
+    ppr = paragraph._p.get_or_add_pPr()
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        later = {qn(f"w:{n}") for n in ("sectPr", "pPrChange")}
+        successor = next((c for c in ppr if c.tag in later), None)
+        if successor is not None:
+            successor.addprevious(rpr)
+        else:
+            ppr.append(rpr)
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(round(points * 2)))
+    rpr.append(sz)
 
 
 def style_id(document, name: str) -> str:

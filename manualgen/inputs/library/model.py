@@ -231,7 +231,9 @@ class Procedure(LibraryText):
 class FormInfo(Strict):
     id: str = Slug
     title: Text
-    template: Text
+    # NSNY's own Word layout of the form (docxtpl tags), beside forms.yaml; without it the
+    # blank form is made from its definition (`fields`, forms/blank.py).
+    template: Text | None = None
     element: int = Field(ge=1)
     category: str | None = None        # the submission category it feeds, if any
     description: Text
@@ -239,6 +241,9 @@ class FormInfo(Strict):
     # The form's definition (form_templates/fields/<id>.yaml): its fields and the records
     # a completed copy makes; the phone form and the paper form's intake read it.
     fields: Text | None = None
+    # The page of a form made from its definition; without it, landscape when a table of
+    # the form has more than five columns.
+    orientation: Literal["portrait", "landscape"] | None = None
 
 
 class LibraryInfo(Strict):

@@ -329,17 +329,18 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
             messages.error(request, "Choose the new Word file (.docx) of the form.")
             return redirect("nsny-library-form", form_id)
         name = draft.upload if draft and upload is None else ""
+        layout = _layout_name(info)
         if upload is not None:
             data = b"".join(upload.chunks())
-            problems = api.check_form_template(data, info.template)
+            problems = api.check_form_template(data, layout)
             folder = request.site.root / LIBRARY_DRAFTS
             name = f"{uuid.uuid4().hex}.docx"
             api.save(folder / name, data)
         else:
             problems = api.check_form_template((request.site.root / LIBRARY_DRAFTS / name)
-                                               .read_bytes(), info.template)
+                                               .read_bytes(), layout)
         errors = sum(1 for p in problems if p.severity is api.Severity.ERROR)
-        path = _relpath(request, lib.forms_dir / info.template)
+        path = _relpath(request, lib.forms_dir / layout)
         draft = _save_draft(request, draft, m.FORM, form_id, info.title, path,
                             upload=name, note=note, errors=errors)
         if request.POST.get("do") == "send":
@@ -352,11 +353,46 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
     if draft is not None and draft.upload:
         path = request.site.root / LIBRARY_DRAFTS / draft.upload
         if path.is_file():
-            problems = api.check_form_template(path.read_bytes(), info.template)
+            problems = api.check_form_template(path.read_bytes(), _layout_name(info))
     return render(request, "portal/library_form.html", {
         "info": info, "draft": draft, "problems": problems,
         "editable": can(request, Action.EDIT_LIBRARY) and
         (draft is None or draft.state in (m.EDITING, m.LIB_RETURNED))})
+
+
+def _layout_name(info) -> str:
+    """The form's Word layout: its own, or the one an upload gives a form that is made
+    from its definition (forms.yaml names it when the draft is published)."""
+    return info.template or f"{info.id}.docx"
+
+
+def _name_layouts(home: Path, lib: api.Library, drafts: list[m.LibraryDraft],
+                  changes: dict[str, bytes]) -> None:
+    """A published Word layout of a form made from its definition: forms.yaml gains the
+    form's `template:` line, so that its blank form is filled from the layout from now on."""
+    index = Path(_relpath_home(home, lib.forms_dir / "forms.yaml"))
+    text: str | None = None
+    for d in drafts:
+        info = lib.form(d.target) if d.kind == m.FORM else None
+        if info is None or info.template is not None:
+            continue
+        if text is None:
+            text = (home / index).read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        at = next((i for i, line in enumerate(lines)
+                   if line.strip() in (f"- id: {info.id}", f"- id: '{info.id}'",
+                                       f'- id: "{info.id}"')), None)
+        if at is None:
+            raise api.UsageError(f"the form {info.id!r} is not found in {index}",
+                                 fix=f"add template: {_layout_name(info)} to its entry")
+        lines.insert(at + 1, f"  template: {_layout_name(info)}\n")
+        text = "".join(lines)
+    if text is not None:
+        changes[str(index)] = text.encode("utf-8")
+
+
+def _relpath_home(home: Path, path: Path) -> str:
+    return str(Path(path).resolve().relative_to(home.resolve()))
 
 
 # --------------------------------------------------------------------------- review
@@ -448,6 +484,7 @@ def publish(request: HttpRequest) -> HttpResponse:
             changes[d.path] = d.text.encode("utf-8")
         else:
             changes[d.path] = (request.site.root / LIBRARY_DRAFTS / d.upload).read_bytes()
+    _name_layouts(home, _library(request), drafts, changes)
     notes = [f"{d.title}: {d.note}" for d in drafts]
     extra = request.POST.get("notes", "").strip()
     if extra:
