@@ -15,12 +15,11 @@ import io
 
 import segno
 from docx.document import Document
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
 from docx.section import Section
-from docx.shared import Emu, Inches
+from docx.shared import Inches
 
 from manualgen.inputs.library.form_fields import FormCode, company_key
+from manualgen.render import wordxml
 
 QR_SIZE_IN = 0.6           # the printed code, quiet zone included
 QR_BORDER = 2              # modules of quiet zone drawn (the page margin adds more white)
@@ -58,7 +57,7 @@ def place_code(document: Document, code: FormCode) -> None:
             paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
             run = paragraph.add_run()
             run.add_picture(io.BytesIO(png), width=Inches(QR_SIZE_IN))
-            _float(run._r, section, code.text())
+            _float(run, section, code.text())
 
 
 def _footers(section: Section):
@@ -67,37 +66,12 @@ def _footers(section: Section):
         yield section.first_page_footer
 
 
-def _float(r, section: Section, text: str) -> None:
-    """Turn the run's inline picture into one anchored to the page's bottom right corner,
-    in front of nothing and wrapped by nothing (the layout does not change)."""
-    inline = r.find(".//" + qn("wp:inline"))
-    extent = inline.find(qn("wp:extent"))
-    cx, cy = int(extent.get("cx")), int(extent.get("cy"))
-    x = int(section.page_width) - int(Inches(RIGHT_INSET_IN)) - cx
-    y = int(section.page_height) - int(Inches(BOTTOM_INSET_IN)) - cy
-    doc_pr = inline.find(qn("wp:docPr"))
-    doc_pr.set("id", str(DOC_PR_ID))
-    doc_pr.set("name", "Form code")
-    for c_nv_pr in inline.iter(qn("pic:cNvPr")):
-        c_nv_pr.set("name", "form-code.png")
-    doc_pr.set("descr", f"QR code: {text}")
-    graphic = inline.find(qn("a:graphic"))
-    anchor = parse_xml(
-        f'<wp:anchor {nsdecls("wp", "a", "pic", "r")} distT="0" distB="0" distL="0" '
-        f'distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0" locked="1" '
-        f'layoutInCell="1" allowOverlap="1">'
-        f'<wp:simplePos x="0" y="0"/>'
-        f'<wp:positionH relativeFrom="page"><wp:posOffset>{Emu(x)}</wp:posOffset>'
-        f'</wp:positionH>'
-        f'<wp:positionV relativeFrom="page"><wp:posOffset>{Emu(y)}</wp:posOffset>'
-        f'</wp:positionV>'
-        f'<wp:extent cx="{cx}" cy="{cy}"/>'
-        f'<wp:effectExtent l="0" t="0" r="0" b="0"/>'
-        f'<wp:wrapNone/>'
-        f'</wp:anchor>')
-    anchor.append(doc_pr)
-    frame = inline.find(qn("wp:cNvGraphicFramePr"))
-    if frame is not None:
-        anchor.append(frame)
-    anchor.append(graphic)
-    inline.getparent().replace(inline, anchor)
+def _float(run, section: Section, text: str) -> None:
+    """The run's picture anchored to the page's bottom right corner, wrapped by nothing
+    (the layout does not change)."""
+    cx, cy = wordxml.picture_size(run)
+    wordxml.anchor_picture(
+        run, x=int(section.page_width) - int(Inches(RIGHT_INSET_IN)) - cx,
+        y=int(section.page_height) - int(Inches(BOTTOM_INSET_IN)) - cy,
+        doc_id=DOC_PR_ID, name="Form code", file_name="form-code.png",
+        description=f"QR code: {text}")

@@ -1,7 +1,8 @@
 """The few Word XML pieces python-docx has no API for, in one place.
 
 Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering,
-and tables' header rows, fixed widths, shading, borders and rows kept on one page.
+tables' header rows, fixed widths, shading, borders and rows kept on one page, and a
+picture anchored to the page (the forms' QR code).
 Everything else in the project uses python-docx proxies.
 """
 
@@ -522,3 +523,49 @@ def prune_styles(document) -> int:
             part.drop_rel(rid)
     part.__dict__.get("_manualgen_memo", {}).pop("style-ids", None)
     return len(gone)
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def picture_size(run: Run) -> tuple[int, int]:
+    """The width and height (EMU) of the inline picture python-docx put in `run`."""
+    extent = run._r.find(".//" + qn("wp:inline") + "/" + qn("wp:extent"))
+    return int(extent.get("cx")), int(extent.get("cy"))
+
+
+def anchor_picture(run: Run, *, x: int, y: int, doc_id: int, name: str, file_name: str,
+                   description: str) -> None:
+    """Turn the run's inline picture (python-docx's `add_picture`) into one anchored at
+    (x, y) EMU from the page's top left corner, in front of the text and wrapped by
+    nothing: where it stands takes no room from the page's text."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    inline = run._r.find(".//" + qn("wp:inline"))
+    cx, cy = picture_size(run)
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(doc_id))
+    doc_pr.set("name", name)
+    doc_pr.set("descr", description)
+    for c_nv_pr in inline.iter(qn("pic:cNvPr")):
+        c_nv_pr.set("name", file_name)
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp", "a", "pic", "r")} distT="0" distB="0" distL="0" '
+        f'distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0" locked="1" '
+        f'layoutInCell="1" allowOverlap="1">'
+        f'<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset>'
+        f'</wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset>'
+        f'</wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/>'
+        f'<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:wrapNone/>'
+        f'</wp:anchor>')
+    anchor.append(doc_pr)
+    frame = inline.find(qn("wp:cNvGraphicFramePr"))
+    if frame is not None:
+        anchor.append(frame)
+    anchor.append(inline.find(qn("a:graphic")))
+    inline.getparent().replace(inline, anchor)
