@@ -85,7 +85,7 @@ def _page_break(document: Document) -> None:
 def _table(document: Document, header: list[str], rows: list[list[str]],
            widths: list[float] | None = None) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(header))
-    table._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    wordxml.set_table_style(document, table, TABLE_STYLE)
     if widths:      # LibreOffice lays columns out from the grid, Word from the cells
         for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             col.w = Inches(w)
@@ -215,7 +215,7 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry],
         f"This manual is approved for use at {p.company.name}. Every worker and supervisor "
         f"is expected to know and follow it.", [p.company.name]))
     sig = document.add_table(rows=2, cols=3)
-    sig._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    wordxml.set_table_style(document, sig, TABLE_STYLE)
     for c, text in enumerate(("Name and position", "Signature", "Date")):
         sig.cell(0, c).text = text
     owner = inputs.context["owner"]

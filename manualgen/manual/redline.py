@@ -13,13 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from itertools import count
 from pathlib import Path
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from manualgen.errors import UsageError, fail
@@ -146,63 +143,6 @@ def blocks(markdown: str, *, heading_offset: int = 2) -> list[Block]:
 # --------------------------------------------------------------------------- tracked XML
 
 
-class Marks:
-    """Makes the w:ins / w:del elements, with ids unique in the document."""
-
-    def __init__(self, date: str, author: str = AUTHOR) -> None:
-        self.date = date
-        self.author = author
-        self._ids = count(1)
-        self.insertions = 0
-        self.deletions = 0
-
-    def element(self, kind: str) -> OxmlElement:
-        el = OxmlElement(f"w:{kind}")
-        el.set(qn("w:id"), str(next(self._ids)))
-        el.set(qn("w:author"), self.author)
-        el.set(qn("w:date"), self.date)
-        return el
-
-    def runs(self, paragraph_or_cell, runs: list[Run], kind: str | None) -> None:
-        """Append runs to a w:p: plain, inside one w:ins, or inside one w:del."""
-        p = paragraph_or_cell
-        if not runs:
-            return
-        parent = p
-        if kind is not None:
-            parent = self.element(kind)
-            p.append(parent)
-            if kind == "ins":
-                self.insertions += 1
-            else:
-                self.deletions += 1
-        for text, bold, italic in runs:
-            r = OxmlElement("w:r")
-            if bold or italic:
-                rpr = OxmlElement("w:rPr")
-                if bold:
-                    rpr.append(OxmlElement("w:b"))
-                if italic:
-                    rpr.append(OxmlElement("w:i"))
-                r.append(rpr)
-            t = OxmlElement("w:delText" if kind == "del" else "w:t")
-            t.set(qn("xml:space"), "preserve")
-            t.text = text
-            r.append(t)
-            parent.append(r)
-
-    def paragraph_mark(self, paragraph: Paragraph, kind: str) -> None:
-        """Mark the paragraph itself inserted or deleted (so accepting removes it whole)."""
-        ppr = paragraph._p.get_or_add_pPr()
-        rpr = OxmlElement("w:rPr")
-        rpr.append(self.element(kind))
-        ppr.append(rpr)
-
-    def row_mark(self, row, kind: str) -> None:
-        trpr = row._tr.get_or_add_trPr()
-        trpr.insert(0, self.element(kind))
-
-
 _WORD = re.compile(r"\S+\s*|\s+")
 
 
@@ -241,7 +181,7 @@ def diff_runs(old: list[Run], new: list[Run]) -> list[tuple[str | None, list[Run
 class Writer:
     """Lays blocks into the document, plain or tracked."""
 
-    def __init__(self, document: Document, marks: Marks) -> None:
+    def __init__(self, document: Document, marks: wordxml.TrackedChanges) -> None:
         self.document = document
         self.marks = marks
         self.base_num = wordxml.list_number_num_id(document)
@@ -264,7 +204,7 @@ class Writer:
             self._table(block.rows, [kind] * len(block.rows), None)
             return
         para = self._paragraph(block)
-        self.marks.runs(para._p, block.runs, kind)
+        self.marks.runs(para, block.runs, kind)
         if kind is not None:
             self.marks.paragraph_mark(para, kind)
 
@@ -274,18 +214,18 @@ class Writer:
             return
         para = self._paragraph(new)
         for kind, runs in diff_runs(old.runs, new.runs):
-            self.marks.runs(para._p, runs, kind)
+            self.marks.runs(para, runs, kind)
 
     def _table(self, rows: list[list[list[Run]]], kinds: list[str | None],
                pairs: list[tuple[list[list[Run]], list[list[Run]]] | None] | None) -> None:
         width = max(len(r) for r in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
-        table._tbl.tblStyle_val = wordxml.style_id(self.document, TABLE_STYLE)
+        wordxml.set_table_style(self.document, table, TABLE_STYLE)
         for r, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
             kind = kinds[r]
             pair = pairs[r] if pairs else None
             for c, cell in enumerate(row.cells):
-                p = cell.paragraphs[0]._p
+                p = cell.paragraphs[0]
                 if pair is not None:
                     old_cells, new_cells = pair
                     for k, runs in diff_runs(old_cells[c] if c < len(old_cells) else [],
@@ -410,7 +350,7 @@ def build_redline(old: RevisionRecord, new: RevisionRecord, master: Path) -> Red
                            "document_title": f"Changes since revision {old.revision}",
                            "revision": str(new.revision)})
     when = new.issued
-    marks = Marks(f"{when.isoformat()}T00:00:00Z")
+    marks = wordxml.TrackedChanges(f"{when.isoformat()}T00:00:00Z", AUTHOR)
     writer = Writer(document, marks)
     changes = compare_records(old, new)
     title = wordxml.add_paragraph(document, f"Changes to the {DOCUMENT_TITLE}",

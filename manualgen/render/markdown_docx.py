@@ -299,7 +299,7 @@ def _add_table(document: Document, tokens: list[Token], start: int) -> int:
         i += 1
     width = max(len(r) for r in rows)
     table = document.add_table(rows=len(rows), cols=width)
-    table._tbl.tblStyle_val = wordxml.style_id(document, TABLE_STYLE)
+    wordxml.set_table_style(document, table, TABLE_STYLE)
     for row, inlines in zip(table.rows, rows, strict=True):
         cells = row.cells
         for c, inline in enumerate(inlines):

@@ -1,14 +1,15 @@
 """The few Word XML pieces python-docx has no API for, in one place.
 
 Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering,
-tables' header rows, fixed widths, shading, borders and rows kept on one page, and a
-picture anchored to the page (the forms' QR code).
+tables' header rows, styles, fixed widths, shading, borders and rows kept on one page,
+tracked changes (the redline) and a picture anchored to the page (the forms' QR code).
 Everything else in the project uses python-docx proxies.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -569,3 +570,70 @@ def anchor_picture(run: Run, *, x: int, y: int, doc_id: int, name: str, file_nam
         anchor.append(frame)
     anchor.append(inline.find(qn("a:graphic")))
     inline.getparent().replace(inline, anchor)
+
+
+# --------------------------------------------------------------------------- tables, changes
+
+
+def set_table_style(document, table, name: str) -> None:
+    """A table's style by name, through the per-document id cache (`style_id`): what
+    python-docx's `table.style = name` does, without scanning every style each time."""
+    table._tbl.tblStyle_val = style_id(document, name)
+
+
+class TrackedChanges:
+    """Word's tracked changes (w:ins, w:del), with ids unique in the document: the redline
+    of two revisions of a manual is written with them."""
+
+    def __init__(self, date: str, author: str) -> None:
+        self.date = date
+        self.author = author
+        self._ids = itertools.count(1)
+        self.insertions = 0
+        self.deletions = 0
+
+    def _mark(self, kind: str):
+        el = OxmlElement(f"w:{kind}")
+        el.set(qn("w:id"), str(next(self._ids)))
+        el.set(qn("w:author"), self.author)
+        el.set(qn("w:date"), self.date)
+        return el
+
+    def runs(self, paragraph: Paragraph, runs: list[tuple[str, bool, bool]],
+             kind: str | None) -> None:
+        """Append (text, bold, italic) runs to a paragraph: plain (`kind` None), or inside
+        one insertion ("ins") or one deletion ("del")."""
+        if not runs:
+            return
+        parent = paragraph._p
+        if kind is not None:
+            parent = self._mark(kind)
+            paragraph._p.append(parent)
+            if kind == "ins":
+                self.insertions += 1
+            else:
+                self.deletions += 1
+        for text, bold, italic in runs:
+            r = OxmlElement("w:r")
+            if bold or italic:
+                rpr = OxmlElement("w:rPr")
+                if bold:
+                    rpr.append(OxmlElement("w:b"))
+                if italic:
+                    rpr.append(OxmlElement("w:i"))
+                r.append(rpr)
+            t = OxmlElement("w:delText" if kind == "del" else "w:t")
+            t.set(_SPACE, "preserve")
+            t.text = text
+            r.append(t)
+            parent.append(r)
+
+    def paragraph_mark(self, paragraph: Paragraph, kind: str) -> None:
+        """Mark the paragraph itself inserted or deleted (accepting removes it whole)."""
+        rpr = OxmlElement("w:rPr")
+        rpr.append(self._mark(kind))
+        paragraph._p.get_or_add_pPr().append(rpr)
+
+    def row_mark(self, row, kind: str) -> None:
+        """Mark a table row inserted or deleted."""
+        row._tr.get_or_add_trPr().insert(0, self._mark(kind))
