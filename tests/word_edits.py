@@ -13,7 +13,7 @@ import docx
 from docx.document import Document
 from docx.text.paragraph import Paragraph
 
-from manualgen.library.importer import style_name
+from manualgen.render.wordxml import style_name
 
 HEADINGS = ("Heading 1", "Heading 2")
 

@@ -18,7 +18,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
@@ -37,7 +36,7 @@ from manualgen.library.variables import (
     placeholder_names,
     resolve_path,
 )
-from manualgen.render.wordxml import document_memo
+from manualgen.render import wordxml
 
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+[.)]|[A-Za-z][.)])\s+")
 _PLACEHOLDER = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
@@ -62,120 +61,6 @@ class Block:
     # several w:num of the same abstract numbering (LibreOffice writes one per item).
     counter: str | None = None
     restarts: bool = False
-
-
-def _style_names(part) -> dict[str | None, str]:
-    """Paragraph style id -> name for one document, made once (None: the default style).
-    python-docx looks a paragraph's style up by scanning every style, which made reading
-    a whole manual take tens of seconds."""
-    def make() -> dict[str | None, str]:
-        from docx.enum.style import WD_STYLE_TYPE
-
-        names: dict[str | None, str] = {}
-        try:
-            styles = part.styles
-            for style in styles:
-                if style.type == WD_STYLE_TYPE.PARAGRAPH:
-                    names[style.style_id] = style.name or ""
-            default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
-            names[None] = default.name if default is not None else ""
-        except (KeyError, ValueError, AttributeError, NotImplementedError):
-            names.setdefault(None, "")
-        return names
-
-    return document_memo(part, "style-names", make)
-
-
-def _style_name(paragraph: Paragraph) -> str:
-    ppr = paragraph._p.pPr
-    style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
-    names = _style_names(paragraph.part)
-    return names.get(style_id, names.get(None, ""))
-
-
-def _heading_level(paragraph: Paragraph) -> int | None:
-    name = _style_name(paragraph)
-    if name == "Title":
-        return 0
-    match = re.match(r"^Heading (\d)$", name)
-    if match:
-        return int(match.group(1))
-    ppr = paragraph._p.pPr
-    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-    if outline is not None and outline.get(qn("w:val")) not in (None, "9"):
-        return int(outline.get(qn("w:val"))) + 1
-    return None
-
-
-def heading_level(paragraph: Paragraph) -> int | None:
-    """The heading level of a Word paragraph (0 Title, 1 Heading 1, ...), or None."""
-    return _heading_level(paragraph)
-
-
-def style_name(paragraph: Paragraph) -> str:
-    return _style_name(paragraph)
-
-
-def _numbering_format(paragraph: Paragraph, num_id: str, ilvl: str) -> str | None:
-    """numFmt of a list level from numbering.xml ('bullet', 'decimal', ...)."""
-    try:
-        numbering = paragraph.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return None
-    for num in numbering.findall(qn("w:num")):
-        if num.get(qn("w:numId")) != num_id:
-            continue
-        abstract = num.find(qn("w:abstractNumId"))
-        if abstract is None:
-            return None
-        for anum in numbering.findall(qn("w:abstractNum")):
-            if anum.get(qn("w:abstractNumId")) != abstract.get(qn("w:val")):
-                continue
-            for lvl in anum.findall(qn("w:lvl")):
-                if lvl.get(qn("w:ilvl")) == ilvl:
-                    fmt = lvl.find(qn("w:numFmt"))
-                    return fmt.get(qn("w:val")) if fmt is not None else None
-    return None
-
-
-def _counter(paragraph: Paragraph, num_id: str | None, ilvl: str) -> tuple[str | None, bool]:
-    """(abstract numbering id, restarts) of a list item's w:num."""
-    if num_id is None:
-        return None, False
-    try:
-        numbering = paragraph.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return num_id, False
-    for num in numbering.findall(qn("w:num")):
-        if num.get(qn("w:numId")) != num_id:
-            continue
-        abstract = num.find(qn("w:abstractNumId"))
-        restarts = any(o.get(qn("w:ilvl")) == ilvl and o.find(qn("w:startOverride")) is not None
-                       for o in num.findall(qn("w:lvlOverride")))
-        return (abstract.get(qn("w:val")) if abstract is not None else num_id), restarts
-    return num_id, False
-
-
-def _list_info(paragraph: Paragraph) -> tuple[bool, int, str | None] | None:
-    """(ordered, depth, numId) when the paragraph is a list item."""
-    name = _style_name(paragraph)
-    match = re.match(r"^List (Bullet|Number)(?: (\d))?$", name)
-    ppr = paragraph._p.pPr
-    numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
-    num_id = ilvl = None
-    if numpr is not None:
-        num_el, lvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))
-        num_id = num_el.get(qn("w:val")) if num_el is not None else None
-        ilvl = lvl_el.get(qn("w:val")) if lvl_el is not None else None
-    if match:
-        depth = int(match.group(2) or 1)
-        if ilvl is not None and ilvl != "0":
-            depth = int(ilvl) + 1
-        return match.group(1) == "Number", depth, num_id
-    if num_id is not None and num_id != "0":
-        fmt = _numbering_format(paragraph, num_id, ilvl or "0")
-        return fmt not in ("bullet", "none", None), int(ilvl or 0) + 1, num_id
-    return None
 
 
 def _escape(text: str) -> str:
@@ -232,13 +117,13 @@ def item_block(item: Paragraph | Table) -> Block | None:
     text, bold_only = _inline(item)
     if not text:
         return None
-    level = _heading_level(item)
+    level = wordxml.heading_level(item)
     if level is not None:
         return Block("heading", re.sub(r"\*+", "", text).strip(), level)
-    info = _list_info(item)
+    info = wordxml.list_info(item)
     if info is not None:
         ordered, depth, num_id = info
-        counter, restarts = _counter(item, num_id, str(depth - 1))
+        counter, restarts = wordxml.list_counter(item, num_id, str(depth - 1))
         return Block("item", text, depth, ordered, num_id=num_id, counter=counter,
                      restarts=restarts)
     typed = _TYPED_ITEM.match(text)
@@ -264,7 +149,7 @@ def read_blocks(path: Path) -> tuple[list[Block], list[str]]:
     pictures = 0
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            pictures += len(item._p.findall(".//" + qn("w:drawing")))
+            pictures += wordxml.picture_count(item)
         block = item_block(item)
         if block is not None:
             blocks.append(block)

@@ -39,11 +39,9 @@ from manualgen.inputs.revisions import RecordEntry, RevisionRecord
 from manualgen.library.importer import (
     REQUIRED_SECTIONS,
     Block,
-    heading_level,
     item_block,
     slug,
     structure,
-    style_name,
 )
 from manualgen.manual.build import MASTER_TEMPLATE, render_policies
 from manualgen.manual.compose import compose, open_master
@@ -97,9 +95,9 @@ def segments(document: Document) -> list[Segment]:
     out = [Segment(0, "", [])]
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            if style_name(item).startswith("TOC"):
+            if wordxml.style_name(item).startswith("TOC"):
                 continue
-            level = heading_level(item)
+            level = wordxml.heading_level(item)
             if level in (1, 2):
                 out.append(Segment(level, " ".join(item.text.split()), _bookmarks(item)))
                 continue

@@ -2,7 +2,8 @@
 
 Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering,
 tables' header rows, styles, fixed widths, shading, borders and rows kept on one page,
-tracked changes (the redline) and a picture anchored to the page (the forms' QR code).
+tracked changes (the redline) and a picture anchored to the page (the forms' QR code);
+and, reading Word files back (import, absorb), headings and lists.
 Everything else in the project uses python-docx proxies.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -637,3 +639,126 @@ class TrackedChanges:
     def row_mark(self, row, kind: str) -> None:
         """Mark a table row inserted or deleted."""
         row._tr.get_or_add_trPr().insert(0, self._mark(kind))
+
+
+# --------------------------------------------------------------------------- reading Word
+# What importing and absorbing need to read back from a Word file that python-docx's
+# proxies do not say: a paragraph's style name fast, its heading level (an outline level
+# counts), and whether it is a list item, of which list and how deep.
+
+
+def _style_names(part) -> dict[str | None, str]:
+    """Paragraph style id -> name for one document, made once (None: the default style).
+    python-docx looks a paragraph's style up by scanning every style, which made reading
+    a whole manual take tens of seconds."""
+    def make() -> dict[str | None, str]:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        names: dict[str | None, str] = {}
+        try:
+            styles = part.styles
+            for style in styles:
+                if style.type == WD_STYLE_TYPE.PARAGRAPH:
+                    names[style.style_id] = style.name or ""
+            default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+            names[None] = default.name if default is not None else ""
+        except (KeyError, ValueError, AttributeError, NotImplementedError):
+            names.setdefault(None, "")
+        return names
+
+    return document_memo(part, "style-names", make)
+
+
+def style_name(paragraph: Paragraph) -> str:
+    """A paragraph's style name, from a per-document cache."""
+    ppr = paragraph._p.pPr
+    style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+    names = _style_names(paragraph.part)
+    return names.get(style_id, names.get(None, ""))
+
+
+def heading_level(paragraph: Paragraph) -> int | None:
+    """The heading level of a Word paragraph (0 Title, 1 Heading 1, ...; an outline level
+    counts too), or None."""
+    name = style_name(paragraph)
+    if name == "Title":
+        return 0
+    match = re.match(r"^Heading (\d)$", name)
+    if match:
+        return int(match.group(1))
+    ppr = paragraph._p.pPr
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    if outline is not None and outline.get(qn("w:val")) not in (None, "9"):
+        return int(outline.get(qn("w:val"))) + 1
+    return None
+
+
+def _numbering_format(paragraph: Paragraph, num_id: str, ilvl: str) -> str | None:
+    """numFmt of a list level from numbering.xml ('bullet', 'decimal', ...)."""
+    try:
+        numbering = paragraph.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return None
+    for num in numbering.findall(qn("w:num")):
+        if num.get(qn("w:numId")) != num_id:
+            continue
+        abstract = num.find(qn("w:abstractNumId"))
+        if abstract is None:
+            return None
+        for anum in numbering.findall(qn("w:abstractNum")):
+            if anum.get(qn("w:abstractNumId")) != abstract.get(qn("w:val")):
+                continue
+            for lvl in anum.findall(qn("w:lvl")):
+                if lvl.get(qn("w:ilvl")) == ilvl:
+                    fmt = lvl.find(qn("w:numFmt"))
+                    return fmt.get(qn("w:val")) if fmt is not None else None
+    return None
+
+
+def list_counter(paragraph: Paragraph, num_id: str | None, ilvl: str
+                 ) -> tuple[str | None, bool]:
+    """(abstract numbering id, restarts) of a list item's w:num."""
+    if num_id is None:
+        return None, False
+    try:
+        numbering = paragraph.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return num_id, False
+    for num in numbering.findall(qn("w:num")):
+        if num.get(qn("w:numId")) != num_id:
+            continue
+        abstract = num.find(qn("w:abstractNumId"))
+        restarts = any(o.get(qn("w:ilvl")) == ilvl and o.find(qn("w:startOverride")) is not None
+                       for o in num.findall(qn("w:lvlOverride")))
+        return (abstract.get(qn("w:val")) if abstract is not None else num_id), restarts
+    return num_id, False
+
+
+def list_info(paragraph: Paragraph) -> tuple[bool, int, str | None] | None:
+    """(ordered, depth, numId) when the paragraph is a list item: by its list style or
+    its numbering (a numbered list's format read from numbering.xml)."""
+    name = style_name(paragraph)
+    match = re.match(r"^List (Bullet|Number)(?: (\d))?$", name)
+    ppr = paragraph._p.pPr
+    numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+    num_id = ilvl = None
+    if numpr is not None:
+        num_el, lvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))
+        num_id = num_el.get(qn("w:val")) if num_el is not None else None
+        ilvl = lvl_el.get(qn("w:val")) if lvl_el is not None else None
+    if match:
+        depth = int(match.group(2) or 1)
+        if ilvl is not None and ilvl != "0":
+            depth = int(ilvl) + 1
+        return match.group(1) == "Number", depth, num_id
+    if num_id is not None and num_id != "0":
+        fmt = _numbering_format(paragraph, num_id, ilvl or "0")
+        return fmt not in ("bullet", "none", None), int(ilvl or 0) + 1, num_id
+    return None
+
+
+
+
+def picture_count(paragraph: Paragraph) -> int:
+    """How many pictures (w:drawing) a paragraph holds."""
+    return len(paragraph._p.findall(".//" + qn("w:drawing")))
