@@ -44,12 +44,11 @@ def build_context(profile: Profile, library: Library, facts: CompanyFacts) -> di
     rules = library.rules
     company = profile.company.model_dump()
     company["name"] = profile.company.name
-    owners = profile.with_role("owner") or profile.with_role("senior_manager")
     sites = [_site(w, library) for w in profile.worksites]
     hazards = list(facts.hazards)
     return {
         "company": company,
-        "owner": _person(owners[0]),
+        "owner": _person(profile.owner),
         "people": [_person(p) for p in profile.people],
         "supervisors": [_person(p) for p in supervisors(profile, rules)],
         "first_aiders": [_person(p) for p in profile.with_role("first_aid")],

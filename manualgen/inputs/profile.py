@@ -408,6 +408,12 @@ class Profile(Strict):
     def with_role(self, role: str) -> list[Person]:
         return [p for p in self.people if p.has(role)]
 
+    @property
+    def owner(self) -> Person:
+        """Who signs for the company: the owner, else the senior manager (a valid profile
+        has one of them: `rule_problems`)."""
+        return next(p for role in LEAD_ROLES for p in self.with_role(role))
+
     def rule_problems(self) -> list[tuple[tuple, str, str]]:
         """The rules across fields, as (field path, what is wrong, how to fix it)."""
         out: list[tuple[tuple, str, str]] = []

@@ -92,7 +92,7 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
         "policy-templates", (policy_environment(inputs.library.compiled), {}))
     found = Collector()
     rendered = []
-    company = inputs.context["company"]
+    company = inputs.profile.profile.company
     if not inputs.context.get("procedures"):
         inputs.context["procedures"] = render_procedures(inputs, env, compiled, found)
     for policy in inputs.policies:
@@ -104,7 +104,7 @@ def render_policies(inputs: Inputs) -> list[RenderedPolicy]:
         text = _render(policy, inputs, env, compiled, found)
         if text is None:
             continue
-        text = tidy_periods(text, [company["name"], company["legal_name"]])
+        text = tidy_periods(text, [company.name, company.legal_name])
         rendered.append(RenderedPolicy(policy, text))
     found.raise_if_errors(title="The policy library has problems for this company:")
     return rendered

@@ -218,9 +218,8 @@ def _document_control(document: Document, inputs: Inputs, toc: list[TocEntry],
     wordxml.set_table_style(document, sig, TABLE_STYLE)
     for c, text in enumerate(("Name and position", "Signature", "Date")):
         sig.cell(0, c).text = text
-    owner = inputs.context["owner"]
     approver = p.manual.approved_by
-    position = owner["position"] if owner["name"] == approver else ""
+    position = p.owner.position if p.owner.name == approver else ""
     sig.cell(1, 0).text = f"{approver}\n{position}".strip()
     sig.rows[1].height = Inches(0.6)
     wordxml.add_paragraph(document, style="Small Print")

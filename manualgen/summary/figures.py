@@ -498,13 +498,13 @@ def compute_figures(sub: Submission, records: Records, on: dt.date | None = None
     as_of = as_of_date(sub, records, on)
     months = report_months(sub.period)
     length = period_length_months(sub.period)
-    owner = sub.inputs.context["owner"]
+    owner = profile.owner
     header = Header(
         profile.company.name, profile.company.legal_name, profile.company.wscb_account,
         profile.secor.certificate_number if profile.secor else None,
         profile.secor.certificate_date if profile.secor else None,
         sub.anniversary, sub.period.start, sub.period.end, sub.prepared_by,
-        owner["name"], owner["position"], as_of, sub.year)
+        owner.name, owner.position, as_of, sub.year)
     workforce = _workforce(records, months, length, sub, as_of)
     activities = _activities(records, months, sub, as_of)
     classes = []
