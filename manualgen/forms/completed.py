@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -24,8 +23,6 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Image,
     KeepTogether,
@@ -40,6 +37,7 @@ from manualgen.forms.qr import form_code, qr_png
 from manualgen.inputs.library.form_fields import ROW, FormField, FormFields, Heading
 from manualgen.inputs.library.model import FormInfo
 from manualgen.inputs.profile import CompanyProfile
+from manualgen.render.pdffonts import register_fonts
 
 reportlab.rl_config.useA85 = 0
 
@@ -52,31 +50,9 @@ FRAME_W = PAGE_W - 2 * MARGIN - 12
 PHOTO_MAX_H = 3.6 * inch
 SIGNATURE_H = 0.55 * inch
 
-# Fonts with the accents Yukon names carry (the standard PDF fonts lack ā): the first
-# family installed, as the summary report chooses them.
-FONT_DIRS = [Path("/usr/share/fonts/truetype/crosextra"), Path("/usr/share/fonts/truetype/dejavu"),
-             Path("/usr/share/fonts/truetype/liberation2")]
-FONT_FILES = [("Carlito", "Carlito-Regular.ttf", "Carlito-Bold.ttf"),
-              ("DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-              ("LiberationSans", "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")]
-
-
-def _fonts() -> tuple[str, str]:
-    for family, regular, bold in FONT_FILES:
-        for folder in FONT_DIRS:
-            paths = [folder / regular, folder / bold]
-            if all(p.is_file() for p in paths):
-                names = (family, family + "-Bold")
-                for name, path in zip(names, paths, strict=True):
-                    if name not in pdfmetrics.getRegisteredFontNames():
-                        pdfmetrics.registerFont(TTFont(name, str(path)))
-                return names
-    return ("Helvetica", "Helvetica-Bold")
-
-
 class _Styles:
     def __init__(self) -> None:
-        self.font, self.bold = _fonts()
+        self.font, self.bold, _italic = register_fonts()
         base = {"fontName": self.font, "fontSize": 9.5, "leading": 12}
         self.body = ParagraphStyle("body", **base)
         self.label = ParagraphStyle("label", **{**base, "fontName": self.bold})

@@ -46,8 +46,8 @@ CHART_W = 3.25 * 72          # points: two activity charts side by side on a pag
 
 def _charts(tpl: DocxTemplate, fig: Figures) -> dict:
     """The PDF's charts as pictures: the same drawings, rasterised."""
+    from manualgen.render.pdffonts import register_fonts
     from manualgen.summary import charts
-    from manualgen.summary.report_pdf import register_fonts
 
     font, bold, _italic = register_fonts()
 

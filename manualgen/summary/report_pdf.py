@@ -9,7 +9,6 @@ creation date is the day the records end, never the time of the run.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import reportlab.rl_config
@@ -18,8 +17,6 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -33,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from manualgen.inputs.profile import Logo
+from manualgen.render.pdffonts import register_fonts
 from manualgen.summary import charts
 from manualgen.summary.figures import Figures
 from manualgen.summary.view import TITLE
@@ -50,30 +48,6 @@ TOP = 0.95 * inch
 BOTTOM = 0.85 * inch                 # kept clear: the packager stamps every page here
 FRAME_W = PAGE_W - 2 * MARGIN_X - 12   # the frame's own 6 pt padding on each side
 LEFT, RIGHT = MARGIN_X + 6, PAGE_W - MARGIN_X - 6
-
-# Fonts with the accents Yukon names carry (Tāgé, Éloïse); the standard PDF fonts lack ā.
-FONT_DIRS = [Path("/usr/share/fonts/truetype/crosextra"), Path("/usr/share/fonts/truetype/dejavu"),
-             Path("/usr/share/fonts/truetype/liberation2"),
-             Path("/usr/share/fonts/truetype/liberation")]
-FONT_FILES = [("Carlito", "Carlito-Regular.ttf", "Carlito-Bold.ttf", "Carlito-Italic.ttf"),
-              ("DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
-              ("LiberationSans", "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
-               "LiberationSans-Italic.ttf")]
-
-
-def register_fonts() -> tuple[str, str, str]:
-    """(regular, bold, italic) font names: the first installed family, else Helvetica."""
-    for family, *files in FONT_FILES:
-        for folder in FONT_DIRS:
-            paths = [folder / f for f in files]
-            if all(p.is_file() for p in paths):
-                names = (family, family + "-Bold", family + "-Italic")
-                for name, path in zip(names, paths, strict=True):
-                    if name not in pdfmetrics.getRegisteredFontNames():
-                        pdfmetrics.registerFont(TTFont(name, str(path)))
-                return names
-    return ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique")
-
 
 class Styles:
     def __init__(self) -> None:
