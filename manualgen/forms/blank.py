@@ -34,7 +34,6 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor, Twips
 from PIL import Image
 
@@ -48,6 +47,9 @@ from manualgen.render.wordxml import (
     add_field,
     add_picture,
     cant_split,
+    clear_body,
+    clear_header_footer,
+    drop_empty_last_paragraph,
     paragraph_mark_size,
     prune_styles,
     repeat_header_row,
@@ -130,10 +132,7 @@ class BlankForm:
     def __init__(self, inputs: Inputs, form: FormInfo, *, landscape: bool) -> None:
         self.inputs, self.form = inputs, form
         self.doc = Document(str(inputs.library.forms_dir / MASTER))
-        body = self.doc.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
+        clear_body(self.doc)
         rels = self.doc.part.package.rels       # master.docx's preview picture of itself
         for key, rel in list(rels.items()):
             if rel.reltype.endswith("/thumbnail"):
@@ -181,8 +180,7 @@ class BlankForm:
         secor = self.inputs.profile.profile.secor
         header = self.doc.sections[0].header
         header.is_linked_to_previous = False
-        for child in list(header._element):
-            header._element.remove(child)
+        clear_header_footer(header)
         table = header.add_table(1, 2, Inches(self.width))
         set_column_widths(table, [self.width - LOGO_COLUMN_IN, LOGO_COLUMN_IN])
         table_rule_below(table, 12, "1C3F6E")
@@ -217,8 +215,7 @@ class BlankForm:
         form = self.form
         footer = self.doc.sections[0].footer
         footer.is_linked_to_previous = False
-        for child in list(footer._element):
-            footer._element.remove(child)
+        clear_header_footer(footer)
         p = footer.add_paragraph(style="Footer")
         stops = p.paragraph_format.tab_stops
         stops.add_tab_stop(Twips(4680), WD_TAB_ALIGNMENT.CLEAR)     # the style's own stops
@@ -277,10 +274,7 @@ class BlankForm:
     def finish(self) -> bytes:
         # Word needs a paragraph after a last table; 1 pt high, so that a full last page
         # does not spill onto an empty one.
-        body = self.doc.element.body
-        last = body[-2] if len(body) > 1 else None
-        if last is not None and last.tag.endswith("}p") and not "".join(last.itertext()):
-            body.remove(last)
+        drop_empty_last_paragraph(self.doc)
         end = self.para()
         _tiny(end, 1)
         end.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY

@@ -20,7 +20,6 @@ from typing import Any
 import jinja2
 from docx.shared import Inches
 from docxtpl import DocxTemplate, InlineImage
-from lxml import etree
 from PIL import Image
 
 from manualgen.errors import Collector, InputError, Problem, ToolError
@@ -34,7 +33,7 @@ from manualgen.io import inside
 from manualgen.render.docx_io import ZIP_EPOCH, normalise_zip, set_properties
 from manualgen.render.jinja import form_environment
 from manualgen.render.pdfmeta import normalise_pdf
-from manualgen.render.wordxml import prune_styles
+from manualgen.render.wordxml import XmlSyntaxError, name_picture_xml, prune_styles
 from manualgen.services.office import Office
 from manualgen.services.storage import scratch_dir
 
@@ -178,22 +177,7 @@ class NamedImage(InlineImage):
         self.name = logo.name
 
     def _insert_image(self) -> str:
-        return _renamed(super()._insert_image(), self.name)
-
-
-def _xml_attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
-
-
-def _renamed(xml: str, name: str) -> str:
-    """Put the logo's file name where python-docx wrote 'image.<ext>' for a stream."""
-    start = xml.find("<pic:cNvPr")
-    if start < 0:
-        return xml
-    at = xml.find('name="', start)
-    end = xml.find('"', at + 6)
-    return xml[:at + 6] + _xml_attr(name) + xml[end:]
+        return name_picture_xml(super()._insert_image(), self.name)
 
 
 def _logo(tpl: DocxTemplate, logo: Logo | None) -> Any:
@@ -229,7 +213,7 @@ def render_form(inputs: Inputs, form: FormInfo) -> bytes:
     except jinja2.TemplateError as exc:
         raise _problem(path, f"template error ({exc})",
                        "run `manualgen library check` for details") from None
-    except etree.XMLSyntaxError as exc:
+    except XmlSyntaxError as exc:
         raise _problem(path, f"renders to broken Word XML ({exc})",
                        "a {%tr %}/{%tc %}/{%p %} tag is probably in the wrong place") from None
     set_properties(tpl.docx, title=form.title, author=profile.company.legal_name,

@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import meta
 
 from manualgen.errors import Problem
 from manualgen.render.jinja import form_environment
+from manualgen.render.wordxml import paragraph_runs
 
 # The names `inputs.context.build_context` provides (documented in policy_library/README.md).
 # tests/test_forms_check.py compares this with the real context, so the two cannot drift.
@@ -76,15 +74,14 @@ class _Tag:
 
 def _parts(tpl: DocxTemplate) -> list[_Part]:
     """The document body plus every header and footer, as the XML docxtpl renders."""
-    document = Document(tpl.template_file)
-    parts = [_Part("document", document.part.partname.lstrip("/"),
-                   tpl.xml_to_string(document.element.body))]
+    document = tpl.get_docx()
+    parts = [_Part("document", document.part.partname.lstrip("/"), tpl.get_xml())]
     for rel in sorted(document.part.rels.values(), key=lambda r: str(r.target_ref)):
         if rel.is_external:
             continue
         kind = {RT.HEADER: "header", RT.FOOTER: "footer"}.get(rel.reltype)
         if kind and rel.target_part.blob:
-            xml = tpl.xml_to_string(parse_xml(rel.target_part.blob))
+            xml = tpl.get_part_xml(rel.target_part)
             parts.append(_Part(kind, rel.target_part.partname.lstrip("/"), xml))
     return parts
 
@@ -94,25 +91,6 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _paragraph_runs(p) -> list[tuple[int, str]]:
-    """(run number, text) of each w:t directly in this paragraph (not in nested text boxes)."""
-    out: list[tuple[int, str]] = []
-    run_no = -1
-    last_run = None
-    for t in p.iter(qn("w:t")):
-        owner = t.getparent()
-        ancestor = owner
-        while ancestor is not None and ancestor.tag != qn("w:p"):
-            ancestor = ancestor.getparent()
-        if ancestor is not p:
-            continue
-        if owner is not last_run:
-            run_no += 1
-            last_run = owner
-        out.append((run_no, t.text or ""))
-    return out
-
-
 def _scan_tags(part: _Part, path: str, problems: list[Problem]) -> tuple[list[_Tag], bool]:
     """Find every tag paragraph by paragraph; report split, unclosed and curly-quoted tags.
 
@@ -120,10 +98,8 @@ def _scan_tags(part: _Part, path: str, problems: list[Problem]) -> tuple[list[_T
     """
     tags: list[_Tag] = []
     unclosed = False
-    root = parse_xml(part.xml)
     where = _WHERE[part.kind]
-    for p in root.iter(qn("w:p")):
-        runs = _paragraph_runs(p)
+    for runs in paragraph_runs(part.xml):
         text = "".join(t for _, t in runs)
         if "{" not in text:
             continue

@@ -50,10 +50,10 @@ def place_code(document: Document, code: FormCode) -> None:
     done: set[int] = set()
     for section in document.sections:
         for footer in _footers(section):
-            element = footer._element
-            if id(element) in done:
+            part = footer.part              # a footer shared by sections: once
+            if id(part) in done:
                 continue
-            done.add(id(element))
+            done.add(id(part))
             paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
             run = paragraph.add_run()
             run.add_picture(io.BytesIO(png), width=Inches(QR_SIZE_IN))

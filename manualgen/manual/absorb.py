@@ -28,7 +28,6 @@ from typing import Any
 import docx
 import yaml
 from docx.document import Document
-from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -86,10 +85,6 @@ class Segment:
     blocks: list[Block] = field(default_factory=list)
 
 
-def _bookmarks(paragraph: Paragraph) -> list[str]:
-    return [b.get(qn("w:name")) for b in paragraph._p.iter(qn("w:bookmarkStart"))]
-
-
 def segments(document: Document) -> list[Segment]:
     """The body cut at every Heading 1 and 2 (the contents' own lines left out)."""
     out = [Segment(0, "", [])]
@@ -99,7 +94,8 @@ def segments(document: Document) -> list[Segment]:
                 continue
             level = wordxml.heading_level(item)
             if level in (1, 2):
-                out.append(Segment(level, " ".join(item.text.split()), _bookmarks(item)))
+                out.append(Segment(level, " ".join(item.text.split()),
+                                   wordxml.bookmark_names(item)))
                 continue
         block = item_block(item) if isinstance(item, Paragraph | Table) else None
         if block is not None:

@@ -14,7 +14,6 @@ import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Inches, Pt
-from docx.table import _Cell
 from docx.text.run import Run
 
 from manualgen.errors import fail
@@ -87,10 +86,10 @@ def _table(document: Document, header: list[str], rows: list[list[str]],
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     wordxml.set_table_style(document, table, TABLE_STYLE)
     if widths:      # LibreOffice lays columns out from the grid, Word from the cells
-        for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-            col.w = Inches(w)
+        for column, w in zip(table.columns, widths, strict=True):
+            column.width = Inches(w)
     for row, values in zip(table.rows, [header, *rows], strict=True):
-        cells = [_Cell(tc, table) for tc in row._tr.tc_lst]   # a new grid: nothing merged
+        cells = wordxml.row_cells(row)                      # a new grid: nothing merged
         for c, text in enumerate(values):
             wordxml.set_cell_text(cells[c], text)
             if widths:
@@ -348,17 +347,5 @@ def compose(master: Path, inputs: Inputs, rendered: list[RenderedPolicy]) -> Com
     for element in inputs.library.elements:
         _chapter(document, element, by_element.get(element.number, []), inputs, toc)
     _appendix(document, inputs, rendered, toc)
-    runs = _insert_contents(document, mark, toc)
+    runs = wordxml.write_at(document, mark, lambda: _contents(document, toc))
     return Composed(document, toc, runs)
-
-
-def _insert_contents(document: Document, mark, toc: list[TocEntry]) -> dict[str, Run]:
-    body = document.element.body
-    before = len(body)
-    runs = _contents(document, toc)
-    new = list(body)[before - 1:-1] if body[-1].tag.endswith("sectPr") else list(body)[before:]
-    anchor = mark._p
-    for el in new:
-        anchor.addprevious(el)
-    body.remove(anchor)
-    return runs

@@ -2,8 +2,10 @@
 
 Fields (PAGE, NUMPAGES, TOC), bookmarks, internal hyperlinks, restarting list numbering,
 tables' header rows, styles, fixed widths, shading, borders and rows kept on one page,
-tracked changes (the redline) and a picture anchored to the page (the forms' QR code);
-and, reading Word files back (import, absorb), headings and lists.
+tracked changes (the redline), a picture anchored to the page (the forms' QR code) or
+named in docxtpl's XML text (a form's logo), a template's own content cleared and blocks
+moved into place (the contents); and, reading Word files back (import, absorb, the form
+templates' check), headings, lists, bookmarks and the runs of each paragraph.
 Everything else in the project uses python-docx proxies.
 """
 
@@ -12,11 +14,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
+from xml.sax.saxutils import escape
 
 from docx.oxml.ns import NamespacePrefixedTag, qn
-from docx.oxml.parser import oxml_parser
+from docx.oxml.parser import oxml_parser, parse_xml
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -41,6 +45,10 @@ _SECT_PR = qn("w:sectPr")
 _VAL = qn("w:val")
 _SPACE = qn("xml:space")
 
+# What parsing broken XML raises (lxml's error): docxtpl's render of a template whose
+# tags break its Word XML, for one.
+XmlSyntaxError = etree.XMLSyntaxError
+
 
 def document_memo(part, name: str, make: Callable[[], T]) -> T:
     """What `make` gives, kept on a document part for its life: python-docx finds styles
@@ -58,6 +66,47 @@ def append_to_body(document, element) -> None:
         body[-1].addprevious(element)
     else:
         body.append(element)
+
+
+def clear_body(document) -> None:
+    """Empty a template's body but for its page setup (the closing section properties):
+    a document written on it keeps its styles, not its text."""
+    _clear(document.element.body)
+
+
+def clear_header_footer(story) -> None:
+    """Empty a header or footer (a template's own), to write it afresh."""
+    _clear(story._element)
+
+
+def _clear(element) -> None:
+    """Remove an element's children but section properties."""
+    for child in list(element):
+        if child.tag != _SECT_PR:
+            element.remove(child)
+
+
+def write_at(document, mark: Paragraph, write: Callable[[], T]) -> T:
+    """What `write` adds to the end of the body, moved to where `mark` stands, the mark
+    dropped: the contents are written after the chapters they list, and go before them."""
+    body = document.element.body
+    before = len(body)
+    result = write()
+    new = list(body)[before - 1:-1] if body[-1].tag == _SECT_PR else list(body)[before:]
+    anchor = mark._p
+    for el in new:
+        anchor.addprevious(el)
+    body.remove(anchor)
+    return result
+
+
+def drop_empty_last_paragraph(document) -> None:
+    """Remove the body's last block (before the section properties) when it is a
+    paragraph without text: a paragraph put at the end then replaces a spacer."""
+    body = document.element.body
+    last = body[-2] if len(body) > 1 else None
+    if last is not None and last.tag.endswith("}p") and not "".join(last.itertext()):
+        body.remove(last)
 
 
 def _run_with(paragraph: Paragraph, child) -> OxmlElement:
@@ -146,6 +195,17 @@ def name_picture(inline, name: str) -> None:
     """Set the file name a picture's properties show (pic:cNvPr/@name)."""
     for el in inline.iter(qn("pic:cNvPr")):
         el.set("name", name)
+
+
+def name_picture_xml(xml: str, name: str) -> str:
+    """`name_picture` on XML text (docxtpl's inline image is a fragment, not an element):
+    the file name in place of the 'image.<ext>' python-docx wrote for a stream."""
+    start = xml.find("<pic:cNvPr")
+    if start < 0:
+        return xml
+    at = xml.find('name="', start)
+    end = xml.find('"', at + 6)
+    return xml[:at + 6] + escape(name, {'"': "&quot;"}) + xml[end:]
 
 
 def add_tab(run: Run) -> None:
@@ -278,6 +338,12 @@ def shade_cell(cell, fill: str) -> None:
         successor.addprevious(shd)
     else:
         tcpr.append(shd)
+
+
+def row_cells(row) -> list[_Cell]:
+    """A row's cells, one a `w:tc`: `row.cells` without its merged-cell handling, which is
+    slow, for a table just made (nothing merged)."""
+    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
 
 
 def cant_split(row) -> None:
@@ -542,7 +608,6 @@ def anchor_picture(run: Run, *, x: int, y: int, doc_id: int, name: str, file_nam
     """Turn the run's inline picture (python-docx's `add_picture`) into one anchored at
     (x, y) EMU from the page's top left corner, in front of the text and wrapped by
     nothing: where it stands takes no room from the page's text."""
-    from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
     inline = run._r.find(".//" + qn("wp:inline"))
@@ -642,9 +707,10 @@ class TrackedChanges:
 
 
 # --------------------------------------------------------------------------- reading Word
-# What importing and absorbing need to read back from a Word file that python-docx's
-# proxies do not say: a paragraph's style name fast, its heading level (an outline level
-# counts), and whether it is a list item, of which list and how deep.
+# What importing, absorbing and checking form templates need to read back from a Word
+# file that python-docx's proxies do not say: a paragraph's style name fast, its heading
+# level (an outline level counts), whether it is a list item, of which list and how deep,
+# its bookmarks, and the runs its text is split into.
 
 
 def _style_names(part) -> dict[str | None, str]:
@@ -757,6 +823,39 @@ def list_info(paragraph: Paragraph) -> tuple[bool, int, str | None] | None:
     return None
 
 
+def bookmark_names(paragraph: Paragraph) -> list[str]:
+    """The names of the bookmarks in a paragraph: a manual's headings carry the contents'
+    link targets, by which an edited copy's parts are found again."""
+    return [b.get(qn("w:name")) for b in paragraph._p.iter(qn("w:bookmarkStart"))]
+
+
+_P = qn("w:p")
+
+
+def paragraph_runs(xml: str) -> Iterator[list[tuple[int, str]]]:
+    """Each paragraph of a part's XML text (nested ones too) as (run number, text) of the
+    `w:t` directly in it: a form template's tag split over runs is found by them."""
+    for p in parse_xml(xml).iter(_P):
+        yield _own_runs(p)
+
+
+def _own_runs(p) -> list[tuple[int, str]]:
+    """(run number, text) of each w:t directly in this paragraph (not in nested text boxes)."""
+    out: list[tuple[int, str]] = []
+    run_no = -1
+    last_run = None
+    for t in p.iter(_T):
+        owner = t.getparent()
+        ancestor = owner
+        while ancestor is not None and ancestor.tag != _P:
+            ancestor = ancestor.getparent()
+        if ancestor is not p:
+            continue
+        if owner is not last_run:
+            run_no += 1
+            last_run = owner
+        out.append((run_no, t.text or ""))
+    return out
 
 
 def picture_count(paragraph: Paragraph) -> int:

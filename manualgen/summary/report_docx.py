@@ -33,9 +33,8 @@ def _month_widths(document, months: int) -> None:
         first = table.rows[0].cells
         if len(first) != months + 2 or first[-1].text.strip() != "Total":
             continue
-        grid = table._tbl.tblGrid
-        for col, w in zip(grid.gridCol_lst, widths, strict=False):
-            col.w = Inches(w)
+        for column, w in zip(table.columns, widths, strict=False):
+            column.width = Inches(w)
         for row in table.rows:
             for cell, w in zip(row.cells, widths, strict=False):
                 cell.width = Inches(w)
