@@ -60,6 +60,11 @@ class Problem:
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
 
+    @property
+    def is_error(self) -> bool:
+        """An error, not a warning (for templates, which cannot name the enum)."""
+        return self.severity is Severity.ERROR
+
     def location(self) -> str:
         where = self.path
         if self.line is not None:

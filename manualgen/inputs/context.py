@@ -6,7 +6,7 @@ exactly what NSNY staff can write between `{{ }}`.
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any, TypedDict, get_args
 
 from manualgen.inputs.facts import CompanyFacts, FirstAider
 from manualgen.inputs.library.load import Library
@@ -40,13 +40,56 @@ def _first_aider(f: FirstAider) -> dict[str, Any]:
             "expired_on": f.expired_on}
 
 
-def build_context(profile: Profile, library: Library, facts: CompanyFacts) -> dict[str, Any]:
+Record = dict[str, Any]       # one person, site, unit...: its fields, as policies name them
+
+
+class TemplateContext(TypedDict):
+    """The variables a policy, procedure or form template sees, by name and type. Jinja
+    takes a mapping, so this is one; the jobs read the typed profile and facts instead, and
+    only the templates read this (`library check` holds them to these names)."""
+
+    company: Record
+    owner: Record
+    people: list[Record]
+    supervisors: list[Record]
+    first_aiders: list[Record]
+    safety_reps: list[Record]
+    worksites: list[Record]
+    fixed_sites: list[Record]
+    mobile_sites: list[Record]
+    road_sites: list[Record]
+    no_road_sites: list[Record]
+    hazards: list[str]
+    hazard_labels: list[str]
+    dismissed: list[Record]
+    trades: list[str]
+    trade_labels: list[str]
+    scenarios: list[str]
+    parts: list[int]
+    young_workers: list[Record]
+    certified_first_aiders: list[Record]
+    first_aiders_to_certify: list[Record]
+    listed_people: int
+    seasonal_people: int
+    consultations: dict[str, Record | None]
+    procedures: list[Record]
+    vehicles: bool
+    equipment: list[Record]
+    emergency: Record
+    secor: Record | None
+    manual: Record
+    needs_safety_rep: bool
+    rules: Record
+    library: Record
+
+
+def build_context(profile: Profile, library: Library, facts: CompanyFacts) -> TemplateContext:
     rules = library.rules
     company = profile.company.model_dump()
     company["name"] = profile.company.name
     sites = [_site(w, library) for w in profile.worksites]
     hazards = list(facts.hazards)
-    return {
+    return TemplateContext({
         "company": company,
         "owner": _person(profile.owner),
         "people": [_person(p) for p in profile.people],
@@ -97,4 +140,4 @@ def build_context(profile: Profile, library: Library, facts: CompanyFacts) -> di
             "reminder_days": list(rules.reminder_days),
         },
         "library": {"name": library.info.name, "version": library.info.version},
-    }
+    })

@@ -13,7 +13,7 @@ from typing import Any
 
 from manualgen.errors import InputError
 from manualgen.inputs.company_policies import CompanyPolicies, load_company_policies
-from manualgen.inputs.context import build_context
+from manualgen.inputs.context import TemplateContext, build_context
 from manualgen.inputs.facts import CompanyFacts, company_facts
 from manualgen.inputs.library.load import Library, load_library
 from manualgen.inputs.library.model import Policy
@@ -27,7 +27,7 @@ class Inputs:
     library: Library
     profile: CompanyProfile
     policies: list[Policy]       # the policies that apply to this company, in manual order
-    context: dict[str, Any]      # the template variables
+    context: TemplateContext     # the variables the templates see (Jinja's mapping)
     # What follows from the company's data and trades on the issue date (its hazards,
     # first aiders, inventory...): the manual states nothing about the company beyond it.
     facts: CompanyFacts

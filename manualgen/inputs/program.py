@@ -236,7 +236,7 @@ class CompanyCourse:
     course: str
     title: str
     met: bool
-    status: str                    # the best status among eligible people
+    status: CourseState            # the best status among eligible people
     holder: str | None             # the eligible person with that status
     holder_status: CourseStatus | None
     ineligible_holders: tuple[str, ...]  # hold it validly but may not be the trainee

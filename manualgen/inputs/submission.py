@@ -172,6 +172,6 @@ def load_submission(folder: Path | Mapping[str, bytes], *, library: Library | No
     else:
         start, end = review_period(anniversary, rules)
         period = Period(start=start, end=end)
-    prepared_by = settings.prepared_by or inputs.context["owner"]["name"]
+    prepared_by = settings.prepared_by or inputs.profile.profile.owner.name
     return Submission(folder, settings, doc, inputs, anniversary, period, prepared_by,
                       scratch)

@@ -140,7 +140,7 @@ class Rates:
 class CourseLine:
     course: str
     title: str
-    status: str
+    status: program.CourseState
     completed: dt.date | None
     expires: dt.date | None
     grace_end: dt.date | None
@@ -160,7 +160,7 @@ class CompanyCourseLine:
     course: str
     title: str
     met: bool
-    status: str
+    status: program.CourseState
     holder: str | None
     expires: dt.date | None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from manualgen.inputs.program import COURSE_LABELS
+from manualgen.inputs.program import COURSE_LABELS, CourseState
 from manualgen.render.jinja import long_date
 from manualgen.summary.figures import ActivityFigures, Figures, Month
 
@@ -63,11 +63,11 @@ def short_month(month: Month) -> str:
 
 def _course(c: Any) -> str:
     text = COURSE_STATES.get(c.status, c.status)
-    if c.expires and c.status in ("valid", "expiring"):
+    if c.expires and c.status in (CourseState.VALID, CourseState.EXPIRING):
         text += f" to {day(c.expires)}"
-    elif c.status == "in_grace":
+    elif c.status is CourseState.IN_GRACE:
         text += f" to {day(c.grace_end)} (expired {day(c.expires)})"
-    elif c.expires and c.status == "expired":
+    elif c.expires and c.status is CourseState.EXPIRED:
         text += f" {day(c.expires)}"
     return text
 
