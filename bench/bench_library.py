@@ -17,9 +17,9 @@ by the portal's workers.
    and a rebuild's work does not depend on the name: each folder has its own cache and
    record, and nothing is shared between folders.
 2. NSNY publishes 2026.3: a sentence added to Working Alone's Purpose, with
-   `api.publish_library` and its real default check (the whole library check).
-3. `api.library_news` for every company; each affected one "takes" it as the portal's
-   `take_library` view does: `api.new_revision`, a `Build` row, `jobs.enqueue` (the
+   `api.library.publish` and its real default check (the whole library check).
+3. `api.manual.library_news` for every company; each affected one "takes" it as the portal's
+   `take_library` view does: `api.manual.new_revision`, a `Build` row, `jobs.enqueue` (the
    view's audit entry is left out: it needs a request).
 4. `--workers` fresh `manualgen portal worker` processes; the bench waits for every
    build. The wall time runs from the first take to the last build done (the workers'
@@ -122,7 +122,7 @@ def queue_build(company) -> str:
     from manualgen.portal import models as m
     from manualgen.portal.jobs import enqueue
 
-    spec = api.BuildSpec(api.BuildKind.MANUAL)
+    spec = api.builds.BuildSpec(api.builds.BuildKind.MANUAL)
     with scopes_disabled(), transaction.atomic():
         build = m.Build.objects.create(
             id=uuid.uuid4().hex, company=company, kind=str(spec.kind), name=spec.name,
@@ -244,13 +244,12 @@ def publish(home: Path, on: dt.date) -> tuple[str, float]:
     """2026.3: a sentence added to Working Alone's Purpose, with the real whole-library
     check; (the version, seconds)."""
     from manualgen import api
-    from manualgen.library.editing import PolicySource
 
-    source = PolicySource.parse((home / POLICY).read_text(encoding="utf-8"), POLICY)
+    source = api.library.PolicySource.parse((home / POLICY).read_text(encoding="utf-8"), POLICY)
     changed = source.with_sections({"Purpose": source.section("Purpose").shown + "\n\n" +
                                     SENTENCE})
     began = time.monotonic()
-    tag = api.publish_library(home, {POLICY: changed.text().encode()},
+    tag = api.library.publish(home, {POLICY: changed.text().encode()},
                               ["Working Alone: a missed check-in is an emergency"], on=on,
                               **STAFF)
     return tag.tag, time.monotonic() - began
@@ -320,7 +319,6 @@ def main() -> int:  # noqa: C901 - one bench, told in order
         began = time.monotonic()
         init_portal(data, env)
         from manualgen import api
-        from manualgen.inputs.revisions import latest_library_version
 
         home = data / "library"
         made = make_companies(data, args.companies)
@@ -362,7 +360,7 @@ def main() -> int:  # noqa: C901 - one bench, told in order
         load_s = time.monotonic() - t0
         affected = []
         for company, _test in made:
-            news = api.library_news(api.open_workspace(folder[company.pk]), library)
+            news = api.manual.library_news(api.workspace.open_folder(folder[company.pk]), library)
             if news.rebuild:
                 affected.append(company)
         news_s = time.monotonic() - t0
@@ -373,7 +371,7 @@ def main() -> int:  # noqa: C901 - one bench, told in order
         first_take = time.monotonic()
         builds = {}
         for company in affected:
-            api.new_revision(api.open_workspace(folder[company.pk]), library, on=on)
+            api.manual.new_revision(api.workspace.open_folder(folder[company.pk]), library, on=on)
             builds[company.pk] = queue_build(company)
         takes_s = time.monotonic() - first_take
 
@@ -397,7 +395,7 @@ def main() -> int:  # noqa: C901 - one bench, told in order
         laid = sum(rec.get("laid_out", 0) for rec in records.values())
         chapters = sum(rec.get("chapters", 0) for rec in records.values())
         stale = [c.folder for c in affected
-                 if latest_library_version(folder[c.pk]) != version]
+                 if api.manual.library_version(folder[c.pk]) != version]
         figures.update(
             takes_s=round(takes_s, 1), workers_start_s=round(start_s, 1),
             wall_s=round(wall, 1), builds_done=len(done), failures=len(failures),

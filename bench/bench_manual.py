@@ -106,8 +106,9 @@ def cold(tmp: Path, runs: int) -> float:
     ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     wall(manualgen, env)                                     # fills the layout cache
     cached = [wall(manualgen, env) for _ in range(runs)]
-    built = api.build_manual(company / "company.yaml", api.load_library(),
-                             office=Office.find(), cache=api.LayoutCache(company / "c"))
+    built = api.manual.build(company / "company.yaml", api.load_library(),
+                             api.manual.ManualOptions(office=Office.find(),
+                                                      cache=api.manual.LayoutCache(company / "c")))
     print(f"example manual: {built.pages} pages, {len(rendered)} policies, "
           f"{len(markdown.split())} words of policy text")
     print("\n1. cold, whole process (medians of "
@@ -150,23 +151,26 @@ def warm(tmp: Path, runs: int, peer: float, lanes: int) -> None:
 
     with Office.warm(instances=lanes) as office:
         office.start()
-        api.build_manual(profile(None), library, office=office)          # warm-up
+        api.manual.build(profile(None), library,
+                         api.manual.ManualOptions(office=office))          # warm-up
         fresh, changed, whole = [], [], []
-        cache = api.LayoutCache()
-        api.build_manual(profile(None), library, office=office, cache=cache)
+        cache = api.manual.LayoutCache()
+        api.manual.build(profile(None), library, api.manual.ManualOptions(office=office,
+                                                                          cache=cache))
         for n in range(runs):
             path = profile(None)
             start = time.perf_counter()
-            api.build_manual(path, library, office=office, cache=api.LayoutCache())
+            api.manual.build(path, library, api.manual.ManualOptions(office=office,
+                                                                     cache=api.manual.LayoutCache()))
             fresh.append(time.perf_counter() - start)
             before = cache.misses
             path = profile(n)
             start = time.perf_counter()
-            api.build_manual(path, library, office=office, cache=cache)
+            api.manual.build(path, library, api.manual.ManualOptions(office=office, cache=cache))
             changed.append(time.perf_counter() - start)
             laid_out = cache.misses - before
             start = time.perf_counter()
-            api.build_manual(path, library, office=office)
+            api.manual.build(path, library, api.manual.ManualOptions(office=office))
             whole.append(time.perf_counter() - start)
         warm_kind = "warm LibreOffice(s)" if office.is_warm else "COLD (no UNO bridge)"
     print(f"\n2. a warm process ({lanes} {warm_kind}, library loaded; medians of {runs})")

@@ -140,12 +140,11 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     package build` does, a warm LibreOffice is started first when there are Word files
     (it comes up while the samples are read)."""
     start = time.perf_counter()
+    from manualgen.api import office as offices
     from manualgen.cli import user_cache
-    from manualgen.services.office import Office
-    from manualgen.submission.intake import has_word_files
 
-    office = Office.warm(profiles=user_cache() / "office").start() \
-        if has_word_files(Path(folder)) else Office.find()
+    office = offices.Office.warm(profiles=user_cache() / "office").start() \
+        if offices.needed_for_submission(Path(folder)) else offices.Office.find()
     from manualgen import api
 
     marks: dict[str, float] = {}
@@ -154,12 +153,12 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
         marks.setdefault(stage, time.perf_counter() - start)
 
     library = api.load_library()
-    sub = api.open_submission(folder, library)
-    options = api.BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
+    sub = api.submission.load(folder, library)
+    options = api.submission.BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
                                pdf_name=Path(out).name,
                                max_size=int(max_size) if max_size else None)
     with office:
-        api.build_submission(sub, options, progress=progress, office=office).write(out)
+        api.submission.build(sub, options, progress=progress, office=office).write(out)
     wall = time.perf_counter() - start
     marks.setdefault("done", wall)
     names = list(marks)

@@ -295,12 +295,12 @@ def send_all(client: Client, path: str, items: list[bytes], csrf: str,
 
 
 def table_rows(folder: Path, library) -> dict[str, list[tuple]]:
-    from manualgen.inputs.record_forms import read_rows, record_table
+    from manualgen import api
 
     out = {}
     for stem in ("activity-log", "action-plan"):
-        table = record_table(library, stem)
-        rows, _source = read_rows(folder, table)
+        table = api.submission.record_table(library, stem)
+        rows, _source = api.submission.read_records(folder, table)
         out[stem] = [tuple(sorted(r.items())) for r in rows]
     return out
 
@@ -323,7 +323,7 @@ def loopback(tmp: Path, forms: Forms, count: int) -> dict:
     made = [forms.make(i) for i in range(count)]
     pairs = [bodies(meta, files, library.form(meta["form"]).category) for meta, files in made]
     ids = [meta["id"] for meta, _ in made]
-    ws = api.open_workspace(folder)
+    ws = api.workspace.open_folder(folder)
     _address, server = serve_in_thread(site)
     server.application = with_echo(server.application)
     client = Client(server.effective_port)
@@ -353,7 +353,8 @@ def loopback(tmp: Path, forms: Forms, count: int) -> dict:
         def watch() -> None:
             while not stop.is_set() and len(filed_at) < len(ids):
                 for form_id in ids:
-                    if form_id not in filed_at and intake.state(ws, form_id) == "filed":
+                    if form_id not in filed_at and \
+                            api.forms.states(ws, [form_id])[form_id] == "filed":
                         filed_at[form_id] = time.perf_counter() - start
                 stop.wait(0.05)
 
@@ -458,19 +459,19 @@ def merge(tmp: Path, forms: Forms, count: int, runs: int, library) -> bool:
     folder.mkdir(parents=True)
     for name in ("company.yaml", "logo.png"):
         shutil.copy(resources.examples_dir() / name, folder / name)
-    ws = api.open_workspace(folder)
+    ws = api.workspace.open_folder(folder)
     now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
     start = time.perf_counter()
     spent = {"receive": 0.0, "file": 0.0}
     for i in range(count):
         meta, files = forms.make(10_000 + i)
         t = time.perf_counter()
-        api.receive_phone_form(ws, library, meta, files, now=now)
+        api.forms.receive(ws, library, meta, files, now=now)
         spent["receive"] += time.perf_counter() - t
         t = time.perf_counter()
-        api.file_phone_form(ws, library, meta["id"], today=TODAY)
+        api.forms.file_phone_form(ws, library, meta["id"], today=TODAY)
         spent["file"] += time.perf_counter() - t
-    name = api.current_submission(ws, library, on=TODAY, make=False)
+    name = api.submission.current(ws, library, on=TODAY, make=False)
     sub = ws.path(name)
     pdfs = sorted(sub.rglob("*.pdf"))
     pages = sum(pages_of(p) for p in pdfs)

@@ -119,7 +119,8 @@ def manual_files(profile: Path, output: Path, *, pdf: bool = False, library=None
     from manualgen import api
 
     lib = library if isinstance(library, api.Library) else api.load_library(library)
-    result = api.build_manual(profile, lib, pdf=pdf, layout=layout, office=office)
+    result = api.manual.build(profile, lib, api.manual.ManualOptions(pdf=pdf, layout=layout,
+                                                                     office=office))
     api.save(output, result.docx)
     pdf_path = None
     if result.pdf is not None:
@@ -132,7 +133,7 @@ def forms_files(profile: Path, out_dir: Path, *, pdf: bool = False, library=None
     from manualgen import api
 
     lib = library if isinstance(library, api.Library) else api.load_library(library)
-    result = api.build_forms(profile, lib, pdf=pdf)
+    result = api.forms.build(profile, lib, api.forms.FormsOptions(pdf=pdf))
     paths = [api.save(Path(out_dir) / name, data) for name, data in result.files.items()]
     return Built(out_dir=Path(out_dir), company=result.company, result=result,
                  docx=[p for p in paths if p.suffix == ".docx"],
@@ -142,20 +143,20 @@ def forms_files(profile: Path, out_dir: Path, *, pdf: bool = False, library=None
 def status_of(profile: Path, on, library=None):
     from manualgen import api
 
-    return api.company_status(profile, api.load_library(library), on=on)
+    return api.status.report(profile, api.load_library(library), on=on)
 
 
 def submission_of(folder: Path, *, company=None, on=None, library=None):
     from manualgen import api
 
-    return api.open_submission(folder, api.load_library(library), company=company, on=on)
+    return api.submission.load(folder, api.load_library(library), company=company, on=on)
 
 
 def package_check(folder: Path, *, company=None, on=None, library=None):
     from manualgen import api
 
     sub = submission_of(folder, company=company, on=on, library=library)
-    return api.check_submission(sub, on=on)
+    return api.submission.check(sub, on=on)
 
 
 def package_build(folder: Path, output: Path, options=None, *, company=None, on=None,

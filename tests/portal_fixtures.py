@@ -124,8 +124,8 @@ class Portal:
             folder.mkdir(parents=True, exist_ok=True)
         return company
 
-    def workspace(self, company) -> api.Workspace:
-        return api.open_workspace(self.site.company_folder(company.folder))
+    def workspace(self, company) -> api.workspace.Workspace:
+        return api.workspace.open_folder(self.site.company_folder(company.folder))
 
 
 def switch_on(tmp: Path, root: Path, **extra: str) -> Portal:

@@ -73,10 +73,10 @@ def test_plain_words_for_choices_are_accepted(library):
 
 def test_status_in_memory_has_typed_states(library, empty_cwd):
     data, logo = example_data()
-    report = api.company_status(api.load_profile(data, library, logo=logo), library, on=ON)
+    report = api.status.report(api.load_profile(data, library, logo=logo), library, on=ON)
     states = {c.status for p in report.people for c in p.courses}
     assert states <= set(CourseState) and CourseState.IN_GRACE in states
-    calendar = api.status_calendar(report)
+    calendar = api.status.calendar(report)
     assert calendar.startswith(b"BEGIN:VCALENDAR") and b"BEGIN:VEVENT" in calendar
 
 
@@ -85,13 +85,13 @@ def test_manual_forms_summary_and_submission_entirely_in_memory(library, empty_c
     data, logo = example_data()
     profile = api.load_profile(data, library, logo=logo)
 
-    manual = api.build_manual(profile, library, pdf=True)
+    manual = api.manual.build(profile, library, api.manual.ManualOptions(pdf=True))
     document = docx.Document(io.BytesIO(manual.docx))
     assert "Kluane Ridge Roofing" in document.sections[0].header.paragraphs[0].text
     assert manual.pages == len(PdfReader(io.BytesIO(manual.pdf)).pages) > 40
     assert "Working at Heights" in " ".join(manual.policies)
 
-    forms = api.build_forms(profile, library)
+    forms = api.forms.build(profile, library)
     assert len(forms.docx) == len(library.forms)
     with zipfile.ZipFile(io.BytesIO(forms.zip_bytes(ON))) as z:
         assert sorted(z.namelist()) == sorted(forms.files)
@@ -103,17 +103,17 @@ def test_manual_forms_summary_and_submission_entirely_in_memory(library, empty_c
         "site-inspections/2026-03-03 shop inspection.pdf": reportlab_pdf("si", 2),
         "toolbox-meetings/2026-05-01 toolbox photo.jpg": photo_jpeg(),
     }
-    submission = api.open_submission(files, library, company=profile)
-    report = api.check_submission(submission, on=ON)
+    submission = api.submission.load(files, library, company=profile)
+    report = api.submission.check(submission, on=ON)
     inspections = next(c for c in report.categories if c.category.key == "site-inspections")
     assert inspections.status is CategoryState.TOO_FEW and inspections.counted == 1
 
-    summary = api.build_summary(submission)
+    summary = api.summary.build(submission)
     assert summary.figures.header.company == "Kluane Ridge Roofing"
     assert PdfReader(io.BytesIO(summary.pdf_bytes())).pages
     assert json.loads(summary.json_text())["header"]["company"] == "Kluane Ridge Roofing"
 
-    built = api.build_submission(submission, api.BuildOptions(skip_unreadable=True))
+    built = api.submission.build(submission, api.submission.BuildOptions(skip_unreadable=True))
     with pikepdf.open(io.BytesIO(built.pdf_bytes())) as pdf:
         assert len(pdf.pages) == built.pages
         titles = [item.title for item in pdf.open_outline().root]
@@ -132,3 +132,33 @@ def test_a_problems_severity_is_an_enum_that_reads_as_its_word():
     assert Problem("company.yaml").severity is Severity.ERROR
     assert json.loads(json.dumps(warning.as_dict()))["severity"] == "warning"
     assert "warning: no first aid attendant" in str(warning)
+
+
+def test_the_api_is_a_module_per_job_each_naming_only_what_it_has():
+    """Every job module imports and holds every name it lists; the package itself names
+    the jobs and the few verbs every job shares."""
+    import importlib
+
+    for job in api.JOBS:
+        module = importlib.import_module(f"manualgen.api.{job}")
+        assert getattr(api, job) is module
+        missing = [n for n in getattr(module, "__all__", ()) if not hasattr(module, n)]
+        assert missing == [], f"api.{job} lists {missing}"
+    assert [n for n in api.__all__ if not hasattr(api, n)] == []
+    with pytest.raises(AttributeError):
+        api.build_manual                      # noqa: B018 - the old flat name is gone
+
+
+def test_importing_the_api_loads_no_job():
+    """A command that starts LibreOffice first imports `manualgen.api` before its job:
+    the package alone must not pull in Word, PDF or the library's loader."""
+    import subprocess
+    import sys
+
+    code = ("import sys, manualgen.api, manualgen.api.office; "
+            "print(sorted(m for m in ('docx', 'pikepdf', 'reportlab', 'manualgen.manual', "
+            "'manualgen.inputs.library.load', 'manualgen.submission.build') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

@@ -97,7 +97,7 @@ def own_manual(tmp_path_factory, library):
                                                "roof-snow-load.md": ADDED},
                              leave_out=[{"id": "cold-weather",
                                          "reason": "Covered by our own winter procedure"}])
-    result = api.build_manual(profile, library, layout=WORD)
+    result = api.manual.build(profile, library, api.manual.ManualOptions(layout=WORD))
     path = folder / "manual.docx"
     api.save(path, result.docx)
     return result, open_docx(path)
@@ -114,13 +114,13 @@ def own_manual(tmp_path_factory, library):
 def test_company_without_policies_builds_the_library_manual(tmp_path, library):
     """Empty policies/, a record of the revision itself: the same bytes as no folder at
     all, and as the library's own selection composed without the company stage."""
-    plain = api.build_manual(EXAMPLE, library, layout=WORD)
+    plain = api.manual.build(EXAMPLE, library, api.manual.ManualOptions(layout=WORD))
     folder = tmp_path / "co"
     profile = company_folder(folder)
     (folder / "policies" / ".base").mkdir(parents=True)
-    record = api.revision_record_file(folder, plain)
+    record = api.manual.record_file(folder, plain)
     api.save(record.path, record.data)
-    again = api.build_manual(profile, library, layout=WORD)
+    again = api.manual.build(profile, library, api.manual.ManualOptions(layout=WORD))
     assert again.docx == plain.docx
     loaded = api.load_profile(profile, library)
     assert prepare(loaded, library).policies == select_policies(
@@ -242,7 +242,7 @@ def test_leave_out_names_the_profile_line_and_the_nearest_id(tmp_path, library):
     assert "'Confined Spaces' does not apply to this company anyway" in text
     assert not check.ok
     with pytest.raises(api.InputError, match="The company's own policies have problems"):
-        api.build_manual(profile, library, layout=WORD)
+        api.manual.build(profile, library, api.manual.ManualOptions(layout=WORD))
 
 
 # --------------------------------------------------------------------------- updates
@@ -362,7 +362,7 @@ def test_a_profile_written_again_keeps_its_left_out_policies(tmp_path, library):
     profile = company_folder(tmp_path, leave_out=[{"id": "cold-weather",
                                                    "reason": "Covered: our own procedure"}])
     loaded = api.load_profile(profile, library)
-    text = api.profile_text(loaded, library, on=loaded.profile.manual.issued)
+    text = api.workspace.profile_text(loaded, library, on=loaded.profile.manual.issued)
     assert '  leave_out:                                      # library policies left out, ' \
            'and why\n    - {id: cold-weather, reason: "Covered: our own procedure"}' in text
     again = api.load_profile(make_tree(tmp_path / "again", {

@@ -53,7 +53,8 @@ def test_batch_builds_every_company_like_one_at_a_time(tmp_path, monkeypatch):
     library = api.load_library()
     cold = Office.find()
     for name in ("kluane", "kluane-renamed", "solo"):
-        alone = api.build_manual(fleet / name / "company.yaml", library, office=cold)
+        alone = api.manual.build(fleet / name / "company.yaml", library,
+                                 api.manual.ManualOptions(office=cold))
         assert (out / f"{name}.docx").read_bytes() == alone.docx, name
     assert list((fleet / "solo" / ".manualgen" / "layout").glob("*.json"))   # cached
 

@@ -89,7 +89,7 @@ def test_legal_name_over_the_limit_says_characters(tmp_path, library):
 def test_longest_names_allowed_still_make_the_documents(tmp_path, library):
     """Every text at its limit: the Word properties (255 characters at most) still fit."""
     path = company(tmp_path, legal_name="L" * 200, operating_name="O" * 200)
-    result = api.build_forms(path, library)
+    result = api.forms.build(path, library)
     assert len(result.files) == len(library.forms)
 
 
@@ -332,8 +332,8 @@ def test_summary_pdf_lays_out_each_record_row_once(tmp_path, monkeypatch):
     monkeypatch.setattr(tables.Table, "__init__", counting)
     n = 1500
     folder = submission_folder(tmp_path, incidents_csv=incident_rows(n))
-    sub = api.open_submission(folder, api.load_library())
-    pdf = api.build_summary(sub).pdf_bytes()
+    sub = api.submission.load(folder, api.load_library())
+    pdf = api.summary.build(sub).pdf_bytes()
     assert pdf.startswith(b"%PDF")
     assert made[0] < 3 * n, f"{made[0]} table rows made for {n} incidents"
 

@@ -88,16 +88,17 @@ def test_incremental_numbers_equal_a_full_layout_after_an_edit(name, base, edit,
     after = copy.deepcopy(before)
     edit(after)
     cache = LayoutCache(tmp_path / "cache")
-    first = api.build_manual(profile(before, library, tmp_path), library, office=office,
-                             cache=cache)
+    first = api.manual.build(profile(before, library, tmp_path), library,
+                             api.manual.ManualOptions(office=office, cache=cache))
     assert cache.hits == 0
     chapters = cache.misses
-    again = api.build_manual(profile(before, library, tmp_path), library, office=office,
-                             cache=cache)
+    again = api.manual.build(profile(before, library, tmp_path), library,
+                             api.manual.ManualOptions(office=office, cache=cache))
     assert again.docx == first.docx and cache.hits == chapters    # nothing laid out
-    edited = api.build_manual(profile(after, library, tmp_path), library, office=office,
-                              cache=cache)
-    full = api.build_manual(profile(after, library, tmp_path), library, office=office)
+    edited = api.manual.build(profile(after, library, tmp_path), library,
+                              api.manual.ManualOptions(office=office, cache=cache))
+    full = api.manual.build(profile(after, library, tmp_path), library,
+                            api.manual.ManualOptions(office=office))
     assert edited.docx == full.docx, f"{name}: incremental numbers differ from a full layout"
     assert edited.pages == full.pages
     laid_out = cache.misses - chapters
@@ -107,8 +108,8 @@ def test_incremental_numbers_equal_a_full_layout_after_an_edit(name, base, edit,
         assert laid_out >= chapters - 1                # the header changed every page
     # And a cache read back from its folder in a new process gives the same.
     fresh = LayoutCache(tmp_path / "cache")
-    assert api.build_manual(profile(after, library, tmp_path), library, office=office,
-                            cache=fresh).docx == full.docx
+    assert api.manual.build(profile(after, library, tmp_path), library,
+                            api.manual.ManualOptions(office=office, cache=fresh)).docx == full.docx
     assert fresh.misses == 0
 
 
@@ -257,13 +258,14 @@ def test_two_warm_instances_side_by_side_give_the_numbers_of_one(edit, office, l
     data = example()
     if edit is not None:
         edit(data)
-    one = api.build_manual(profile(data, library, tmp_path), library, office=office)
+    one = api.manual.build(profile(data, library, tmp_path), library,
+                           api.manual.ManualOptions(office=office))
     with Office.warm(instances=2) as two:
         if not two.is_warm:
             pytest.skip("python3-uno not installed")
         cache = LayoutCache()
-        side_by_side = api.build_manual(profile(data, library, tmp_path), library, office=two,
-                                        cache=cache)
+        side_by_side = api.manual.build(profile(data, library, tmp_path), library,
+                                        api.manual.ManualOptions(office=two, cache=cache))
         assert [s.ping()["docs"] for s in two.services] == [1, 1]
     assert side_by_side.docx == one.docx
     assert side_by_side.pages == one.pages

@@ -79,7 +79,7 @@ def test_a_misspelt_variable_is_named_beside_its_section_and_line(library):
     source = working_alone()
     purpose = source.section("Purpose").shown
     draft = source.with_sections({"Purpose": purpose + "\n\nCall {{ company.nmae }}."})
-    findings = api.check_draft(draft, library, on=TODAY)
+    findings = api.library.check_draft(draft, library, on=TODAY)
     errors = [f for f in findings if f.error]
     assert len(errors) == 1
     found = errors[0]
@@ -87,7 +87,7 @@ def test_a_misspelt_variable_is_named_beside_its_section_and_line(library):
     assert "company.nmae" in found.problem.message
     assert "did you mean company.name" in found.problem.fix
     assert found.problem.path == "policy_library/policies/working-alone.md"
-    assert not [f for f in api.check_draft(source, library, on=TODAY) if f.error]
+    assert not [f for f in api.library.check_draft(source, library, on=TODAY) if f.error]
 
 
 def test_a_header_problem_is_placed_on_the_header(library):
@@ -96,7 +96,7 @@ def test_a_header_problem_is_placed_on_the_header(library):
     draft = source.with_header(HeaderFields(title=fields.title, hazards=("wroking_alone",),
                                             forms=fields.forms,
                                             legislation=fields.legislation))
-    errors = [f for f in api.check_draft(draft, library, on=TODAY) if f.error]
+    errors = [f for f in api.library.check_draft(draft, library, on=TODAY) if f.error]
     assert errors and all(f.part == HEADER for f in errors)
     assert any("wroking_alone" in f.problem.message for f in errors)
 
@@ -104,14 +104,14 @@ def test_a_header_problem_is_placed_on_the_header(library):
 def test_a_redline_marks_words_and_leaves_out_what_did_not_change():
     old = "## Purpose\n\nOne two three four.\n\nKept as it was.\n\n## Scope\n\nAll of us.\n"
     new = "## Purpose\n\nOne two 3 four five.\n\nKept as it was.\n\n## Scope\n\nAll of us.\n"
-    lines = api.redline(old, new, context=0)
+    lines = api.library.redline(old, new, context=0)
     shown = [(p.heading, [(str(x.mark), x.text) for x in p.pieces]) if p else None
              for p in lines]
     assert shown == [(True, [("same", "Purpose")]),
                      (False, [("same", "One two"), ("removed", "three four."),
                               ("added", "3 four five.")]),
                      None]                       # the rest left out, unchanged
-    assert len(api.redline(old, new, context=None)) == 5
+    assert len(api.library.redline(old, new, context=None)) == 5
 
 
 # --------------------------------------------------------------------------- the news
@@ -124,8 +124,9 @@ def company(tmp_path, library) -> tuple[Path, Path]:
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / "company.yaml")
     shutil.copy(EXAMPLE.parent / "logo.png", folder / "logo.png")
-    built = api.build_manual(folder / "company.yaml", library, layout="word-updates-on-open")
-    kept = api.revision_record_file(folder, built)
+    built = api.manual.build(folder / "company.yaml", library,
+                             api.manual.ManualOptions(layout="word-updates-on-open"))
+    kept = api.manual.record_file(folder, built)
     api.save(kept.path, kept.data)
     home = tmp_path / "library"
     paths = library_paths()
@@ -157,8 +158,8 @@ def test_a_company_is_told_what_a_version_changes_in_its_manual_and_taking_it_sa
     revise(home, "hot-work", "## Purpose\n", "## Purpose\n\n{% if 'mining' in hazards "
            "%}Only for miners.{% endif %}\n")
     new = api.load_library(home)
-    ws = api.open_workspace(folder)
-    news = api.library_news(ws, new)
+    ws = api.workspace.open_folder(folder)
+    news = api.manual.library_news(ws, new)
     assert (news.version, news.manual_version, news.revision) == ("2026.3", "2026.2", 3)
     assert [(n.kind, n.id, n.was, n.now) for n in news.items] == \
         [(NewsKind.REVISED, "working-alone", 3, 4)]
@@ -167,9 +168,10 @@ def test_a_company_is_told_what_a_version_changes_in_its_manual_and_taking_it_sa
     assert [p.text for p in added] == ["A missed check-in is never ignored."]
     assert news.headline() == "Library 2026.3: Working Alone revised"
 
-    assert api.new_revision(ws, new, on=TODAY) == 4
-    rebuilt = api.build_manual(folder / "company.yaml", new, layout="word-updates-on-open")
-    kept = api.revision_record_file(folder, rebuilt)
+    assert api.manual.new_revision(ws, new, on=TODAY) == 4
+    rebuilt = api.manual.build(folder / "company.yaml", new,
+                               api.manual.ManualOptions(layout="word-updates-on-open"))
+    kept = api.manual.record_file(folder, rebuilt)
     api.save(kept.path, kept.data)
     from manualgen.inputs.revisions import load_records
     from manualgen.manual.revisions import compare_records
@@ -177,19 +179,19 @@ def test_a_company_is_told_what_a_version_changes_in_its_manual_and_taking_it_sa
     records = load_records(folder)
     summary = compare_records(records.get(3), records.get(4)).summary()
     assert summary.startswith("Library 2026.3: Working Alone revised")
-    assert api.library_news(ws, new).items == []
-    assert api.manual_library_version(folder) == "2026.3"
+    assert api.manual.library_news(ws, new).items == []
+    assert api.manual.library_version(folder) == "2026.3"
 
 
 def test_a_company_with_its_own_version_gets_the_three_way_notice(company, library):
     folder, home = company
-    for rel, data in api.copy_policy(folder / "company.yaml", library, "working-alone",
+    for rel, data in api.manual.copy_policy(folder / "company.yaml", library, "working-alone",
                                      on=TODAY).items():
         api.save(folder / rel, data)
     revise(home, "working-alone", "exactly what happens when a check-in is missed.",
            "exactly what happens when a check-in is missed. A missed check-in is never "
            "ignored.")
-    news = api.library_news(api.open_workspace(folder), api.load_library(home))
+    news = api.manual.library_news(api.workspace.open_folder(folder), api.load_library(home))
     assert [(n.kind, n.id) for n in news.items] == [(NewsKind.OWN, "working-alone")]
     assert news.rebuild == [] and news.own[0].update.from_base
     assert any("never ignored" in line for line in news.own[0].update.diff)

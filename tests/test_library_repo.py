@@ -223,7 +223,7 @@ def test_publish_a_revised_policy(repo):
     revised and reviewed; the whole library check passes on the result."""
     before = repo.head()
     started = time.monotonic()
-    tag = api.publish_library(repo.home, {WORKING_ALONE: edited(repo)},
+    tag = api.library.publish(repo.home, {WORKING_ALONE: edited(repo)},
                               ["Working Alone revised"], on=ON,
                               check=quick_check(WORKING_ALONE), **STAFF)
     took = time.monotonic() - started
@@ -262,7 +262,7 @@ def test_a_misspelt_variable_is_refused_with_nothing_written(repo):
     broken = edited(repo, old="how {{ company.name }} decides",
                     new="how {{ company.nmae }} decides")
     with pytest.raises(InputError) as err:
-        api.publish_library(repo.home, {WORKING_ALONE: broken}, ["Working Alone revised"],
+        api.library.publish(repo.home, {WORKING_ALONE: broken}, ["Working Alone revised"],
                             on=ON, check=quick_check(WORKING_ALONE), **STAFF)
     assert any("working-alone.md" in p.path and "company.nmae" in p.message
                for p in err.value.problems), err.value.render()
@@ -286,7 +286,7 @@ def test_two_staff_publishing_at_once_get_one_version_each(repo):
 
     def publish(name: str, path: str, old: str, new: str) -> None:
         try:
-            results[name] = api.publish_library(
+            results[name] = api.library.publish(
                 repo.home, {path: edited(repo, path, old, new)}, [f"{name} revised"],
                 on=ON, check=slow(path), **STAFF)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
@@ -303,7 +303,7 @@ def test_two_staff_publishing_at_once_get_one_version_each(repo):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert all(isinstance(r, api.VersionTag) for r in results.values()), results
+    assert all(isinstance(r, api.library.VersionTag) for r in results.values()), results
     assert sorted(r.tag for r in results.values()) == ["2026.3", "2026.4"]
     assert [v.tag for v in repo.versions()] == ["2026.4", "2026.3", "2026.2"]
     assert repo.version() == "2026.4" and status(repo) == ""
@@ -329,14 +329,14 @@ def test_a_release_made_from_an_older_version_is_refused(repo):
     with pytest.raises(UsageError, match="published already"):
         repo.publish(forged, check=quick_check(FIRST_AID), **STAFF)
     with pytest.raises(UsageError, match="changed since version 2026.2"):
-        api.publish_library(repo.home, {WORKING_ALONE: edited(repo)}, [], on=ON,
+        api.library.publish(repo.home, {WORKING_ALONE: edited(repo)}, [], on=ON,
                             base="2026.2", check=quick_check(WORKING_ALONE), **STAFF)
 
 
 def test_unpublished_edits_on_disk_stop_a_publish(repo):
     (repo.home / FIRST_AID).write_text("edited by hand\n")
     with pytest.raises(UsageError, match="never published"):
-        api.publish_library(repo.home, {WORKING_ALONE: edited(repo)}, [], on=ON,
+        api.library.publish(repo.home, {WORKING_ALONE: edited(repo)}, [], on=ON,
                             check=quick_check(WORKING_ALONE), **STAFF)
 
 
@@ -349,7 +349,7 @@ def test_a_pulled_version_is_seen_by_a_running_portal(repo, tmp_path):
     elsewhere = tmp_path / "advisor"
     subprocess.run(["git", "clone", "-q", str(remote), str(elsewhere)], check=True)
     clone = LibraryRepo(elsewhere)
-    api.publish_library(elsewhere, {WORKING_ALONE: edited(clone)}, ["pulled"], on=ON,
+    api.library.publish(elsewhere, {WORKING_ALONE: edited(clone)}, ["pulled"], on=ON,
                         check=quick_check(WORKING_ALONE), **STAFF)
     clone.git("push", "-q", "origin", "main", "--tags")
 

@@ -45,7 +45,7 @@ def load_library():
 
 
 def build_book(path: Path) -> None:
-    api.save(path, api.library_book(load_library()).docx)
+    api.save(path, api.library.book(load_library()).docx)
 
 
 def import_policy(source: Path, output: Path | None = None):
@@ -54,7 +54,7 @@ def import_policy(source: Path, output: Path | None = None):
     library = None
     with contextlib.suppress(api.InputError):
         library = load_library()
-    result = api.import_policy(source, library, policy_id=output.stem if output else None)
+    result = api.library.import_policy(source, library, policy_id=output.stem if output else None)
     if output is not None:
         api.save(output, result.text)
     return result

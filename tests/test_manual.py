@@ -317,24 +317,24 @@ def test_compiled_templates_kept_serve_the_next_process(tmp_path, monkeypatch):
     from manualgen import api
 
     folder = tmp_path / "compiled"
-    first = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
-                             layout="word-updates-on-open").docx
+    first = api.manual.build(EXAMPLE, api.load_library(compiled=folder),
+                             api.manual.ManualOptions(layout="word-updates-on-open")).docx
     kept = sorted(folder.iterdir())
     assert len(kept) >= 25                                   # one a policy
     compiled = []
     real = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile",
                         lambda env, *a, **k: compiled.append(1) or real(env, *a, **k))
-    again = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
-                             layout="word-updates-on-open").docx
+    again = api.manual.build(EXAMPLE, api.load_library(compiled=folder),
+                             api.manual.ManualOptions(layout="word-updates-on-open")).docx
     assert again == first and compiled == []
     kept[0].write_bytes(b"not a compiled template")
     kept[1].write_bytes(kept[1].read_bytes()[:40])
-    damaged = api.build_manual(EXAMPLE, api.load_library(compiled=folder),
-                               layout="word-updates-on-open").docx
+    damaged = api.manual.build(EXAMPLE, api.load_library(compiled=folder),
+                               api.manual.ManualOptions(layout="word-updates-on-open")).docx
     assert damaged == first and len(compiled) == 2
-    assert api.build_manual(EXAMPLE, api.load_library(), layout="word-updates-on-open"
-                            ).docx == first                # and none kept: the same
+    assert api.manual.build(EXAMPLE, api.load_library(),       # and none kept: the same
+                            api.manual.ManualOptions(layout="word-updates-on-open")).docx == first
 
 
 def test_cli_manual_with_pdf(tmp_path, minimal_company):
@@ -408,14 +408,15 @@ def test_a_warm_library_builds_the_bytes_a_fresh_one_does(tmp_path, minimal_comp
     shutil.copy(EXAMPLE.parent / "logo.png", minimal_company.parent / "logo.png")
     warm = api.load_library(LIBRARY)
     for profile in (EXAMPLE, minimal_company):
-        api.build_manual(profile, warm, layout="word-updates-on-open")
+        api.manual.build(profile, warm, api.manual.ManualOptions(layout="word-updates-on-open"))
     fragments = warm.memo["markdown-fragments"]
     hits, misses = fragments.hits, fragments.misses
-    reused = api.build_manual(renamed, warm, layout="word-updates-on-open")
+    reused = api.manual.build(renamed, warm,
+                              api.manual.ManualOptions(layout="word-updates-on-open"))
     # Most of its sections were reused; those naming the company were not.
     assert fragments.hits - hits > fragments.misses - misses > 0
-    fresh = api.build_manual(renamed, api.load_library(LIBRARY),
-                             layout="word-updates-on-open")
+    fresh = api.manual.build(renamed, api.load_library(LIBRARY),
+                             api.manual.ManualOptions(layout="word-updates-on-open"))
     assert reused.docx == fresh.docx
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(reused.docx)).paragraphs)
     assert "Teslin Roofing" in text and "Kluane" not in text

@@ -32,7 +32,8 @@ pytestmark = [needs_libreoffice(),
 def manual_docx(tmp_path_factory) -> Path:
     """The example manual as Word, composed without a layout (bookmarks on every heading)."""
     folder = tmp_path_factory.mktemp("office")
-    result = api.build_manual(EXAMPLE, api.load_library(), layout="word-updates-on-open")
+    result = api.manual.build(EXAMPLE, api.load_library(),
+                              api.manual.ManualOptions(layout="word-updates-on-open"))
     path = folder / "manual.docx"
     path.write_bytes(result.docx)
     return path
@@ -81,8 +82,8 @@ def test_bookmark_pages_read_in_the_warm_layout_give_the_pdfs_pages(manual_docx,
     destinations = destination_pages(reader)
     bookmarks = sorted(b for b in destinations if b.startswith("_Toc"))
     small = tmp_path / "small.docx"
-    small.write_bytes(api.build_manual(MINIMAL_PROFILE, api.load_library(),
-                                       layout="word-updates-on-open").docx)
+    small.write_bytes(api.manual.build(MINIMAL_PROFILE, api.load_library(),
+                                       api.manual.ManualOptions(layout="word-updates-on-open")).docx)
     small_pages = _pages(Office.find().convert_one(small, tmp_path / "small",
                                                    options=BOOKMARK_DESTINATIONS))
     with Office.warm(instances=2) as office:
@@ -102,8 +103,8 @@ def test_bookmark_pages_read_in_the_warm_layout_give_the_pdfs_pages(manual_docx,
 
 def test_warm_instance_restarts_when_libreoffice_dies_and_after_max_docs(manual_docx, tmp_path):
     small = tmp_path / "small.docx"
-    small.write_bytes(api.build_manual(EXAMPLE, api.load_library(),
-                                       layout="word-updates-on-open").docx)
+    small.write_bytes(api.manual.build(EXAMPLE, api.load_library(),
+                                       api.manual.ManualOptions(layout="word-updates-on-open")).docx)
     with Office.warm(max_docs=2) as office:
         office.convert_one(small, tmp_path / "a", options=BOOKMARK_DESTINATIONS)
         state = office.service.ping()

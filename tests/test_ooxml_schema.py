@@ -34,13 +34,14 @@ def library() -> api.Library:
 def generated(library) -> dict[str, bytes]:
     """Every kind of Word file the tool writes, built from the example company."""
     docs = {"manual (contents for Word to fill)":
-            api.build_manual(EXAMPLE, library, layout="word-updates-on-open").docx}
-    forms = api.build_forms(EXAMPLE, library)
+            api.manual.build(EXAMPLE, library,
+                             api.manual.ManualOptions(layout="word-updates-on-open")).docx}
+    forms = api.forms.build(EXAMPLE, library)
     docs.update({f"form {name}": data for name, data in forms.files.items()})
-    sub = api.open_submission(EXAMPLE_SUBMISSION, library)
-    docs["summary report"] = api.build_summary(sub).docx_bytes()
-    docs["library book"] = api.library_book(library).docx
-    docs["coverage table"] = api.coverage_document(api.library_coverage(library),
+    sub = api.submission.load(EXAMPLE_SUBMISSION, library)
+    docs["summary report"] = api.summary.build(sub).docx_bytes()
+    docs["library book"] = api.library.book(library).docx
+    docs["coverage table"] = api.library.coverage_document(api.library.coverage(library),
                                                    "coverage.docx")
     return docs
 
@@ -101,7 +102,7 @@ def test_pruning_keeps_what_any_part_names_and_what_that_is_built_on():
 @needs_libreoffice()
 @pytest.mark.libreoffice
 def test_manual_with_numbered_contents_is_valid(library):
-    data = api.build_manual(EXAMPLE, library).docx      # the contents' numbers from the layout
+    data = api.manual.build(EXAMPLE, library).docx      # the contents' numbers from the layout
     assert schema_problems(data, "manual") == []
     assert reference_problems(data, "manual") == []
 

@@ -30,7 +30,7 @@ def blank_form_code(folder: Path, form_id: str) -> Image.Image:
     from manualgen.forms.paper import _codes_in
 
     library = api.load_library()
-    forms = api.build_forms(api.load_profile(folder / "company.yaml", library), library)
+    forms = api.forms.build(api.load_profile(folder / "company.yaml", library), library)
     name = next(n for n in forms.docx if n.startswith(form_id))
     with zipfile.ZipFile(io.BytesIO(forms.files[name])) as z:
         for media in z.namelist():
@@ -96,8 +96,8 @@ def test_a_scan_without_a_date_waits_for_its_date(local, inspection_code):
     assert filed.read_bytes() == scan
     page = client.get(response["Location"]).content.decode()
     assert "give it its date" in page and "No date yet" in page
-    sub = api.open_submission(folder / SUB, site.library, on=TODAY)
-    undated = [s for c in api.check_submission(sub).categories for s in c.samples
+    sub = api.submission.load(folder / SUB, site.library, on=TODAY)
+    undated = [s for c in api.submission.check(sub).categories for s in c.samples
                if s.date is None and s.path.name == filed.name]
     assert undated                                  # the page's date question asks for it
 

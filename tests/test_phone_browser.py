@@ -15,6 +15,7 @@ phone-forms-signature, phone-forms-outbox.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -198,8 +199,8 @@ def rows(folder: Path, table: str) -> list[dict]:
 def counted(folder: Path) -> dict[str, int]:
     """The readiness the Submission page shows: dated samples in the period, a category."""
     library = api.load_library()
-    sub = api.open_submission(folder / SUBMISSION, library, on=api.dt.date(2026, 12, 1))
-    report = api.check_submission(sub, on=api.dt.date(2026, 12, 1))
+    sub = api.submission.load(folder / SUBMISSION, library, on=dt.date(2026, 12, 1))
+    report = api.submission.check(sub, on=dt.date(2026, 12, 1))
     return {c.category.folder: c.counted for c in report.categories}
 
 

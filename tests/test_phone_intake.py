@@ -141,8 +141,8 @@ def test_app_json_gives_every_form_with_the_company_s_choices(local):
 def test_a_form_is_filed_once_as_a_pdf_and_records_rows_and_counts(local):
     site, client, folder = local
     before = {s: len(rows(folder, s)) for s in ("activity-log", "action-plan")}
-    sub = api.open_submission(folder / SUB, site.library, on=TODAY)
-    count = {c.category.key: len(c.samples) for c in api.check_submission(sub).categories}
+    sub = api.submission.load(folder / SUB, site.library, on=TODAY)
+    count = {c.category.key: len(c.samples) for c in api.submission.check(sub).categories}
     meta = toolbox()
     first = post(client, meta, SIGS)
     assert first.status_code == 200, first.content
@@ -169,10 +169,10 @@ def test_a_form_is_filed_once_as_a_pdf_and_records_rows_and_counts(local):
     assert log[-1]["people"] == "Priya Raman; Owen Kuster"
     assert plan[-1]["finding"] == "Ladder feet worn on LAD-02" and plan[-1]["status"] == "open"
     assert plan[-1]["responsible"] == "Daniel Tāgé Smith" and plan[-1]["due"] == "2026-06-10"
-    sub = api.open_submission(folder / SUB, site.library, on=TODAY)
-    after = {c.category.key: len(c.samples) for c in api.check_submission(sub).categories}
+    sub = api.submission.load(folder / SUB, site.library, on=TODAY)
+    after = {c.category.key: len(c.samples) for c in api.submission.check(sub).categories}
     assert after["toolbox-meetings"] == count["toolbox-meetings"] + 1
-    ready = {r.title: r for r in api.submission_readiness(api.check_submission(sub))}
+    ready = {r.title: r for r in api.submission.readiness(api.submission.check(sub))}
     assert any(r.latest is not None for r in ready.values())
     # the status page lists the new open action until it is closed
     page = client.get("/status/").content.decode()
@@ -181,10 +181,10 @@ def test_a_form_is_filed_once_as_a_pdf_and_records_rows_and_counts(local):
 
 def test_filing_interrupted_anywhere_finishes_without_doubles(local, monkeypatch):
     site, _client, folder = local
-    ws = api.open_workspace(folder)
+    ws = api.workspace.open_folder(folder)
     meta = hazard_report()
     files = {"photo-1": jpeg(), "sig-1": png()}
-    api.receive_phone_form(ws, site.library, meta, files, now=ws.now())
+    api.forms.receive(ws, site.library, meta, files, now=ws.now())
     plan_before = len(rows(folder, "action-plan"))
     # killed after the PDF was written and the rows noted, before the records file
     from manualgen.forms import intake
@@ -198,10 +198,10 @@ def test_filing_interrupted_anywhere_finishes_without_doubles(local, monkeypatch
 
     monkeypatch.setattr(intake.Workspace, "write", crash)
     with pytest.raises(KeyboardInterrupt):
-        api.file_phone_form(ws, site.library, meta["id"], today=TODAY)
+        api.forms.file_phone_form(ws, site.library, meta["id"], today=TODAY)
     monkeypatch.undo()
-    assert api.phone_form_states(ws, [meta["id"]])[meta["id"]] == "received"
-    assert api.unfiled_phone_forms(ws) == [meta["id"]]
+    assert api.forms.states(ws, [meta["id"]])[meta["id"]] == "received"
+    assert api.forms.unfiled(ws) == [meta["id"]]
     # killed after everything but the last note: the next run adds nothing
     real_note = intake.atomic_write_bytes
 
@@ -212,15 +212,15 @@ def test_filing_interrupted_anywhere_finishes_without_doubles(local, monkeypatch
 
     monkeypatch.setattr(intake, "atomic_write_bytes", crash_at_the_end)
     with pytest.raises(KeyboardInterrupt):
-        api.file_phone_form(ws, site.library, meta["id"], today=TODAY)
+        api.forms.file_phone_form(ws, site.library, meta["id"], today=TODAY)
     monkeypatch.undo()
     assert len(rows(folder, "action-plan")) == plan_before + 1
-    filed = api.file_phone_form(ws, site.library, meta["id"], today=TODAY)
+    filed = api.forms.file_phone_form(ws, site.library, meta["id"], today=TODAY)
     pdf = ws.path(filed.file).read_bytes()
     assert len(rows(folder, "action-plan")) == plan_before + 1
-    assert api.file_phone_form(ws, site.library, meta["id"], today=TODAY) == filed
+    assert api.forms.file_phone_form(ws, site.library, meta["id"], today=TODAY) == filed
     assert ws.path(filed.file).read_bytes() == pdf                 # the same bytes
-    assert api.unfiled_phone_forms(ws) == []
+    assert api.forms.unfiled(ws) == []
     # the photos are in the PDF now; the entry keeps only the answers
     entry = ws.state / "phone-forms" / meta["id"]
     assert (entry / "meta.json").is_file() and not (entry / "files").exists()
@@ -269,9 +269,9 @@ def test_csrf_is_on_and_the_app_s_header_passes(local):
 
 def test_forms_received_before_a_stop_are_filed_at_the_next_start(local):
     site, client, folder = local
-    ws = api.open_workspace(folder)
+    ws = api.workspace.open_folder(folder)
     meta = toolbox()
-    api.receive_phone_form(ws, site.library, meta, SIGS, now=ws.now())   # then killed
+    api.forms.receive(ws, site.library, meta, SIGS, now=ws.now())   # then killed
     assert client.get("/forms/sent/", {"ids": meta["id"]}).json()[meta["id"]] == "received"
     assert site.jobs.refile() == 1
     assert wait_filed(client, meta["id"]) == "filed"
@@ -368,8 +368,8 @@ def test_a_worker_files_the_forms_received_but_never_filed(alpha):
     portal, _owner, company = alpha
     ws = portal.workspace(company)
     meta = toolbox()
-    api.receive_phone_form(ws, portal.site.library, meta, SIGS, now=ws.now())
+    api.forms.receive(ws, portal.site.library, meta, SIGS, now=ws.now())
     assert jobs.refile(portal.site) == 1
     assert jobs.refile(portal.site) == 0                     # queued once
     jobs.db_worker("t", batch=True, interval=0).run()
-    assert api.phone_form_states(ws, [meta["id"]]) == {meta["id"]: "filed"}
+    assert api.forms.states(ws, [meta["id"]]) == {meta["id"]: "filed"}

@@ -9,6 +9,7 @@ import pytest
 from django_scopes import ScopeError, scope, scopes_disabled
 from pypdf import PdfReader
 
+from manualgen import api
 from manualgen.web.permissions import Role
 
 from portal_fixtures import PASSWORD, switch_off, switch_on
@@ -145,13 +146,14 @@ def test_one_person_in_two_companies_switches_between_them(portal):
 def built(ws, *names: str, policies=("Health and Safety Policy", "Working Alone")) -> None:
     """What a build leaves in output/ (the browser test builds for real, with LibreOffice;
     here the workflow is what is tested, on SQLite and PostgreSQL alike)."""
-    import json
     import time
 
     time.sleep(0.01)                           # a build comes after the edits before it
     for name in names:
         if name.endswith(".json"):
-            ws.write_output(name, json.dumps({"policies": list(policies), "pages": 3}))
+            ws.write_output(name, api.builds.ManualRecord(
+                list(policies), 3, "Test company", "2026-12-01", "2026-12-01 09:00", 1.0,
+                "First build.").to_json())
         else:
             ws.write_output(name, pdf_bytes(name) if name.endswith(".pdf") else
                             b"PK docx of " + name.encode())
@@ -314,7 +316,7 @@ def test_problem_place_names_fields_items_and_sections():
     from manualgen import api
     from manualgen.web.profile_form import problem_place
 
-    groups = {g.key: g for g in api.profile_questions(api.load_library())}
+    groups = {g.key: g for g in api.workspace.questions(api.load_library())}
 
     def place(key, field, **kw):
         return problem_place(api.Problem("company.yaml", field=field, key=key), groups, **kw)

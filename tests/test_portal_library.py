@@ -37,9 +37,9 @@ def library_portal(portal):
 def built_record(portal, company) -> None:
     """The company's manual recorded as revision 3 on library 2026.2 (no layout: fast)."""
     ws = portal.workspace(company)
-    result = api.build_manual(ws.profile_path, portal.site.library,
-                              layout="word-updates-on-open")
-    kept = api.revision_record_file(ws.root, result)
+    result = api.manual.build(ws.profile_path, portal.site.library,
+                              api.manual.ManualOptions(layout="word-updates-on-open"))
+    kept = api.manual.record_file(ws.root, result)
     api.save(kept.path, kept.data)
 
 
@@ -161,7 +161,7 @@ def test_taking_a_version_rebuilds_on_a_worker_and_the_history_says_why(library_
     with scopes_disabled():
         kluane = m.Company.objects.get()
     ws = portal.workspace(kluane)
-    assert api.manual_library_version(ws.root) == "2026.3"
+    assert api.manual.library_version(ws.root) == "2026.3"
     import docx
 
     words = "\n".join(p.text for p in docx.Document(str(ws.output / "manual.docx"))
@@ -181,7 +181,7 @@ def test_a_company_with_its_own_version_gets_the_three_way_notice(library_portal
     owner = portal.user("owner@own.example")
     company = portal.company("Own Words Roofing", owner, example=True)
     ws = portal.workspace(company)
-    for rel, data in api.copy_policy(ws.profile_path, portal.site.library, "working-alone",
+    for rel, data in api.manual.copy_policy(ws.profile_path, portal.site.library, "working-alone",
                                      on=TODAY).items():
         ws.write(rel, data)
     built_record(portal, company)
@@ -189,7 +189,7 @@ def test_a_company_with_its_own_version_gets_the_three_way_notice(library_portal
     source = PolicySource.parse((portal.home / path).read_text(), path)
     changed = source.with_sections({"Purpose": source.section("Purpose").shown + "\n\n" +
                                     SENTENCE})
-    api.publish_library(portal.home, {path: changed.text().encode()}, ["Working Alone: "
+    api.library.publish(portal.home, {path: changed.text().encode()}, ["Working Alone: "
                         "a missed check-in"], on=TODAY, author="NSNY",
                         email="nsny@example.org", check=lambda staged: [])
     portal.site.reload_library()
@@ -258,7 +258,7 @@ def test_a_draft_of_a_policy_changed_since_is_not_published_over_the_change(
     source = PolicySource.parse(published, path)
     elsewhere = source.with_sections({"Scope": source.section("Scope").shown +
                                       "\n\nAlso on the winter road."})
-    api.publish_library(portal.home, {path: elsewhere.text().encode()}, ["elsewhere"],
+    api.library.publish(portal.home, {path: elsewhere.text().encode()}, ["elsewhere"],
                         on=TODAY, author="NSNY", email="n@example.org",
                         check=lambda staged: [])
     portal.site.reload_library()

@@ -269,7 +269,7 @@ def b_objects(two) -> dict[str, dict]:
     ws = portal.workspace(beta)
     ws.write("company.yaml", ws.profile_path.read_bytes())        # B: a kept version
     version = ws.history()[0].id
-    table = api.record_tables(portal.site.library)[0].stem
+    table = api.submission.record_tables(portal.site.library)[0].stem
     folder = "2026-submission"
     own, b, nsny = "own", "b", "nsny"
     return {
@@ -572,7 +572,7 @@ def test_staff_reads_comments_letters_and_the_template_are_in_the_audit_trail(tw
     from manualgen.portal import review as flow
 
     monkeypatch.setattr(flow, "_letter_values", lambda *args: None)
-    monkeypatch.setattr(flow.api, "letter_pdf", lambda template, values: pdf("letter"))
+    monkeypatch.setattr(flow.api.letters, "pdf", lambda template, values: pdf("letter"))
     with scopes_disabled():
         later = m.Review.objects.create(company=beta, kind="annual", name="2027-submission",
                                         title="2027 Annual", state=m.APPROVED)

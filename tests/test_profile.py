@@ -160,8 +160,8 @@ def test_check_in_times_longer_apart_than_the_policies_allow_are_a_warning(libra
 
     from docx import Document
 
-    manual = api.build_manual(_with_check_ins("Check-ins at 9:00 and 17:00"), library,
-                              layout="word-updates-on-open")
+    manual = api.manual.build(_with_check_ins("Check-ins at 9:00 and 17:00"), library,
+                              api.manual.ManualOptions(layout="word-updates-on-open"))
     text = "\n".join(p.text for p in Document(io.BytesIO(manual.docx)).paragraphs)
     assert f"At least every {hours} hours during the work" in text
 
@@ -189,8 +189,8 @@ def test_a_profile_written_back_reads_the_same(path, tmp_path):
     written as the field's Python name, `with_:`, which the next check refused)."""
     library = api.load_library()
     profile = api.load_profile(path, library)
-    text = api.profile_text(profile, library, on=dt.date(2026, 12, 8))
+    text = api.workspace.profile_text(profile, library, on=dt.date(2026, 12, 8))
     assert "with_:" not in text
     (tmp_path / "company.yaml").write_text(text, encoding="utf-8")
     again = api.load_profile(tmp_path / "company.yaml", library)
-    assert api.profile_data(again) == api.profile_data(profile)
+    assert api.workspace.profile_data(again) == api.workspace.profile_data(profile)

@@ -169,7 +169,7 @@ def test_redline_tracked_changes_are_the_real_ones(two):
 
 def test_redline_is_the_same_bytes_every_time(two):
     profile, root, _, _ = two
-    again = api.build_redline(profile, api.load_library(), 3)
+    again = api.manual.redline(profile, api.load_library(), 3)
     assert again.docx == (root / "r4-changes-since-3.docx").read_bytes()
 
 
@@ -183,7 +183,7 @@ def test_redline_needs_a_record(two):
 @needs_libreoffice()
 def test_redline_opens_in_libreoffice_with_the_changes_marked(two):
     profile, _, _, _ = two
-    result = api.build_redline(profile, api.load_library(), 3, pdf=True)
+    result = api.manual.redline(profile, api.load_library(), 3, api.manual.RedlineOptions(pdf=True))
     reader = PdfReader(io.BytesIO(result.pdf))
     text = " ".join((page.extract_text() or "") for page in reader.pages)
     text = " ".join(text.split())

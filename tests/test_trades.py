@@ -241,7 +241,7 @@ def library_copy(tmp_path):
 
 
 def _findings(home) -> list[str]:
-    report = api.check_library(home, on=dt.date(2026, 12, 7))
+    report = api.library.check(home, on=dt.date(2026, 12, 7))
     return [f"{p.path.split('/')[-1]}:{p.line}: {p.message}" for p in report.problems]
 
 

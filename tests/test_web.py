@@ -139,7 +139,7 @@ def test_an_internal_error_is_a_plain_page_and_the_traceback_goes_to_the_log(exa
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api, "company_status", broken)
+    monkeypatch.setattr(api.status, "report", broken)
     response = client.get("/status/")
     assert response.status_code == 500
     page = text(response)
@@ -318,7 +318,7 @@ def test_saving_keeps_the_previous_version_and_restores_it(example):
 def test_the_example_round_trips_through_the_forms_unchanged(example):
     """Every field is on a form: posting each section as shown changes nothing."""
     site, client = example
-    before = api.profile_data(profile_of(site.folder))
+    before = api.workspace.profile_data(profile_of(site.folder))
     _post_section(client, "emergency", {
         "emergency.nearest_medical": before["emergency"]["nearest_medical"],
         "emergency.emergency_number": "911",
@@ -326,7 +326,7 @@ def test_the_example_round_trips_through_the_forms_unchanged(example):
         "emergency.remote_communication": before["emergency"]["remote_communication"]},
         "review")
     client.post("/company/save/")
-    assert api.profile_data(profile_of(site.folder)) == before
+    assert api.workspace.profile_data(profile_of(site.folder)) == before
 
 
 def test_discarding_the_draft(example):
@@ -533,8 +533,8 @@ def test_record_tables_edit_import_and_problems_beside_cells(example):
     url = "/submission/2026-submission/records/incidents/"
     page = text(client.get(url))
     assert '<option value="near_miss" selected>Near miss</option>' in page
-    rows = api.read_records(site.folder / "2026-submission",
-                            api.record_table(api.load_library(), "incidents"))[0]
+    rows = api.submission.read_records(site.folder / "2026-submission",
+                            api.submission.record_table(api.load_library(), "incidents"))[0]
     form = {"rows": str(len(rows) + 1), "action": "save"}
     for i, row in enumerate(rows):
         form.update({f"r{i}.{k}": v for k, v in row.items()})
@@ -572,8 +572,8 @@ def test_saving_a_record_table_keeps_its_notes(example):
     note = "# July: crew on the Carmacks job, hours from the foreman's book"
     path.write_text("\n".join([lines[0], note, *lines[1:]]) + "\n")
     url = "/submission/2026-submission/records/hours/"
-    rows = api.read_records(site.folder / "2026-submission",
-                            api.record_table(api.load_library(), "hours"))[0]
+    rows = api.submission.read_records(site.folder / "2026-submission",
+                            api.submission.record_table(api.load_library(), "hours"))[0]
     form = {"rows": str(len(rows)), "action": "save"}
     for i, row in enumerate(rows):
         form.update({f"r{i}.{k}": v for k, v in row.items()})

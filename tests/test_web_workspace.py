@@ -81,9 +81,9 @@ def test_rename_and_new_tree(tmp_path):
 
 
 def test_uploads_are_judged_by_their_content():
-    assert api.check_upload("a.pdf", pdf()) == "pdf"
-    assert api.check_upload("a.jpg", jpeg()) == "image"
-    assert api.check_upload("a.png", png()) == "image"
+    assert api.uploads.check("a.pdf", pdf()) == "pdf"
+    assert api.uploads.check("a.jpg", jpeg()) == "image"
+    assert api.uploads.check("a.png", png()) == "image"
     for name, data, message in [
             ("a.pdf", b"<html>", "is not a PDF"),
             ("a.png", jpeg(), "is a JPEG picture"),
@@ -94,47 +94,47 @@ def test_uploads_are_judged_by_their_content():
             ("a.exe", b"MZ", "cannot go into a submission"),
             ("a.pdf", b"", "empty")]:
         with pytest.raises(api.InputError, match=message):
-            api.check_upload(name, data)
+            api.uploads.check(name, data)
 
 
 def test_photo_dates_and_turning_a_photo_keeps_its_date():
     photo = jpeg(exif_date="2026:05:14 10:11:12", size=(60, 40))
-    assert api.photo_date(photo) == dt.date(2026, 5, 14)
-    assert api.photo_date(png()) is None
-    turned = api.rotate_photo(photo)
+    assert api.uploads.photo_date(photo) == dt.date(2026, 5, 14)
+    assert api.uploads.photo_date(png()) is None
+    turned = api.uploads.rotate_photo(photo)
     with Image.open(io.BytesIO(turned)) as img:
         assert img.size == (40, 60)
-    assert api.photo_date(turned) == dt.date(2026, 5, 14)
-    assert api.dated_name("IMG_1.jpg", dt.date(2026, 5, 14)) == "2026-05-14 IMG_1.jpg"
-    assert api.dated_name("2026-01-02 x.jpg", dt.date(2026, 5, 14)) == "2026-01-02 x.jpg"
+    assert api.uploads.photo_date(turned) == dt.date(2026, 5, 14)
+    assert api.uploads.dated_name("IMG_1.jpg", dt.date(2026, 5, 14)) == "2026-05-14 IMG_1.jpg"
+    assert api.uploads.dated_name("2026-01-02 x.jpg", dt.date(2026, 5, 14)) == "2026-01-02 x.jpg"
 
 
 def test_record_tables_round_trip_through_the_editor(tmp_path):
     """Every example table, read for the editor and written back, reads the same."""
     folder = example_folder(tmp_path / "c") / "2026-submission"
     library = api.load_library()
-    before = api.build_summary(api.open_submission(folder, library)).json_text()
-    for table in api.record_tables(library):
-        rows, source = api.read_records(folder, table)
+    before = api.summary.build(api.submission.load(folder, library)).json_text()
+    for table in api.submission.record_tables(library):
+        rows, source = api.submission.read_records(folder, table)
         existing = source.read_bytes() if source is not None else None
-        rel, data = api.records_file(table, rows, existing=existing)
+        rel, data = api.submission.records_file(table, rows, existing=existing)
         (folder / rel).write_bytes(data)
-        assert api.read_records(folder, table)[0] == rows, table.stem
-    after = api.build_summary(api.open_submission(folder, library)).json_text()
+        assert api.submission.read_records(folder, table)[0] == rows, table.stem
+    after = api.summary.build(api.submission.load(folder, library)).json_text()
     assert after == before
 
 
 def test_suggested_activities_come_from_dated_samples(tmp_path):
     folder = example_folder(tmp_path / "c") / "2026-submission"
     library = api.load_library()
-    sub = api.open_submission(folder, library, on=dt.date(2026, 12, 1))
-    table = api.record_table(library, "activity-log")
-    rows, _ = api.read_records(folder, table)
-    offered = api.suggested_activities(sub, rows)
+    sub = api.submission.load(folder, library, on=dt.date(2026, 12, 1))
+    table = api.submission.record_table(library, "activity-log")
+    rows, _ = api.submission.read_records(folder, table)
+    offered = api.submission.suggested_activities(sub, rows)
     have = {(r["date"], r["activity"]) for r in rows}
     assert offered, "the example's samples record activities the log lacks"
     assert all((o["date"], o["activity"]) not in have for o in offered)
-    assert api.suggested_activities(sub, rows + offered) == []
+    assert api.submission.suggested_activities(sub, rows + offered) == []
 
 
 def test_a_write_cut_short_is_never_in_the_folder_and_is_swept_at_start_up(tmp_path,
@@ -187,7 +187,7 @@ def test_a_write_cut_short_is_never_in_the_folder_and_is_swept_at_start_up(tmp_p
 ])
 def test_a_pdf_must_open_as_a_pdf(data, why):
     with pytest.raises(api.InputError) as caught:
-        api.check_upload("2026-05-13 inspection.pdf", data)
+        api.uploads.check("2026-05-13 inspection.pdf", data)
     assert why in caught.value.problems[0].message
 
 
@@ -203,7 +203,7 @@ def test_the_site_looks_at_the_library_on_disk_once_a_second_at_most(tmp_path):
     shutil.copytree(paths.policies, tmp_path / "library" / "policy_library")
     shutil.copytree(paths.forms, tmp_path / "library" / "form_templates")
     site = Site(example_folder(tmp_path / "c"), library=api.load_library(tmp_path / "library"),
-                office=api.Office(None))
+                office=api.office.Office(None))
     first = site.library
     policy = tmp_path / "library" / "policy_library" / "policies" / "working-alone.md"
     policy.write_text(policy.read_text(encoding="utf-8") + "\nA new closing line.\n",

@@ -121,7 +121,7 @@ def find_office(*, warm: bool = False, side_by_side: bool = False):
     """The shared warm LibreOffice when one runs; else, with `warm`, one of this command's
     own, started now so it comes up while the document is composed (with `side_by_side`,
     one a core, laying out parts of a manual at once); else cold runs."""
-    from manualgen.services.office import Office
+    from manualgen.api.office import Office
 
     office = Office.find(os.environ.get(SOFFICE_ENV), socket=office_socket())
     if warm and not office.is_warm:
@@ -133,7 +133,7 @@ def warm_office(*, side_by_side: bool = True):
     """Warm LibreOffices of this process's own: one a core with `side_by_side` (a manual
     laid out in parts at once), else one (the command's own work fills the other cores, and
     a second starting LibreOffice slows it: bench/NOTES.md)."""
-    from manualgen.services.office import Office, lanes_for_machine
+    from manualgen.api.office import Office, lanes_for_machine
 
     return Office.warm(os.environ.get(SOFFICE_ENV), python=os.environ.get(UNO_PYTHON_ENV),
                        instances=lanes_for_machine() if side_by_side else 1,

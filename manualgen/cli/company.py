@@ -89,13 +89,14 @@ def manual(profile: Path, output: Path, pdf: bool, layout: str, redline: int | N
         from manualgen import api
 
         library = library_at(library_dir)
-        layouts = api.LayoutCache(profile.parent / LAYOUT_CACHE) if cache else None
-        result = api.build_manual(profile, library, layout=layout, pdf=pdf, office=office,
-                                  cache=layouts)
+        layouts = api.manual.LayoutCache(profile.parent / LAYOUT_CACHE) if cache else None
+        options = api.manual.ManualOptions(layout=layout, pdf=pdf, office=office, cache=layouts)
+        result = api.manual.build(profile, library, options)
         marked = None
         if redline is not None:
-            marked = api.build_redline(profile, library, redline, current=result, pdf=pdf,
-                                       office=office)
+            marked = api.manual.redline(profile, library, redline,
+                                        api.manual.RedlineOptions(current=result, pdf=pdf,
+                                                                  office=office))
     api.save(output, result.docx)
     pages = f", {result.pages} pages" if result.pages else ""
     click.echo(f"wrote {output} ({len(result.policies)} policies{pages})")
@@ -124,7 +125,7 @@ def _keep_record(profile: Path, result) -> None:
     cannot be written is said, not fatal (the manual is written already)."""
     from manualgen import api
 
-    kept = api.revision_record_file(profile.parent, result)
+    kept = api.manual.record_file(profile.parent, result)
     if kept.path is None:
         warn([f"no revision record kept: {kept.skipped}"])
         return
@@ -157,7 +158,7 @@ def absorb(profile: Path, edited: Path, replace: bool, on, as_json: bool,
     """
     from manualgen import api
 
-    result = api.absorb_manual(profile, library_at(library_dir), edited,
+    result = api.manual.absorb(profile, library_at(library_dir), edited,
                                on=on or dt.date.today(), replace=replace)
     for rel, data in sorted(result.files.items()):
         api.save(profile.parent / rel, data)
@@ -190,17 +191,17 @@ def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: 
     from manualgen.errors import fail
 
     library_at(library_dir)                  # a broken library is said once, before starting
-    profiles = api.find_companies(directory)
+    profiles = api.manual.find_companies(directory)
     if not profiles:
         raise fail(directory, "holds no company folders",
                    fix="give the folder whose subfolders each hold a company.yaml")
-    config = api.FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
+    config = api.manual.FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
                              uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf,
                              cache=cache, profiles=user_cache() / "office")
     failed, pages = [], 0
     start = time.perf_counter()
     with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:
-        for result in api.build_fleet(profiles, config, workers=workers):
+        for result in api.manual.build_fleet(profiles, config, workers=workers):
             if result.ok:
                 api.save(output / f"{result.name}.docx", result.docx)
                 if result.pdf is not None:
@@ -239,7 +240,7 @@ def forms(profile: Path, output: Path, pdf: bool, as_zip: bool,
     library = library_at(library_dir)
     loaded = api.load_profile(profile, library)
     with find_office(warm=pdf, side_by_side=True) as office:    # 14 PDFs: two at once
-        result = api.build_forms(loaded, library, pdf=pdf, office=office)
+        result = api.forms.build(loaded, library, api.forms.FormsOptions(pdf=pdf, office=office))
     files = dict(result.files)
     if as_zip:
         files["forms.zip"] = result.zip_bytes(loaded.profile.manual.issued)
@@ -265,9 +266,9 @@ def status(profile: Path, on, as_json: bool, ics: Path | None,
     """Where the company stands in its SECOR cycle: what is due, training, LSE ratio."""
     from manualgen import api
 
-    report = api.company_status(profile, library_at(library_dir), on=on or dt.date.today())
+    report = api.status.report(profile, library_at(library_dir), on=on or dt.date.today())
     if ics is not None:
-        data = api.status_calendar(report)
+        data = api.status.calendar(report)
         api.save(ics, data)
         click.echo(f"wrote {ics} ({data.count(b'BEGIN:VEVENT')} calendar events)", err=as_json)
     emit(report, as_json)
@@ -317,7 +318,7 @@ def policy_list(profile: Path, diff: bool, as_json: bool, library_dir: Path | No
     under one of its versions waits for review."""
     from manualgen import api
 
-    emit(api.company_policies(profile, library_at(library_dir), diff=diff), as_json)
+    emit(api.manual.own_policies(profile, library_at(library_dir), diff=diff), as_json)
 
 
 @policy.command("copy")
@@ -332,7 +333,7 @@ def policy_copy(profile: Path, policy_id: str, on, library_dir: Path | None) -> 
     library's text (its {{ }} values kept, so it still follows company.yaml)."""
     from manualgen import api
 
-    files = api.copy_policy(profile, library_at(library_dir), policy_id,
+    files = api.manual.copy_policy(profile, library_at(library_dir), policy_id,
                             on=on or dt.date.today())
     _write_files(profile.parent, files)
     click.echo(f"edit {profile.parent / 'policies' / (policy_id + '.md')}, then run: "
@@ -349,5 +350,5 @@ def policy_accept(profile: Path, policy_id: str, library_dir: Path | None) -> No
     current revision. Your text is not changed."""
     from manualgen import api
 
-    _write_files(profile.parent, api.accept_library_change(profile, library_at(library_dir),
+    _write_files(profile.parent, api.manual.accept_library_change(profile, library_at(library_dir),
                                                            policy_id))

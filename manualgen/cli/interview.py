@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from manualgen import resources
-from manualgen.inputs.facts import suggest_hazards
-from manualgen.inputs.library.load import Library
-from manualgen.inputs.pipeline import vocabulary
-from manualgen.inputs.profile import PROFILE_NAME, check_logo, nearest, validate_profile
-from manualgen.inputs.profile_yaml import render_profile
-from manualgen.inputs.questions import Group, Question, check_answers, library_groups
-from manualgen.io import parse_yaml
-from manualgen.services.storage import atomic_write_bytes, atomic_write_text
+from manualgen import api
+from manualgen.api.workspace import PROFILE_NAME, Group, Question
+from manualgen.errors import nearest
 
 
 class Answer(click.ParamType):
@@ -50,8 +43,9 @@ class Answer(click.ParamType):
             parsed = self.ask.parse(q, text)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
-        check = check_answers(self.group, {**self.answers, q.name: parsed}, self.ask.vocab,
-                              siblings=self.siblings, first=self.first)
+        check = api.workspace.check_answers(self.group, {**self.answers, q.name: parsed},
+                                            self.ask.library, siblings=self.siblings,
+                                            first=self.first)
         problem = check.problems.get(q.name) or (check.problems.get("") if self.last else None)
         if problem:
             self.fail(problem, param, ctx)
@@ -61,10 +55,9 @@ class Answer(click.ParamType):
 class Interview:
     """The questions of company.yaml, asked in order; `run()` returns the profile data."""
 
-    def __init__(self, library: Library, directory: Path, on: dt.date):
+    def __init__(self, library: api.Library, directory: Path, on: dt.date):
         self.library, self.directory, self.on = library, directory, on
-        self.vocab = vocabulary(library)
-        self.groups = {g.key: g for g in library_groups(library, on)}
+        self.groups = {g.key: g for g in api.workspace.questions(library, on=on)}
         self.logo_source: Path | None = None
 
     # -- parsing an answer by its kind -------------------------------------------------
@@ -114,7 +107,7 @@ class Interview:
             path = self.directory / path if (self.directory / path).is_file() else path
         if not path.is_file():
             raise ValueError(f"no file {text!r}")
-        why = check_logo(path.read_bytes(), path.name)
+        why = api.workspace.check_logo(path.read_bytes(), path.name)
         if why:
             raise ValueError(why)
         self.logo_source = path
@@ -226,18 +219,14 @@ class Interview:
                 "emergency": emergency, "secor": secor, "manual": manual}
 
     def _trade_hazards(self, company: dict[str, Any]) -> list[str]:
-        out: list[str] = []
-        for key in company.get("trades") or []:
-            trade = self.library.trade(key)
-            out += [h for h in trade.hazards if h not in out] if trade else []
-        return out
+        return list(self.library.usual_hazards(company.get("trades") or []))
 
     def _usual_hazards(self, company: dict[str, Any]) -> list[str]:
         """The hazards the company's trades usually have, and those its scope of work
         names: offered as the answer's default."""
         usual = self._trade_hazards(company)
         text = f"{company.get('industry', '')}. {company.get('scope_of_work', '')}"
-        return usual + [s.key for s in suggest_hazards(text, self.vocab, usual)]
+        return usual + api.workspace.suggested_hazards(self.library, text, usual)
 
     def _dismissals(self, company: dict[str, Any], hazards: list[str]) -> list[dict[str, str]]:
         """A reason for each usual hazard of the trade the company did not choose: without
@@ -275,18 +264,8 @@ class Interview:
             courses.append(record)
 
 
-def _default_profile(directory: Path) -> str:
-    """The example company's profile; its logo is copied too unless one is there already."""
-    example = resources.examples_dir() / PROFILE_NAME
-    text = example.read_text(encoding="utf-8")
-    logo = example.parent / "logo.png"
-    if logo.is_file() and not (directory / "logo.png").exists():
-        shutil.copyfile(logo, directory / "logo.png")
-    return text
-
-
 def run_init(directory: Path, *, defaults: bool, on: dt.date,
-             library: Library) -> Path | None:
+             library: api.Library) -> Path | None:
     """Ask (or take the example), check, and write DIR/company.yaml. None: left as it was."""
     directory = Path(directory).expanduser()
     target = directory / PROFILE_NAME
@@ -295,22 +274,14 @@ def run_init(directory: Path, *, defaults: bool, on: dt.date,
         click.echo(f"{target} left unchanged.")
         return None
     directory.mkdir(parents=True, exist_ok=True)
-    logo_data = None
     if defaults:
-        text = _default_profile(directory)
+        text, logo = api.workspace.example_profile()
     else:
         interview = Interview(library, directory, on)
-        data = interview.run()
-        text = render_profile(data, library, on)
-        if interview.logo_source is not None:
-            logo_data = interview.logo_source.read_bytes()
+        text = api.workspace.profile_yaml(interview.run(), library, on=on)
+        logo = interview.logo_source.read_bytes() if interview.logo_source else None
     # The same check `manualgen check` makes: a profile init writes must pass it.
-    validate_profile(parse_yaml(text, target), vocabulary(library), folder=directory,
-                     logo=logo_data)
-    if logo_data is not None:
-        logo_name = parse_yaml(text, target).data["company"]["logo"]
-        if not (directory / logo_name).exists():
-            atomic_write_bytes(directory / logo_name, logo_data)
-            click.echo(f"copied the logo to {directory / logo_name}")
-    atomic_write_text(target, text)
-    return target
+    written = api.workspace.write_new_profile(directory, text, library, logo=logo)
+    for path in written[:-1]:
+        click.echo(f"copied the logo to {path}")
+    return written[-1]

@@ -37,7 +37,7 @@ def library_check(as_json: bool, on, library_dir: Path | None) -> None:
     """Find every problem in the library at once: exit 0 clean, 1 with findings."""
     from manualgen import api
 
-    emit(api.check_library(library_dir, on=on or dt.date.today()), as_json)
+    emit(api.library.check(library_dir, on=on or dt.date.today()), as_json)
 
 
 @library.command("list")
@@ -48,7 +48,7 @@ def library_list(as_json: bool, library_dir: Path | None) -> None:
     """Policies, forms and hazard keys, with the library's version."""
     from manualgen import api
 
-    listing = api.library_listing(library_at(library_dir))
+    listing = api.library.listing(library_at(library_dir))
     click.echo(json.dumps(listing.as_dict(), indent=2, ensure_ascii=False) if as_json
                else listing.as_text())
 
@@ -63,11 +63,11 @@ def library_coverage(output: Path | None, as_json: bool, library_dir: Path | Non
     """Which policies and forms cover each audit element, and the gaps."""
     from manualgen import api
 
-    report = api.library_coverage(library_at(library_dir))
+    report = api.library.coverage(library_at(library_dir))
     click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if as_json
                else report.as_text())
     if output is not None:
-        api.save(output, api.coverage_document(report, output))
+        api.save(output, api.library.coverage_document(report, output))
         click.echo(f"wrote {output}", err=as_json)
 
 
@@ -79,7 +79,7 @@ def library_book(output: Path, library_dir: Path | None) -> None:
     """The whole library in one Word document for proofreading."""
     from manualgen import api
 
-    result = api.library_book(library_at(library_dir))
+    result = api.library.book(library_at(library_dir))
     api.save(output, result.docx)
     click.echo(result.summary(str(output)))
 
@@ -100,7 +100,7 @@ def library_diff(old: Path, new: Path, companies: Path | None, as_json: bool) ->
     """
     from manualgen import api
 
-    emit(api.library_diff(api.load_library(old), api.load_library(new),
+    emit(api.library.diff(api.load_library(old), api.load_library(new),
                           companies=companies), as_json)
 
 
@@ -123,7 +123,7 @@ def library_import(policy: Path, output: Path | None, library_dir: Path | None) 
         library = library_at(library_dir)
     into_folder = output is not None and (output.is_dir() or str(output).endswith(os.sep))
     wanted = output.stem if output is not None and not into_folder else None
-    result = api.import_policy(policy, library, policy_id=wanted)
+    result = api.library.import_policy(policy, library, policy_id=wanted)
     if into_folder:
         output = output / f"{result.policy_id}.md"
     if output is not None and output.exists():

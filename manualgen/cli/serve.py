@@ -86,8 +86,8 @@ def office() -> None:
 @reports_errors
 def office_start(max_docs: int) -> None:
     """Start the warm LibreOffice (it runs until `manualgen office stop`)."""
+    from manualgen.api.office import find_soffice, find_uno_python, start_shared
     from manualgen.errors import ToolError
-    from manualgen.services.office import find_soffice, find_uno_python, start_shared
 
     soffice = find_soffice(os.environ.get(SOFFICE_ENV))
     python = find_uno_python(os.environ.get(UNO_PYTHON_ENV))
@@ -102,7 +102,7 @@ def office_start(max_docs: int) -> None:
 @reports_errors
 def office_stop() -> None:
     """Stop the warm LibreOffice."""
-    from manualgen.services.office import stop_shared
+    from manualgen.api.office import stop_shared
 
     stopped = stop_shared(office_socket())
     click.echo("warm LibreOffice stopped" if stopped else "no warm LibreOffice was running")
@@ -113,7 +113,7 @@ def office_stop() -> None:
 @reports_errors
 def office_status(as_json: bool) -> None:
     """Say whether the warm LibreOffice runs: exit 0 when it does, 1 when not."""
-    from manualgen.services.office import shared_status
+    from manualgen.api.office import shared_status
 
     state = shared_status(office_socket())
     if as_json:

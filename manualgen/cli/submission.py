@@ -33,10 +33,10 @@ _COMPANY = click.option(
 def _submission(folder: Path, company: Path | None, library, on=None, quiet=False):
     from manualgen import api
 
-    path = api.find_company(folder, company)
+    path = api.submission.find_company(folder, company)
     if not quiet:
         click.echo(f"company profile: {path}", err=True)
-    return api.open_submission(folder, library, company=path, on=on)
+    return api.submission.load(folder, library, company=path, on=on)
 
 
 @main.command()
@@ -54,7 +54,7 @@ def summary(folder: Path, output: Path, docx_out: Path | None, json_out: Path | 
     """The Year End Safety Activity Summary Report from a submission folder's records."""
     from manualgen import api
 
-    result = api.build_summary(_submission(folder, company, library_at(library_dir), on), on=on)
+    result = api.summary.build(_submission(folder, company, library_at(library_dir), on), on=on)
     outputs: list[tuple[Path, bytes | str]] = [(output, result.pdf_bytes())]
     if docx_out is not None:
         outputs.append((docx_out, result.docx_bytes()))
@@ -81,7 +81,6 @@ def package_init(directory: Path, company: Path | None, library_dir: Path | None
     """Make an empty submission folder: category folders, record files and a README."""
     from manualgen import api
     from manualgen.errors import fail
-    from manualgen.submission.scaffold import README
 
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise fail(directory, "already exists and is not empty",
@@ -90,12 +89,12 @@ def package_init(directory: Path, company: Path | None, library_dir: Path | None
     if company is None:
         candidate = directory.absolute().parent / "company.yaml"
         company = candidate if candidate.is_file() else None
-    files = api.new_submission_files(library, profile=company)
+    files = api.submission.new_files(library, profile=company)
     api.save_tree(directory, files)
     if company is not None:
         click.echo(f"company profile: {company}", err=True)
     click.echo(f"{directory}: submission folder ready ({len(files)} files and folders). "
-               f"Read {README} in it first.")
+               f"Read {api.submission.README} in it first.")
 
 
 @package.command("check")
@@ -113,7 +112,7 @@ def package_check(directory: Path, as_json: bool, on, company: Path | None,
 
     on = on or dt.date.today()
     sub = _submission(directory, company, library_at(library_dir), on, quiet=as_json)
-    emit(api.check_submission(sub, on=on), as_json)
+    emit(api.submission.check(sub, on=on), as_json)
 
 
 @package.command("build")
@@ -138,17 +137,16 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
                   company: Path | None, library_dir: Path | None) -> None:
     """Build the submission PDF (cover, checklist, contents, samples, summary report)."""
     # Word samples need LibreOffice: started first, it comes up while the rest loads.
-    from manualgen.submission.intake import has_word_files
+    from manualgen.api import office as offices
 
-    with find_office(warm=has_word_files(directory)) as office:
+    with find_office(warm=offices.needed_for_submission(directory)) as office:
         from tqdm import tqdm
 
         from manualgen import api
-        from manualgen.submission.build import refuse_output_inside
 
-        refuse_output_inside(directory, output)
+        api.submission.refuse_output_inside(directory, output)
         sub = _submission(directory, company, library_at(library_dir), on, quiet=as_json)
-        options = api.BuildOptions(skip_unreadable=skip_unreadable,
+        options = api.submission.BuildOptions(skip_unreadable=skip_unreadable,
                                    keep_resolution=keep_resolution, max_size=max_size,
                                    pdf_name=output.name)
         with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
@@ -158,7 +156,7 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
                 bar.set_description(stage, refresh=False)
                 bar.update(done)
 
-            result = api.build_submission(sub, options, office=office, progress=progress)
+            result = api.submission.build(sub, options, office=office, progress=progress)
     result.write(output)
     if as_json:
         click.echo(json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False,

@@ -12,12 +12,19 @@ form printed for one company is never filed in another's submission.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from manualgen.errors import UsageError
 from manualgen.inputs.library.form_fields import FormCode, company_key, read_form_code
+
+if TYPE_CHECKING:
+    from manualgen.inputs.profile import CompanyProfile
+    from manualgen.services.workspace import Workspace
 
 PDF_PAGES = 3                 # pages of a scan looked at for the code
 PDF_DPI = 200
@@ -102,3 +109,38 @@ def identify(name: str, data: bytes, library, wscb_account: str) -> PaperForm:
         raise UsageError(f"{name} is a form ({code.form_id}) the library no longer has",
                          fix="add it to its category on the submission page yourself")
     return PaperForm(code, info.title, info.category)
+
+
+@dataclass(frozen=True)
+class PaperFiled:
+    category: str | None          # the submission category, None: completed-forms/
+    file: str                     # relative to the company folder
+    needs_date: bool              # no date could be read: the submission page asks for it
+
+
+def file_scan(workspace: Workspace, library, profile: CompanyProfile, name: str,
+              data: bytes, *, submission: Callable[[], str | None]) -> PaperFiled:
+    """A scan or photo of a completed paper form filed by its QR code: into its category
+    of the current submission (`submission()`, made when there is none), dated by the
+    photo's own date when it has one (else the submission page asks for the date, as for
+    any undated sample); a form without a category under completed-forms/<form>/."""
+    from manualgen.forms.intake import COMPLETED
+    from manualgen.services.workspace import safe_name
+    from manualgen.submission.uploads import check_upload, dated_name, photo_date
+
+    kind = check_upload(name, data)
+    if kind not in ("pdf", "image"):
+        raise UsageError(f"{name} is not a scan or a photo",
+                         fix="send a PDF scan or a photo of the completed paper form")
+    found = identify(name, data, library, profile.profile.company.wscb_account)
+    suffix = Path(safe_name(name)).suffix.lower() or (".pdf" if kind == "pdf" else ".jpg")
+    day = photo_date(data) if kind == "image" else None
+    base = safe_name(f"{found.form_title}{suffix}")
+    clean = dated_name(base, day) if day else base
+    if found.category:
+        folder = f"{submission()}/{found.category}"
+    else:
+        folder = f"{COMPLETED}/{found.code.form_id}"
+    target = workspace.free_name(folder, clean)
+    workspace.write(f"{folder}/{target}", data)
+    return PaperFiled(found.category, f"{folder}/{target}", day is None)

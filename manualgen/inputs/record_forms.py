@@ -257,3 +257,15 @@ def import_rows(table: RecordTable, name: str, data: bytes) -> list[dict[str, st
         except InputError as exc:
             raise InputError([replace(p, path=name) for p in exc.problems]) from None
     return rows
+
+
+def open_actions(folder: Path, library: Library) -> list[dict[str, str]]:
+    """A submission's action-plan items not closed yet, soonest due first (none when its
+    action plan cannot be read: the Submission page says why)."""
+    try:
+        rows, _source = read_rows(folder, record_table(library, "action-plan"))
+    except InputError:
+        return []
+    open_rows = [r for r in rows if r.get("status", "") != "closed" and
+                 not r.get("completed")]
+    return sorted(open_rows, key=lambda r: (r.get("due") or "9999", r.get("finding", "")))

@@ -41,7 +41,7 @@ class ManualResult:
     policies: list[str]            # the titles of the policies in it, in order
     company: str
     warnings: list[str] = field(default_factory=list)
-    # What the company folder's revisions/ keeps of this build (`api.revision_record_file`).
+    # What the company folder's revisions/ keeps of this build (`api.manual.record_file`).
     record: RevisionRecord | None = None
     # Library changes under the company's own versions (`manual.updates`), never merged.
     updates: list = field(default_factory=list)
@@ -187,7 +187,7 @@ def build_company_manual(profile, library, *, layout: Layout | str = Layout.LIBR
                          pdf: bool = False, office: Office | None = None,
                          cache: LayoutCache | None = None) -> ManualResult:
     """One company's manual from its profile (a `CompanyProfile`, or a company.yaml path
-    or data): `api.build_manual` and `manualgen batch`'s workers both build through this,
+    or data): `api.manual.build` and `manualgen batch`'s workers both build through this,
     with the library changes under the company's own versions and every warning."""
     from manualgen.inputs.pipeline import prepare, vocabulary
     from manualgen.inputs.profile import CompanyProfile, load_profile

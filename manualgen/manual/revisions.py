@@ -233,3 +233,20 @@ def history_changes(inputs: Inputs, current: RevisionRecord) -> dict[int, str]:
         if earlier is not None:
             out[record.revision] = compare_records(earlier, record).summary()
     return out
+
+
+def policy_changes(before: list[str] | None, after: list[str]) -> str:
+    """What changed between two builds' policy titles, in one line (the Manual page's
+    "since the last build")."""
+    if before is None:
+        return f"First build: {len(after)} policies."
+    added = [t for t in after if t not in before]
+    dropped = [t for t in before if t not in after]
+    if not added and not dropped:
+        return f"The same {len(after)} policies as the last build."
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(added))
+    if dropped:
+        parts.append("dropped " + ", ".join(dropped))
+    return "Since the last build: " + "; ".join(parts) + "."

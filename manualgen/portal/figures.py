@@ -44,7 +44,7 @@ class CompanyFigures:
         return self.profile_ok and not self.lse_met
 
 
-def status_of(site: PortalSite, ws: api.Workspace) -> api.StatusReport | None:
+def status_of(site: PortalSite, ws: api.workspace.Workspace) -> api.status.StatusReport | None:
     """The company's SECOR status today; kept until its profile or the library changes,
     so the dashboard of many companies does not read every profile on every visit."""
     if not ws.has_profile:
@@ -55,7 +55,7 @@ def status_of(site: PortalSite, ws: api.Workspace) -> api.StatusReport | None:
     if key in cache:
         return cache[key]
     check = api.check_profile(ws.profile_path, library)
-    report = api.company_status(check.profile, library, on=site.today()) if check.ok \
+    report = api.status.report(check.profile, library, on=site.today()) if check.ok \
         else None
     if len(cache) > 5000:
         cache.clear()
@@ -64,7 +64,7 @@ def status_of(site: PortalSite, ws: api.Workspace) -> api.StatusReport | None:
 
 
 def figures(site: PortalSite, company: m.Company, reviews: list[m.Review]) -> CompanyFigures:
-    ws = api.open_workspace(site.company_folder(company.folder))
+    ws = api.workspace.open_folder(site.company_folder(company.folder))
     report = status_of(site, ws)
     out = CompanyFigures(company, report is not None, company.name,
                          awaiting=[r for r in reviews if r.company_id == company.pk

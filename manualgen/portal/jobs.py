@@ -3,7 +3,7 @@ processes (`manualgen portal worker`), never on a web process's thread.
 
 - A web process makes the row and queues its task once the row is committed; every web
   process reads the progress from the row, so any of them shows the build's page.
-- A worker claims the row (queued -> running), runs `api.run_build` on the company's
+- A worker claims the row (queued -> running), runs `api.builds.run_build` on the company's
   folder and writes its stage, then the outcome, into the row. While a build runs its
   worker beats (`heartbeat`) every few seconds.
 - A build whose worker died (kill -9, a crash of the machine) stops beating: the next
@@ -103,14 +103,14 @@ def execute(site, build_id: str, worker: str) -> str:
         if not claimed:
             return "not queued (already run, or taken by another worker)"
         build = m.Build.objects.select_related("company").get(pk=build_id)
-    ws = api.open_workspace(site.company_folder(build.company.folder))
+    ws = api.workspace.open_folder(site.company_folder(build.company.folder))
     outcome: dict[str, object] = {"finished": timezone.now()}
     try:
         if build.kind == LETTER:
             text = make_letter(site, build.options, Beat(build_id, worker))
         else:
-            spec = api.BuildSpec.from_dict(build.options)
-            text = api.run_build(spec, ws, site.library, site.office, today=site.today(),
+            spec = api.builds.BuildSpec.from_dict(build.options)
+            text = api.builds.run_build(spec, ws, site.library, site.office, today=site.today(),
                                  progress=Beat(build_id, worker))
         outcome.update(state=m.DONE, result=text[:5000], stage="Done")
     except api.ManualgenError as exc:
@@ -118,7 +118,7 @@ def execute(site, build_id: str, worker: str) -> str:
         log.warning("build %s (%s of %s) failed: %s", build_id, build.kind,
                     build.company.folder, exc)
     except Exception:
-        outcome.update(state=m.FAILED, stage="Stopped", error=api.bug_message(
+        outcome.update(state=m.FAILED, stage="Stopped", error=api.builds.bug_message(
             "NSNY has the details in the portal's log."))
         log.exception("build %s (%s of %s) failed with a bug", build_id, build.kind,
                       build.company.folder)
@@ -178,9 +178,9 @@ def refile(site) -> int:
             folder = site.company_folder(company.folder)
             if not folder.is_dir():
                 continue
-            ws = api.open_workspace(folder)
-            for form_id in api.unfiled_phone_forms(ws) if ws.has_profile else []:
-                spec = api.BuildSpec(api.BuildKind.PHONE_FORM, form_id)
+            ws = api.workspace.open_folder(folder)
+            for form_id in api.forms.unfiled(ws) if ws.has_profile else []:
+                spec = api.builds.BuildSpec(api.builds.BuildKind.PHONE_FORM, form_id)
                 if m.Build.objects.filter(company=company, kind=str(spec.kind), name=form_id,
                                           state__in=(m.QUEUED, m.RUNNING)).exists():
                     continue

@@ -65,7 +65,7 @@ def _bucket(days_left: int, days: list[int]) -> str | None:
 
 
 def reminders_for(site: PortalSite, company: m.Company) -> list[Due]:
-    ws = api.open_workspace(site.company_folder(company.folder))
+    ws = api.workspace.open_folder(site.company_folder(company.folder))
     report = status_of(site, ws)
     out: list[Due] = []
     if report is not None:
@@ -79,8 +79,9 @@ def reminders_for(site: PortalSite, company: m.Company) -> list[Due]:
                 out.append(Due(f"due:{pos.next_item.due}:{pos.next_item.date}:{bucket}", line))
         for person in report.people:
             for c in person.courses:
-                if c.status not in (api.CourseState.EXPIRING, api.CourseState.IN_GRACE,
-                                    api.CourseState.EXPIRED) or not c.expires:
+                if c.status not in (api.status.CourseState.EXPIRING,
+                                    api.status.CourseState.IN_GRACE,
+                                    api.status.CourseState.EXPIRED) or not c.expires:
                     continue
                 line = next((w for w in report.findings + report.warnings
                              if w.startswith(f"{person.name}: {c.course} ")), None)

@@ -54,7 +54,7 @@ class PortalGate:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         """A submission folder the company does not have: 404, as for an id of another
         company (the local app, with one folder, calls it a bad request)."""
-        if isinstance(exc, api.NoSuchFolder):
+        if isinstance(exc, api.workspace.NoSuchFolder):
             from manualgen.web.views.common import not_found
 
             return not_found(request, exc)

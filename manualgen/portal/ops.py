@@ -57,7 +57,7 @@ def make_library(root: Path, source: Path | None, *, email: str) -> Path | None:
     if home.exists() and any(home.iterdir()):
         return None
     library = api.load_library(source)        # a broken library is refused, not copied
-    api.LibraryRepo.create(home, library.paths or api.library_paths(source),
+    api.library.LibraryRepo.create(home, library.paths or api.library_paths(source),
                            author="manualgen portal init", email=email)
     return home
 

@@ -66,7 +66,7 @@ def _newer_than(folder: Path, stamp: float) -> list[str]:
                   if p.is_file() and p.stat().st_mtime > stamp + 1e-3)
 
 
-def _profile_files(ws: api.Workspace, library: api.Library) -> list[tuple[str, Path]]:
+def _profile_files(ws: api.workspace.Workspace, library: api.Library) -> list[tuple[str, Path]]:
     """company.yaml and the logo it names: the company's side of a frozen round (read
     through the API: a profile with problems is not sent)."""
     profile = api.load_profile(ws.profile_path, library)
@@ -89,10 +89,10 @@ def sent_file(rel: str) -> bool:
     parts = PurePosixPath(rel).parts
     if any(part.startswith(".") for part in parts):
         return False
-    return api.sample_kind(rel) is not None or rel.lower().endswith(SENT_EXTRA)
+    return api.uploads.sample_kind(rel) is not None or rel.lower().endswith(SENT_EXTRA)
 
 
-def _manual_files(ws: api.Workspace, library: api.Library) -> list[tuple[str, Path]]:
+def _manual_files(ws: api.workspace.Workspace, library: api.Library) -> list[tuple[str, Path]]:
     missing = [n for n in ("manual.docx", "manual.json") if not (ws.output / n).is_file()]
     if missing or not ws.has_profile:
         raise api.UsageError("the manual has not been built yet",
@@ -105,7 +105,7 @@ def _manual_files(ws: api.Workspace, library: api.Library) -> list[tuple[str, Pa
     return files + _profile_files(ws, library)
 
 
-def _annual_files(ws: api.Workspace, library: api.Library,
+def _annual_files(ws: api.workspace.Workspace, library: api.Library,
                   name: str) -> list[tuple[str, Path]]:
     folder = ws.submission(name)
     pdf, index = ws.output / f"{name}.pdf", ws.output / f"{name}.json"
@@ -135,7 +135,7 @@ def _freeze(site: PortalSite, review: m.Review, number: int,
     listed = []
     try:
         for rel, source in files:
-            api.refuse_unsafe(rel)
+            api.workspace.refuse_unsafe(rel)
             target = scratch / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
@@ -162,7 +162,7 @@ def latest_review(kind: str, name: str = "") -> m.Review | None:
     return m.Review.objects.filter(kind=kind, name=name).order_by("-created").first()
 
 
-def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, kind: str,
+def send(site: PortalSite, ws: api.workspace.Workspace, company: m.Company, user: m.User, kind: str,
          name: str = "") -> m.Review:
     """Submit (or resubmit) the manual or the annual submission `name`."""
     if kind == m.MANUAL:
@@ -189,8 +189,8 @@ def send(site: PortalSite, ws: api.Workspace, company: m.Company, user: m.User, 
         folder, listed = _freeze(site, review, number, files)
         policies = []
         if kind == m.MANUAL:
-            record = api.read_manual_record(ws) or {}
-            policies = list(record.get("policies") or [])
+            record = api.builds.read_manual_record(ws)
+            policies = list(record.policies) if record else []
         m.Round.objects.create(company=company, review=review, number=number, sent_by=user,
                                folder=folder, files=listed, policies=policies)
         move(review, action, user, note=f"round {number}: {len(listed)} files")
@@ -255,32 +255,32 @@ def approve(site: PortalSite, review: m.Review, user: m.User,
 
 
 def _letter_values(site: PortalSite, review: m.Review, user: m.User, number: str,
-                   on: dt.date) -> api.LetterValues:
+                   on: dt.date) -> api.letters.LetterValues:
     current = review.rounds.order_by("-number").first()
     frozen = site.root / "frozen" / current.folder
     profile = api.load_profile(frozen / "company.yaml", site.library)
-    sub = api.open_submission(frozen / SUBMISSION_DIR, site.library, company=profile, on=on)
-    status = api.company_status(profile, site.library, on=on)
+    sub = api.submission.load(frozen / SUBMISSION_DIR, site.library, company=profile, on=on)
+    status = api.status.report(profile, site.library, on=on)
     company = profile.profile.company
     secor = profile.profile.secor
     nxt = status.position.next_item.date if status.position else None
     if nxt is not None and nxt <= sub.anniversary:
         later = [i.date for i in status.items if i.date > sub.anniversary]
         nxt = min(later) if later else None
-    return api.LetterValues(
+    return api.letters.LetterValues(
         number=number, date=on,
-        company=api.LetterCompany(company.legal_name, company.operating_name or "",
+        company=api.letters.LetterCompany(company.legal_name, company.operating_name or "",
                                   company.address, company.wscb_account),
-        certificate=api.LetterCertificate(secor.certificate_number if secor else "",
+        certificate=api.letters.LetterCertificate(secor.certificate_number if secor else "",
                                           secor.certificate_date if secor else None),
-        submission=api.LetterSubmission(review.title, sub.period.start, sub.period.end,
+        submission=api.letters.LetterSubmission(review.title, sub.period.start, sub.period.end,
                                         sub.anniversary),
         next_due=nxt, reviewer=user.name.strip(), reviewer_title=user.title.strip())
 
 
 def current_template() -> str:
     found = m.LetterTemplate.objects.first()
-    return found.text if found is not None else api.default_letter_template()
+    return found.text if found is not None else api.letters.default_template()
 
 
 LETTER = "letter"            # the kind of the Build that makes a letter's PDF
@@ -319,7 +319,7 @@ def _letter(site: PortalSite, review: m.Review, user: m.User, on: dt.date) -> m.
     return letter
 
 
-def make_letter(site: PortalSite, options: dict, progress: api.Progress) -> str:
+def make_letter(site: PortalSite, options: dict, progress: api.builds.Progress) -> str:
     """A worker's part of the approval: the letter's PDF, saved beside the review's
     rounds, and its path on the letter's row (a letter made already is left as it is)."""
     with scopes_disabled():
@@ -330,7 +330,7 @@ def make_letter(site: PortalSite, options: dict, progress: api.Progress) -> str:
             return f"{letter.number} was made already"
         progress("Writing the letter", total=2)
         values = _letter_values(site, letter.review, signer, letter.number, letter.issued)
-        pdf = api.letter_pdf(current_template(), values)
+        pdf = api.letters.pdf(current_template(), values)
         base = site.frozen_folder(letter.company.folder) / str(letter.review_id)
         name = f"letter-of-good-standing-{letter.number}.pdf"
         api.save(base / name, pdf)
@@ -342,7 +342,7 @@ def make_letter(site: PortalSite, options: dict, progress: api.Progress) -> str:
 
 def frozen_file(site: PortalSite, rnd: m.Round, name: str) -> Path | None:
     """The path of one file of a round, when the round lists it; None otherwise."""
-    api.refuse_unsafe(name)
+    api.workspace.refuse_unsafe(name)
     if name not in {f["name"] for f in rnd.files}:
         return None
     base = (site.root / "frozen" / rnd.folder).resolve()

@@ -85,7 +85,7 @@ def office_for(soffice: str | None, *, warm: bool, root: Path | None = None):
     worker a core), started from a profile kept in the data root's `office/` folder so a
     restart does not pay for LibreOffice's first-start setup again. A web process never
     lays out pages: it only asks whether LibreOffice is there, cold."""
-    from manualgen.api import Office
+    from manualgen.api.office import Office
 
     if not warm:
         return Office.find(soffice)

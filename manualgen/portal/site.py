@@ -70,7 +70,7 @@ class QueuedBuilds:
         return m.Build.objects.filter(kind=kind, name=name,
                                       state__in=(m.QUEUED, m.RUNNING)).first()
 
-    def start(self, request, spec: api.BuildSpec, done_url: str):
+    def start(self, request, spec: api.builds.BuildSpec, done_url: str):
         from django.db import IntegrityError, transaction
 
         from manualgen.portal import models as m
@@ -99,7 +99,7 @@ class PortalSite(Site):
     """The hosted portal: see the module docstring."""
 
     def __init__(self, data_root: Path | str, *, library: api.Library | None = None,
-                 office: api.Office | None = None, limits: Limits | None = None,
+                 office: api.office.Office | None = None, limits: Limits | None = None,
                  today: Callable[[], dt.date] = dt.date.today,
                  log: Callable[[str], None] | None = None) -> None:
         self.root = Path(data_root).expanduser().resolve()
@@ -118,7 +118,7 @@ class PortalSite(Site):
         companies = self.root / COMPANIES
         for folder in sorted(companies.iterdir()) if companies.is_dir() else []:
             if folder.is_dir() and not folder.is_symlink():
-                gone += api.open_workspace(folder).sweep()
+                gone += api.workspace.open_folder(folder).sweep()
         cutoff = time.time() - 600
         for scratch in (self.root / FROZEN).glob("*/*/.round-*"):
             if scratch.is_dir() and scratch.stat().st_mtime < cutoff:
@@ -141,11 +141,11 @@ class PortalSite(Site):
     def frozen_folder(self, folder: str) -> Path:
         return self.root / FROZEN / folder_slug(folder)
 
-    def workspace_for(self, request) -> api.Workspace | None:
+    def workspace_for(self, request) -> api.workspace.Workspace | None:
         """The chosen company's workspace, or None on pages without a company (NSNY's)."""
         company = getattr(request, "company", None)
         if company is None:
             return None
         path = self.company_folder(company.folder)
         path.mkdir(parents=True, exist_ok=True)
-        return api.open_workspace(path)
+        return api.workspace.open_folder(path)

@@ -190,6 +190,15 @@ class Workspace:
         write_new_tree(target, files)
         return target
 
+    def free_name(self, folder: str, name: str) -> str:
+        """`name`, or `name (2)` when the folder holds one already."""
+        stem, dot, suffix = name.rpartition(".")
+        candidate, n = name, 2
+        while self.path(f"{folder}/{candidate}").exists():
+            candidate = f"{stem} ({n}){dot}{suffix}" if dot else f"{name} ({n})"
+            n += 1
+        return candidate
+
     # -- the history of replaced and removed files ----------------------------------------
 
     def _stamp(self) -> str:

@@ -274,3 +274,24 @@ def _classify(path: Path, rel: str, category: str, info, out: Intake) -> None:
     elif day is None:
         out.problems.append(Problem(where, None, None, "the sample has no date", NAMING_FIX))
     out.samples.append(Sample(category, rel, path, kind, day, title, size, date_from))
+
+
+def suggested_activities(sub: Submission, spec: PackageSpec,
+                         rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Activity-log rows the samples already record (a dated inspection in
+    site-inspections/, inside the review period) that `rows` do not hold yet."""
+    kinds = {c.key: c.activity for c in spec.categories if c.activity}
+    have = {(r.get("date", ""), r.get("activity", "")) for r in rows}
+    out = []
+    for sample in scan(sub, spec).samples:
+        activity = kinds.get(sample.category)
+        if activity is None or sample.date is None or \
+                not sub.period.start <= sample.date <= sub.period.end:
+            continue
+        key = (sample.date.isoformat(), activity)
+        if key in have:
+            continue
+        have.add(key)
+        out.append({"date": key[0], "activity": activity, "site": "",
+                    "description": sample.title, "people": ""})
+    return sorted(out, key=lambda r: (r["date"], r["activity"]))

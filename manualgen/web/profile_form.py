@@ -93,13 +93,13 @@ class Section:
 
 # ------------------------------------------------------------------ the draft as data
 
-def start_draft(workspace: api.Workspace, library: api.Library, on: dt.date) -> dict:
+def start_draft(workspace: api.workspace.Workspace, library: api.Library, on: dt.date) -> dict:
     """A draft from company.yaml as saved, or an empty one for a new folder."""
     data: dict[str, Any] = {}
     if workspace.has_profile:
         check = api.check_profile(workspace.profile_path, library)
         if check.profile is not None:
-            data = _plain(api.profile_data(check.profile))
+            data = _plain(api.workspace.profile_data(check.profile))
         else:
             from manualgen.io import load_yaml
 
@@ -130,7 +130,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parse(q: api.Question, post: QueryDict, name: str) -> Any:
+def _parse(q: api.workspace.Question, post: QueryDict, name: str) -> Any:
     if q.kind == "yesno":
         return name in post
     if q.kind == "choices":
@@ -149,7 +149,7 @@ def _parse(q: api.Question, post: QueryDict, name: str) -> Any:
     return text
 
 
-def _read_item(group: api.Group, post: QueryDict, prefix: str) -> dict[str, Any]:
+def _read_item(group: api.workspace.Group, post: QueryDict, prefix: str) -> dict[str, Any]:
     out = {}
     for q in group.questions:
         if q.kind == "file":
@@ -167,7 +167,7 @@ def _count(post: QueryDict, name: str) -> int:
         return 0
 
 
-def _kept(previous: Any, posted: dict[str, Any], group: api.Group) -> dict[str, Any]:
+def _kept(previous: Any, posted: dict[str, Any], group: api.workspace.Group) -> dict[str, Any]:
     """The posted answers, with what the previous version held in fields this form does
     not show (a task's id, a person's young_worker flag): a save never drops them."""
     shown = {q.name for q in group.questions}
@@ -175,7 +175,7 @@ def _kept(previous: Any, posted: dict[str, Any], group: api.Group) -> dict[str, 
     return {**{k: v for k, v in old.items() if k not in shown}, **posted}
 
 
-def read_section(key: str, groups: dict[str, api.Group], post: QueryDict,
+def read_section(key: str, groups: dict[str, api.workspace.Group], post: QueryDict,
                  draft: dict) -> None:
     """Put one section's posted answers into the draft's data."""
     data = draft["data"]
@@ -274,7 +274,7 @@ def problems_by_key(check: api.ProfileCheck) -> list[api.Problem]:
     return [p for p in check.problems if p.severity is Severity.ERROR]
 
 
-def problem_place(p: api.Problem, groups: dict[str, api.Group], *,
+def problem_place(p: api.Problem, groups: dict[str, api.workspace.Group], *,
                   section: bool = False) -> str:
     """Where a problem is, in the form's words: "Nearest hospital or health centre" for
     emergency.nearest_medical, "Dave Kowalski, course 2 (PHSM), Date completed" for a
@@ -301,7 +301,7 @@ def problem_place(p: api.Problem, groups: dict[str, api.Group], *,
     return where
 
 
-def _field_label(groups: dict[str, api.Group], group_key: str, names: list[str]) -> str:
+def _field_label(groups: dict[str, api.workspace.Group], group_key: str, names: list[str]) -> str:
     """The label of field `names[0]` of a group (its question's, else its model's title);
     a list or part inside the group by its own group's title; "" for a section itself."""
     if not names:
@@ -335,7 +335,7 @@ def _key(p: api.Problem) -> str:
 
 # ------------------------------------------------------------------ drawing
 
-def _field(q: api.Question, name: str, value: Any, errors: dict[str, list[str]]) -> Field:
+def _field(q: api.workspace.Question, name: str, value: Any, errors: dict[str, list[str]]) -> Field:
     widget = HTML_INPUT[q.kind]
     chosen = value if isinstance(value, list) else [value]
     if q.kind == "lines" and isinstance(value, list):
@@ -358,10 +358,10 @@ def _first_upper(text: str) -> str:
 
 def api_words(key: str, item: dict, n: int) -> str:
     """'Maria Lopez', 'worksite 2 (Shop)': an item named as the problems name it."""
-    return api.field_words((key, n), {key: [None] * n + [item]})
+    return api.workspace.field_words((key, n), {key: [None] * n + [item]})
 
 
-def build_section(key: str, groups: dict[str, api.Group], draft: dict,
+def build_section(key: str, groups: dict[str, api.workspace.Group], draft: dict,
                   problems: list[api.Problem],
                   hazards: list[tuple[str, str, list[str]]],
                   usual: dict[str, str] | None = None) -> Section:
@@ -438,12 +438,12 @@ def build_section(key: str, groups: dict[str, api.Group], draft: dict,
     return section
 
 
-def review_rows(key: str, groups: dict[str, api.Group], data: dict,
+def review_rows(key: str, groups: dict[str, api.workspace.Group], data: dict,
                 hazards: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
     """A section's answers as (label, value in words) for the review page."""
     group = groups[key]
 
-    def words(q: api.Question, value: Any) -> str:
+    def words(q: api.workspace.Question, value: Any) -> str:
         if value in (None, "", []):
             return "-"
         if q.kind == "yesno":

@@ -96,19 +96,20 @@ class Jobs:
         return next((j for j in self._jobs.values()
                      if j.folder == folder and j.kind == key and j.running), None)
 
-    def start(self, request, spec: api.BuildSpec, done_url: str) -> Job:
+    def start(self, request, spec: api.builds.BuildSpec, done_url: str) -> Job:
         return self._start(request.workspace, spec, done_url)
 
     def refile(self) -> int:
         """Start filing the phone forms the folder received but never filed (the app was
         stopped while filing them): nothing acknowledged is lost. How many."""
-        ws = api.open_workspace(self._site.folder)
-        found = api.unfiled_phone_forms(ws) if ws.has_profile else []
+        ws = api.workspace.open_folder(self._site.folder)
+        found = api.forms.unfiled(ws) if ws.has_profile else []
         for form_id in found:
-            self._start(ws, api.BuildSpec(api.BuildKind.PHONE_FORM, form_id), "/forms/")
+            self._start(ws, api.builds.BuildSpec(api.builds.BuildKind.PHONE_FORM, form_id),
+                        "/forms/")
         return len(found)
 
-    def _start(self, ws: api.Workspace, spec: api.BuildSpec, done_url: str) -> Job:
+    def _start(self, ws: api.workspace.Workspace, spec: api.builds.BuildSpec, done_url: str) -> Job:
         with self._lock:
             job = self._running(ws.root, spec.key)
             if job is not None:
@@ -122,13 +123,13 @@ class Jobs:
 
         def run() -> None:
             try:
-                job.result = api.run_build(spec, ws, site.library, site.office,
+                job.result = api.builds.run_build(spec, ws, site.library, site.office,
                                        today=site.today(), progress=job.tick)
             except api.ManualgenError as exc:
                 job.error = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug: said plainly, logged in full
                 site.log("".join(traceback.format_exception(exc)))
-                job.error = api.bug_message("The details are in the app's terminal.")
+                job.error = api.builds.bug_message("The details are in the app's terminal.")
             finally:
                 job.finished = time.monotonic()
 
@@ -142,7 +143,7 @@ class Site:
     """One running app: see the module docstring."""
 
     def __init__(self, folder: Path | str, *, library: api.Library | None = None,
-                 office: api.Office | None = None, token: str | None = None,
+                 office: api.office.Office | None = None, token: str | None = None,
                  hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]"),
                  port: int = 0, limits: Limits | None = None,
                  today: Callable[[], dt.date] = dt.date.today,
@@ -151,7 +152,7 @@ class Site:
         self._library = library or api.load_library()
         self._library_lock = threading.Lock()
         self._library_checked = time.monotonic()
-        self.office = office or api.Office.find()
+        self.office = office or api.office.Office.find()
         self.token = token or secrets.token_urlsafe(24)
         self.secret = secrets.token_urlsafe(48)
         self.hosts = hosts
@@ -180,9 +181,9 @@ class Site:
             self._library = self._library.reload_if_changed()
             self._library_checked = time.monotonic()
 
-    def workspace_for(self, request) -> api.Workspace:
+    def workspace_for(self, request) -> api.workspace.Workspace:
         """The company folder a request works on (the one folder this site serves)."""
-        return api.open_workspace(self.folder)
+        return api.workspace.open_folder(self.folder)
 
     def address(self, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}/?token={self.token}"

@@ -16,7 +16,7 @@ from manualgen import api
 class CourseView:
     title: str
     course: str
-    state: api.CourseState
+    state: api.status.CourseState
     completed: dt.date | None
     expires: dt.date | None
     days_left: int | None
@@ -29,11 +29,11 @@ class CourseView:
     @property
     def expiring(self) -> bool:
         """Still counts, but needs booking: expiring soon or in its grace period."""
-        return self.state in (api.CourseState.EXPIRING, api.CourseState.IN_GRACE)
+        return self.state in (api.status.CourseState.EXPIRING, api.status.CourseState.IN_GRACE)
 
     @property
     def expired(self) -> bool:
-        return self.state is api.CourseState.EXPIRED
+        return self.state is api.status.CourseState.EXPIRED
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ class PersonView:
                 for c in self.courses if which(c)]
 
 
-def people(report: api.StatusReport) -> list[PersonView]:
+def people(report: api.status.StatusReport) -> list[PersonView]:
     """Each person's courses, as the Status page and NSNY's dashboard show them."""
     return [PersonView(p.name, p.position, tuple(
-        CourseView(c.title, c.course, api.CourseState(c.status), c.completed, c.expires,
+        CourseView(c.title, c.course, api.status.CourseState(c.status), c.completed, c.expires,
                    c.days_left, c.grace_end) for c in p.courses))
         for p in report.people]
 
@@ -95,7 +95,7 @@ class CategoryView:
     problems: tuple[api.Problem, ...]
 
 
-def categories(report: api.SubmissionReport, sub: api.Submission) -> list[CategoryView]:
+def categories(report: api.submission.Report, sub: api.submission.Submission) -> list[CategoryView]:
     """Every category of the checklist with its samples and the problems found in them."""
     refused_by: dict[str, list] = {}
     for r in report.refused:
@@ -129,8 +129,8 @@ class TableView:
 def record_tables(folder: Path, library: api.Library) -> list[TableView]:
     """The submission's records tables as read from its folder (NSNY reads them)."""
     out = []
-    for table in api.record_tables(library):
-        rows, source = api.read_records(folder, table)
+    for table in api.submission.record_tables(library):
+        rows, source = api.submission.read_records(folder, table)
         out.append(TableView(table.title, tuple(c.label for c in table.columns),
                              tuple(tuple(r.get(c.name, "") for c in table.columns)
                                    for r in rows),

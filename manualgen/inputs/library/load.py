@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from manualgen import resources
-from manualgen.errors import Collector, InputError
+from manualgen.errors import Collector, InputError, Severity
 from manualgen.inputs.first_aid import FirstAidRules
 from manualgen.inputs.library.form_fields import FormFields, check_definition, validate_definition
 from manualgen.inputs.library.model import (
@@ -141,6 +141,23 @@ class Library:
         defined = {t.id: t for tr in self.trades for t in tr.tasks if isinstance(t, TradeTask)}
         return [t if isinstance(t, TradeTask) else defined[t.use] for t in trade.tasks
                 if isinstance(t, TradeTask) or t.use in defined]
+
+    def usual_hazards(self, trades: list[str]) -> dict[str, str]:
+        """Hazard key -> the label of the first of these trades that usually has it: what
+        the manual covers unless the company dismisses it with a reason."""
+        out: dict[str, str] = {}
+        for key in trades:
+            trade = self.trade(key)
+            for hazard in trade.hazards if trade else ():
+                out.setdefault(hazard, trade.label)
+        return out
+
+    def hazard_choices(self) -> list[tuple[str, str, list[str]]]:
+        """Each hazard as (key, label, titles of the policies it switches on)."""
+        return [(term.key, term.label,
+                 [p.title for p in self.policies
+                  if p.header.applies != "always" and term.key in p.header.applies.hazards])
+                for term in self.hazards]
 
     def vocabulary(self) -> Vocabulary:
         """What the library decides about a profile: handed to its validation, and to the
@@ -365,7 +382,7 @@ def load_form_fields(library: Library, forms_doc: YamlDoc | None,
         if tables is not None and choices is not None:
             problems = check_definition(definition, doc, tables, choices)
             found.extend(problems)
-            if any(p.severity == "error" for p in problems):
+            if any(p.severity is Severity.ERROR for p in problems):
                 continue
         out[form.id] = definition
     return out

@@ -36,7 +36,8 @@ def _signature(folder: Path) -> tuple:
     return tuple(out)
 
 
-def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], str | None]:
+def _readiness(request: HttpRequest) -> tuple[str | None, list[api.submission.Readiness],
+                                              str | None]:
     """The year's submission judged as its page judges it; kept until a file changes."""
     ws, site = request.workspace, request.site
     names = ws.submissions()
@@ -50,16 +51,16 @@ def _readiness(request: HttpRequest) -> tuple[str | None, list[api.Readiness], s
     check = api.check_profile(ws.profile_path, site.library)
     if not check.ok:
         return names[0], [], None
-    sub = api.open_submission(folder, site.library, company=check.profile, on=site.today())
-    report = api.check_submission(sub, on=site.today())
-    found = (names[0], api.submission_readiness(report), report.deadline_text())
+    sub = api.submission.load(folder, site.library, company=check.profile, on=site.today())
+    report = api.submission.check(sub, on=site.today())
+    found = (names[0], api.submission.readiness(report), report.deadline_text())
     if len(site.status_cache) > 5000:
         site.status_cache.clear()
     site.status_cache[key] = found
     return found
 
 
-def _news(request: HttpRequest) -> api.LibraryNews | None:
+def _news(request: HttpRequest) -> api.manual.LibraryNews | None:
     """What the library now changes in the company's manual; kept until the profile, its
     revision records, its own policies or the library change."""
     ws, site = request.workspace, request.site
@@ -71,7 +72,7 @@ def _news(request: HttpRequest) -> api.LibraryNews | None:
     if key not in site.status_cache:
         if len(site.status_cache) > 5000:
             site.status_cache.clear()
-        site.status_cache[key] = api.library_news(ws, site.library)
+        site.status_cache[key] = api.manual.library_news(ws, site.library)
     return site.status_cache[key]
 
 
@@ -81,15 +82,15 @@ def take_library(request: HttpRequest) -> HttpResponse:
     """Take the library's new version into the manual: the next revision, rebuilt by a
     worker; its revision history says what the library changed."""
     ws, site = request.workspace, request.site
-    news = api.library_news(ws, site.library)
-    spec = api.BuildSpec(api.BuildKind.MANUAL)
+    news = api.manual.library_news(ws, site.library)
+    spec = api.builds.BuildSpec(api.builds.BuildKind.MANUAL)
     running = site.jobs.running(request, spec.key)
     if running is not None:
         return redirect("job", running.id)
     if not news.rebuild:
         return redirect(reverse("portal-overview") + "?notice=" + quote(
             f"Your manual already has what library {news.version} says."))
-    revision = api.new_revision(ws, site.library, on=site.today())
+    revision = api.manual.new_revision(ws, site.library, on=site.today())
     audit.record(request, audit.What.LIBRARY_TAKEN, target=news.version,
                  note=f"revision {revision}: {news.headline()}")
     return start_job(request, spec, reverse("manual"))
@@ -110,7 +111,7 @@ def own_policy(request: HttpRequest, policy_id: str) -> HttpResponse:
                 "build uses the library's text. Rebuild the manual on the Manual and "
                 "forms page.")
     else:
-        for rel, data in api.accept_library_change(ws.profile_path, site.library,
+        for rel, data in api.manual.accept_library_change(ws.profile_path, site.library,
                                                     policy_id).items():
             ws.write(rel, data)
         note = "Your version stays as it is; the library's change is marked as read."

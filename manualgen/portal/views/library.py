@@ -6,7 +6,7 @@ but publishing: a change is a `LibraryDraft` row (a policy's whole new text, or 
 new Word template in DATA/library-drafts/) checked by the library's own checks on every
 save; another NSNY person approves or returns it; an admin publishes the approved drafts
 as the next version (a commit and a tag). Companies learn what a version changes in their
-manual from `api.library_news` on their overview.
+manual from `api.manual.library_news` on their overview.
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ def _relpath(request: HttpRequest, path: Path) -> str:
     return str(Path(path).resolve().relative_to(_home(request).resolve()))
 
 
-def _due(policy: api.Policy, lib: api.Library) -> dt.date:
-    return api.review_due(lib, policy)
+def _due(policy: api.library.Policy, lib: api.Library) -> dt.date:
+    return api.library.review_due(lib, policy)
 
 
 @dataclass(frozen=True)
 class PolicyRow:
-    policy: api.Policy
+    policy: api.library.Policy
     due: dt.date
     owner: m.User | None
     draft: m.LibraryDraft | None
@@ -123,14 +123,14 @@ def _open_draft(kind: str, target: str) -> m.LibraryDraft | None:
                                          state__in=m.OPEN_DRAFT_STATES).first()
 
 
-def _published(request: HttpRequest, policy_id: str) -> tuple[api.Policy, str]:
+def _published(request: HttpRequest, policy_id: str) -> tuple[api.library.Policy, str]:
     policy = _library(request).policy(policy_id)
     if policy is None:
         raise Http404(policy_id)
     return policy, policy.path.read_text(encoding="utf-8")
 
 
-def _fields(request: HttpRequest) -> api.HeaderFields:
+def _fields(request: HttpRequest) -> api.library.HeaderFields:
     post = request.POST
 
     def maybe_bool(name: str) -> bool | None:
@@ -138,7 +138,7 @@ def _fields(request: HttpRequest) -> api.HeaderFields:
         return None if value == "" else value == "yes"
 
     employees = post.get("min_employees", "").strip()
-    return api.HeaderFields(
+    return api.library.HeaderFields(
         title=post.get("title", "").strip(),
         hazards=tuple(post.getlist("hazards")) if post.get("applies") == "some" else (),
         min_employees=int(employees) if employees.isdigit() and
@@ -154,17 +154,17 @@ def _company_choices() -> list[m.Company]:
     return list(m.Company.objects.order_by("name"))
 
 
-def _preview(request: HttpRequest, source: api.PolicySource, folder: str
+def _preview(request: HttpRequest, source: api.library.PolicySource, folder: str
              ) -> tuple[str | None, str | None, m.Company | None]:
     """The draft as it reads in the chosen company's manual (HTML), or why not."""
     company = m.Company.objects.filter(folder=folder).first() if folder else None
     if company is None:
         return None, None, None
-    ws = api.open_workspace(request.site.company_folder(company.folder))
+    ws = api.workspace.open_folder(request.site.company_folder(company.folder))
     if not ws.has_profile:
         return None, f"{company.name} has no company profile yet.", company
     try:
-        text = api.preview_policy(source, ws.profile_path, _library(request))
+        text = api.library.preview_policy(source, ws.profile_path, _library(request))
     except api.InputError as exc:
         return None, str(exc), company
     return _MD.render(text), None, company
@@ -185,14 +185,14 @@ def policy(request: HttpRequest, policy_id: str) -> HttpResponse:
             messages.error(request, "This draft is with its reviewer: it cannot change "
                                     "until it is returned or withdrawn.")
             return redirect("nsny-library-policy", policy_id)
-        base = api.PolicySource.parse(text, path)
+        base = api.library.PolicySource.parse(text, path)
         source = base.with_header(_fields(request)).with_sections(
             {name: request.POST.get(f"section-{name}", "") for name in base.section_names()
              if f"section-{name}" in request.POST},
             request.POST.get("preamble") if "preamble" in request.POST else None)
         text = source.text()
         note = request.POST.get("note", "").strip()
-        findings = api.check_draft(source, lib, on=request.site.today())
+        findings = api.library.check_draft(source, lib, on=request.site.today())
         errors = sum(1 for f in findings if f.error)
         if text == published and draft is None:
             messages.info(request, "Nothing changed: no draft was made.")
@@ -207,8 +207,8 @@ def policy(request: HttpRequest, policy_id: str) -> HttpResponse:
         folder = request.POST.get("company", "")
         return redirect(reverse("nsny-library-policy", args=[policy_id]) +
                         (f"?company={folder}" if folder else ""))
-    source = api.PolicySource.parse(text, path)
-    findings = api.check_draft(source, lib, on=request.site.today())
+    source = api.library.PolicySource.parse(text, path)
+    findings = api.library.check_draft(source, lib, on=request.site.today())
     stale = bool(draft and request.site.library_home and
                  stale_drafts(request.site.library_home, [draft]))
     folder = request.GET.get("company", "")
@@ -332,12 +332,12 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
         layout = _layout_name(info)
         if upload is not None:
             data = b"".join(upload.chunks())
-            problems = api.check_form_template(data, layout)
+            problems = api.library.check_form_template(data, layout)
             folder = request.site.root / LIBRARY_DRAFTS
             name = f"{uuid.uuid4().hex}.docx"
             api.save(folder / name, data)
         else:
-            problems = api.check_form_template((request.site.root / LIBRARY_DRAFTS / name)
+            problems = api.library.check_form_template((request.site.root / LIBRARY_DRAFTS / name)
                                                .read_bytes(), layout)
         errors = sum(1 for p in problems if p.severity is api.Severity.ERROR)
         path = _relpath(request, lib.forms_dir / layout)
@@ -353,7 +353,7 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
     if draft is not None and draft.upload:
         path = request.site.root / LIBRARY_DRAFTS / draft.upload
         if path.is_file():
-            problems = api.check_form_template(path.read_bytes(), _layout_name(info))
+            problems = api.library.check_form_template(path.read_bytes(), _layout_name(info))
     return render(request, "portal/library_form.html", {
         "info": info, "draft": draft, "problems": problems,
         "editable": can(request, Action.EDIT_LIBRARY) and
@@ -403,7 +403,7 @@ def _draft_text_diff(request: HttpRequest, draft: m.LibraryDraft) -> list:
         return []
     policy = _library(request).policy(draft.target)
     old = policy.path.read_text(encoding="utf-8") if policy else ""
-    return api.redline(old, draft.text)
+    return api.library.redline(old, draft.text)
 
 
 @requires(Action.NSNY_VIEW)
@@ -412,8 +412,8 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
                               pk=pk)
     findings = []
     if found.kind == m.POLICY and found.open:
-        source = api.PolicySource.parse(found.text, found.path)
-        findings = api.check_draft(source, _library(request), on=request.site.today())
+        source = api.library.PolicySource.parse(found.text, found.path)
+        findings = api.library.check_draft(source, _library(request), on=request.site.today())
     return render(request, "portal/library_draft.html", {
         "draft": found, "lines": _draft_text_diff(request, found), "findings": findings,
         "mine": found.author_id == request.user.pk,
@@ -491,7 +491,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         notes.append(extra)
     user = request.user
     try:
-        tag = api.publish_library(home, changes, notes, author=user.name or user.email,
+        tag = api.library.publish(home, changes, notes, author=user.name or user.email,
                                   email=user.email, on=request.site.today())
     except api.InputError as exc:
         return render(request, "portal/library_refused.html",
@@ -513,7 +513,7 @@ def stale_drafts(home: Path, drafts: list[m.LibraryDraft]) -> list[m.LibraryDraf
     """Drafts whose file the library changed after they were started (a version
     published since, or pulled from NSNY's repository): publishing them would undo
     that change."""
-    repo = api.LibraryRepo(home)
+    repo = api.library.LibraryRepo(home)
     out = []
     for d in drafts:
         try:
@@ -530,7 +530,7 @@ def versions_in_use(site, companies: list[m.Company]) -> list[tuple[str, int]]:
     recorded revision); "not built yet" for those without one."""
     counts: dict[str, int] = {}
     for c in companies:
-        version = api.manual_library_version(site.company_folder(c.folder)) or \
+        version = api.manual.library_version(site.company_folder(c.folder)) or \
             "no manual yet"
         counts[version] = counts.get(version, 0) + 1
     return sorted(counts.items(), key=lambda kv: kv[0], reverse=True)

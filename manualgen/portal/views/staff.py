@@ -101,7 +101,7 @@ def _targets(request: HttpRequest, review: m.Review, rnd: m.Round | None) -> dic
         return out
     out["policy"] = list(rnd.policies)
     if review.kind == m.ANNUAL:
-        out["category"] = [c.title for c in api.submission_categories(request.site.library)]
+        out["category"] = [c.title for c in api.submission.categories(request.site.library)]
         out["sample"] = [f["name"].split("/", 1)[1] for f in rnd.files
                          if f["name"].startswith(flow.SUBMISSION_DIR + "/") and
                          "/records/" not in f["name"] and f["name"].count("/") >= 2]
@@ -116,8 +116,8 @@ def _records(request: HttpRequest, rnd: m.Round) -> tuple[list, list]:
     if not folder.is_dir():
         return [], []
     profile = api.load_profile(frozen / "company.yaml", site.library)
-    sub = api.open_submission(folder, site.library, company=profile, on=site.today())
-    report = api.check_submission(sub, on=site.today())
+    sub = api.submission.load(folder, site.library, company=profile, on=site.today())
+    report = api.submission.check(sub, on=site.today())
     return viewmodels.categories(report, sub), viewmodels.record_tables(folder, site.library)
 
 
@@ -247,7 +247,7 @@ def letter_template(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("text", "").replace("\r\n", "\n")
         try:
-            api.letter_text(text, api.LetterValues.sample(request.site.today()))
+            api.letters.text(text, api.letters.LetterValues.sample(request.site.today()))
         except api.InputError as exc:
             error = "; ".join(p.message + (f" (line {p.line})" if p.line else "")
                               for p in exc.problems)

@@ -9,13 +9,13 @@ from manualgen import api
 from manualgen.web import profile_form as pf
 
 register = template.Library()
-_groups: dict[int, dict[str, api.Group]] = {}
+_groups: dict[int, dict[str, api.workspace.Group]] = {}
 
 
-def _groups_of(library: api.Library) -> dict[str, api.Group]:
+def _groups_of(library: api.Library) -> dict[str, api.workspace.Group]:
     found = _groups.get(id(library))
     if found is None:
-        found = {g.key: g for g in api.profile_questions(library)}
+        found = {g.key: g for g in api.workspace.questions(library)}
         _groups.clear()                     # one library at a time (a reload replaces it)
         _groups[id(library)] = found
     return found

@@ -77,7 +77,7 @@ def job(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, template, {"job": found, "back": found.done_url})
 
 
-def start_job(request: HttpRequest, spec: api.BuildSpec, done_url: str) -> HttpResponse:
+def start_job(request: HttpRequest, spec: api.builds.BuildSpec, done_url: str) -> HttpResponse:
     """Start the build (on the site's threads, or queued for the portal's workers) and
     show its progress page."""
     found = request.site.jobs.start(request, spec, done_url)

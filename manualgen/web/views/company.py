@@ -26,9 +26,9 @@ def _picture_type(data: bytes) -> tuple[str, str]:
         return PICTURE_TYPES[img.format or "PNG"]
 
 
-def _groups(request: HttpRequest) -> dict[str, api.Group]:
+def _groups(request: HttpRequest) -> dict[str, api.workspace.Group]:
     library = request.site.library
-    return {g.key: g for g in api.profile_questions(library, on=request.site.today())}
+    return {g.key: g for g in api.workspace.questions(library, on=request.site.today())}
 
 
 def _draft(request: HttpRequest) -> dict:
@@ -97,9 +97,8 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     trades = (draft["data"].get("company") or {}).get("trades") or []
     shown = pf.build_section(section, groups, draft, pf.problems_by_key(check)
                              if section in draft["visited"] else [],
-                             api.hazard_choices(library),
-                             api.usual_hazards(library, [t for t in trades
-                                                         if isinstance(t, str)]))
+                             library.hazard_choices(),
+                             library.usual_hazards([t for t in trades if isinstance(t, str)]))
     index = pf.SECTIONS.index(section)
     return render(request, "web/company_section.html", {
         "section": shown, "steps": _nav(draft, check, section), "draft": draft,
@@ -116,7 +115,7 @@ def _take_logo(request: HttpRequest, draft: dict, upload) -> str | None:
     """Keep an uploaded logo beside the draft; its problem in words, or None."""
     data = upload.read(request.site.limits.file_bytes + 1)
     name = upload.name or "logo"
-    why = api.check_logo(data, name) if len(data) <= request.site.limits.file_bytes else \
+    why = api.workspace.check_logo(data, name) if len(data) <= request.site.limits.file_bytes else \
         f"{name!r} is larger than {request.site.limits.file_bytes // 1048576} MB"
     if why:
         return why
@@ -135,7 +134,7 @@ def logo(request: HttpRequest) -> HttpResponse:
         check = api.check_profile(request.workspace.profile_path, request.site.library)
         if check.profile is not None and check.profile.logo is not None:
             data = check.profile.logo.data
-    if data is None or api.check_logo(data, "logo"):
+    if data is None or api.workspace.check_logo(data, "logo"):
         raise Http404("logo")
     return HttpResponse(data, content_type=_picture_type(data)[1])
 
@@ -147,7 +146,7 @@ def review(request: HttpRequest) -> HttpResponse:
     draft["visited"] = list(pf.SECTIONS)
     check = _check(request, draft)
     library = request.site.library
-    hazards = api.hazard_choices(library)
+    hazards = library.hazard_choices()
     errors = pf.problems_by_key(check)
     sections = []
     for key in pf.SECTIONS:
@@ -175,7 +174,7 @@ def save(request: HttpRequest) -> HttpResponse:
     logo_data = _draft_logo(request, draft)
     logo = api.Logo(check.profile.profile.company.logo or "logo", logo_data) \
         if logo_data is not None else None
-    api.save_profile(request.workspace, check.profile, request.site.library,
+    api.workspace.save_profile(request.workspace, check.profile, request.site.library,
                      on=request.site.today(), logo=logo)
     request.workspace.drop_draft()
     return redirect(reverse("company-review") + "?saved=1")

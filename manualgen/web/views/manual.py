@@ -21,15 +21,16 @@ def page(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
     library = request.site.library
     check = api.check_profile(ws.profile_path, library) if ws.has_profile else None
-    record = api.read_manual_record(ws)
+    record = api.builds.read_manual_record(ws)
     pending = None
     if check is not None and check.ok and record is not None:
-        pending = api.policy_changes(record.get("policies"), check.policies)
+        pending = api.manual.policy_changes(record.policies, check.policies)
     files = [{"name": n, "size": (ws.output / n).stat().st_size}
              for n in DOWNLOADS if (ws.output / n).is_file()]
-    pictures = [n for n in range(1, api.MANUAL_PICTURES + 1)
+    pictures = [n for n in range(1, api.builds.PICTURES + 1)
                 if (ws.output / f"manual-page-{n}.png").is_file()]
-    running = request.site.jobs.running(request, api.BuildSpec(api.BuildKind.MANUAL).key)
+    running = request.site.jobs.running(request,
+                                        api.builds.BuildSpec(api.builds.BuildKind.MANUAL).key)
     return render(request, "web/manual.html", {
         "check": check, "record": record, "pending": pending, "files": files,
         "pictures": pictures, "running": running,
@@ -42,11 +43,12 @@ def page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires(Action.BUILD)
 def build(request: HttpRequest) -> HttpResponse:
-    kind = api.BuildKind.FORMS if request.POST.get("what") == "forms" else api.BuildKind.MANUAL
+    kind = api.builds.BuildKind.FORMS if request.POST.get("what") == "forms" else \
+        api.builds.BuildKind.MANUAL
     if not request.workspace.has_profile:
         raise api.UsageError("there is no company profile yet",
                              fix="fill in the Company pages first")
-    return start_job(request, api.BuildSpec(kind), reverse("manual"))
+    return start_job(request, api.builds.BuildSpec(kind), reverse("manual"))
 
 
 @requires(Action.VIEW)
@@ -64,6 +66,6 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
 @requires(Action.VIEW)
 def picture(request: HttpRequest, number: int) -> HttpResponse:
     path = request.workspace.output / f"manual-page-{number}.png"
-    if not 1 <= number <= api.MANUAL_PICTURES or not path.is_file():
+    if not 1 <= number <= api.builds.PICTURES or not path.is_file():
         raise Http404(str(number))
     return FileResponse(path.open("rb"), content_type="image/png")

@@ -74,7 +74,7 @@ def app_json(request: HttpRequest) -> HttpResponse:
     if not ws.has_profile:
         return _no_profile()
     try:
-        data = api.phone_app_data(ws, request.site.library, on=request.site.today())
+        data = api.forms.app_data(ws, request.site.library, on=request.site.today())
     except api.InputError:
         return _error("The company's profile has mistakes to fix before its forms can be "
                       "filled in. Ask the owner to open the Company pages.", status=409)
@@ -89,13 +89,13 @@ def _meta(request: HttpRequest) -> object:
     if raw is None and META in request.FILES:
         raw = request.FILES[META].read(2 * 1024 * 1024 + 1)
     if raw is None:
-        raise api.PhoneFormRefused("The form did not arrive whole. Send it again.")
+        raise api.forms.PhoneFormRefused("The form did not arrive whole. Send it again.")
     if len(raw) > 2 * 1024 * 1024:
-        raise api.PhoneFormRefused("The form's answers are too long.")
+        raise api.forms.PhoneFormRefused("The form's answers are too long.")
     try:
         return json.loads(raw)
     except ValueError:
-        raise api.PhoneFormRefused("The form did not arrive whole. Send it again.") from None
+        raise api.forms.PhoneFormRefused("The form did not arrive whole. Send it again.") from None
 
 
 @require_POST
@@ -108,14 +108,14 @@ def submit(request: HttpRequest) -> HttpResponse:
         meta = _meta(request)
         files = {part: upload.read() for part, upload in request.FILES.items()
                  if part != META}
-        received = api.receive_phone_form(ws, request.site.library, meta, files,
+        received = api.forms.receive(ws, request.site.library, meta, files,
                                           now=ws.now())
-    except api.PhoneFormRefused as exc:
+    except api.forms.PhoneFormRefused as exc:
         return _error(exc.message, exc.field)
     if received.status != "filed":
         # a first arrival, or a retry of one whose filing was lost: filing is idempotent,
         # and a build of the same id already waiting or running is not started twice
-        request.site.jobs.start(request, api.BuildSpec(api.BuildKind.PHONE_FORM,
+        request.site.jobs.start(request, api.builds.BuildSpec(api.builds.BuildKind.PHONE_FORM,
                                                        received.id), reverse("phone"))
     return JsonResponse({"id": received.id, "status": received.status,
                          "file": received.file.rsplit("/", 1)[-1] if received.file
@@ -126,7 +126,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 @requires(Action.FILL_FORMS)
 def sent(request: HttpRequest) -> HttpResponse:
     ids = [i.strip() for i in request.GET.get("ids", "").split(",") if i.strip()][:MAX_IDS]
-    response = JsonResponse(api.phone_form_states(request.workspace, ids))
+    response = JsonResponse(api.forms.states(request.workspace, ids))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -162,9 +162,9 @@ def paper(request: HttpRequest) -> HttpResponse:
                                      "at 200 dpi, or send a photo."})
     if not ws.has_profile:
         return _no_profile()
-    name = api.safe_name(upload.name or "paper form", fallback="paper form")
+    name = api.workspace.safe_name(upload.name or "paper form", fallback="paper form")
     try:
-        filed = api.file_paper_form(ws, request.site.library, name, upload.read(),
+        filed = api.forms.file_paper_form(ws, request.site.library, name, upload.read(),
                                     on=request.site.today())
     except api.InputError as exc:
         return answer(400, {"error": "; ".join(p.message + (f" - {p.fix}" if p.fix else "")

@@ -10,7 +10,7 @@ from manualgen.web import viewmodels
 from manualgen.web.permissions import Action, requires
 
 
-def _report(request: HttpRequest) -> tuple[api.StatusReport | None, api.ProfileCheck | None]:
+def _report(request: HttpRequest) -> tuple[api.status.StatusReport | None, api.ProfileCheck | None]:
     ws = request.workspace
     if not ws.has_profile:
         return None, None
@@ -18,7 +18,7 @@ def _report(request: HttpRequest) -> tuple[api.StatusReport | None, api.ProfileC
     check = api.check_profile(ws.profile_path, library)
     if not check.ok:
         return None, check
-    return api.company_status(check.profile, library, on=request.site.today()), check
+    return api.status.report(check.profile, library, on=request.site.today()), check
 
 
 @requires(Action.VIEW)
@@ -37,7 +37,7 @@ def open_actions(request: HttpRequest) -> dict:
     names = ws.submissions()
     if not names:
         return {}
-    return {"open_actions": api.open_actions(ws, request.site.library),
+    return {"open_actions": api.forms.open_actions(ws, request.site.library),
             "open_actions_submission": names[0],
             "today_iso": request.site.today().isoformat()}
 
@@ -48,6 +48,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if report is None:
         raise api.UsageError("the company profile is missing or has problems",
                              fix="fix it on the Company pages first")
-    response = HttpResponse(api.status_calendar(report), content_type="text/calendar")
+    response = HttpResponse(api.status.calendar(report), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="secor-dates.ics"'
     return response

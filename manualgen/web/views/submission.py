@@ -32,9 +32,9 @@ def _profile(request: HttpRequest) -> api.CompanyProfile:
     return api.load_profile(ws.profile_path, request.site.library)
 
 
-def _open(request: HttpRequest, name: str) -> api.Submission:
+def _open(request: HttpRequest, name: str) -> api.submission.Submission:
     folder = request.workspace.submission(name)
-    return api.open_submission(folder, request.site.library, company=_profile(request),
+    return api.submission.load(folder, request.site.library, company=_profile(request),
                                on=request.site.today())
 
 
@@ -45,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if ws.has_profile:
         check = api.check_profile(ws.profile_path, request.site.library)
         if check.ok:
-            suggested = api.submission_folder_name(check.profile, request.site.library,
+            suggested = api.submission.folder_name(check.profile, request.site.library,
                                                    on=request.site.today())
     names = ws.submissions()
     if len(names) == 1 and not request.GET.get("all"):
@@ -60,8 +60,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
     library = request.site.library
-    name = api.submission_folder_name(profile, library, on=request.site.today())
-    files = api.new_submission_files(library, profile=profile, on=request.site.today())
+    name = api.submission.folder_name(profile, library, on=request.site.today())
+    files = api.submission.new_files(library, profile=profile, on=request.site.today())
     request.workspace.new_tree(name, files)
     return redirect("submission", name=name)
 
@@ -69,9 +69,9 @@ def start(request: HttpRequest) -> HttpResponse:
 @requires(Action.VIEW)
 def page(request: HttpRequest, name: str) -> HttpResponse:
     sub = _open(request, name)
-    report = api.check_submission(sub, on=request.site.today())
+    report = api.submission.check(sub, on=request.site.today())
     ws = request.workspace
-    tables = api.record_tables(request.site.library)
+    tables = api.submission.record_tables(request.site.library)
     record_files = [{"stem": t.stem, "title": t.title,
                      "problems": len(_of_table(report.findings, t))} for t in tables]
     built = ws.output / f"{name}.pdf"
@@ -91,15 +91,15 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
         "categories": viewmodels.categories(report, sub), "tables": record_files,
         "other": other, "built": built.is_file(), "pages": info.get("pages") if info else None,
         "running": request.site.jobs.running(
-            request, api.BuildSpec(api.BuildKind.SUBMISSION, name).key),
+            request, api.builds.BuildSpec(api.builds.BuildKind.SUBMISSION, name).key),
         "limits": request.site.limits, "notice": request.GET.get("notice"),
         "error": request.GET.get("error"),
         "deadline": report.deadline_text(),
     })
 
 
-def _category_folder(sub: api.Submission, key: str) -> str:
-    folders = [c.folder for c in api.submission_categories(sub.library) if c.folder]
+def _category_folder(sub: api.submission.Submission, key: str) -> str:
+    folders = [c.folder for c in api.submission.categories(sub.library) if c.folder]
     if key not in folders:
         raise api.UsageError(f"there is no category folder {key!r}",
                              fix="choose a category on the submission page")
@@ -118,7 +118,7 @@ def _refuse_unsafe_names(request: HttpRequest) -> None:
     folder (`../../company.yaml`); Django itself would keep only its last part."""
     _ = request.FILES                                  # the names are noted while parsing
     for raw in getattr(request, "upload_names", []):
-        api.refuse_unsafe(raw)
+        api.workspace.refuse_unsafe(raw)
 
 
 @require_POST
@@ -141,39 +141,29 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
             problems.append(f"{f.name}: larger than {limits.file_bytes // 1048576} MB")
             continue
         data = f.read()
-        clean = api.safe_name(f.name or "upload", fallback="upload")
+        clean = api.workspace.safe_name(f.name or "upload", fallback="upload")
         try:
-            kind = api.check_upload(clean, data)
+            kind = api.uploads.check(clean, data)
         except api.InputError as exc:
             problems += [f"{f.name}: {p.message}" + (f" - {p.fix}" if p.fix else "")
                          for p in exc.problems]
             continue
         if kind == "image":
-            clean = api.dated_name(clean, api.photo_date(data))
+            clean = api.uploads.dated_name(clean, api.uploads.photo_date(data))
         accepted.append((clean, data))
     if problems:
         return _back(name, error="Nothing was saved. " + "; ".join(problems))
     saved = []
     for clean, data in accepted:
-        target = _free_name(ws, f"{name}/{category}", clean)
+        target = ws.free_name(f"{name}/{category}", clean)
         ws.write(f"{name}/{category}/{target}", data)
         saved.append(target)
     return _back(name, notice=f"Saved {len(saved)} file(s) in {category}: "
                               + ", ".join(saved))
 
 
-def _free_name(ws: api.Workspace, folder: str, name: str) -> str:
-    """`name`, or `name (2)` when the folder holds one already."""
-    stem, dot, suffix = name.rpartition(".")
-    candidate, n = name, 2
-    while ws.path(f"{folder}/{candidate}").exists():
-        candidate = f"{stem} ({n}){dot}{suffix}" if dot else f"{name} ({n})"
-        n += 1
-    return candidate
-
-
-def _sample_rel(request: HttpRequest, sub: api.Submission, rel: str) -> str:
-    api.refuse_unsafe(rel)
+def _sample_rel(request: HttpRequest, sub: api.submission.Submission, rel: str) -> str:
+    api.workspace.refuse_unsafe(rel)
     parts = PurePosixPath(rel).parts
     if len(parts) < 2:
         raise api.UsageError("that is not a sample of this submission", fix="reload the page")
@@ -197,9 +187,9 @@ def sample(request: HttpRequest, name: str) -> HttpResponse:
                                   "in the company folder's history).")
     if action == "rotate":
         data = ws.path(full).read_bytes()
-        if api.check_upload(current, data) != "image":
+        if api.uploads.check(current, data) != "image":
             raise api.UsageError("only photos can be turned")
-        ws.write(full, api.rotate_photo(data, 1))
+        ws.write(full, api.uploads.rotate_photo(data, 1))
         return _back(name, notice=f"Turned {current} a quarter turn.")
     if action in ("rename", "date"):
         day = request.POST.get("date", "").strip()
@@ -213,14 +203,14 @@ def sample(request: HttpRequest, name: str) -> HttpResponse:
             except ValueError:
                 return _back(name, error=f"{day or 'An empty date'} is not a date: pick the "
                                          "day the record was made.")
-            new = api.dated_name(current, when)
+            new = api.uploads.dated_name(current, when)
         else:
             if not title:
                 return _back(name, error="Give the new name.")
             new = (f"{day} " if day else "") + title
             if not new.lower().endswith(suffix.lower()):
                 new += suffix
-        new = api.safe_name(new)
+        new = api.workspace.safe_name(new)
         if PurePosixPath(new).suffix.lower() != suffix.lower():
             return _back(name, error="The file type cannot change with its name.")
         ws.rename(full, new)
@@ -250,7 +240,7 @@ def thumbnail(request: HttpRequest, name: str) -> HttpResponse:
 
 # --------------------------------------------------------------------------- records
 
-def _rows_from_post(table: api.RecordTable, post) -> list[dict[str, str]]:
+def _rows_from_post(table: api.submission.RecordTable, post) -> list[dict[str, str]]:
     try:
         count = max(0, min(int(post.get("rows", "0")), 2000))
     except ValueError:
@@ -266,10 +256,10 @@ def _rows_from_post(table: api.RecordTable, post) -> list[dict[str, str]]:
 @requires(Action.VIEW, write=Action.EDIT_RECORDS)
 def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
     library = request.site.library
-    spec = api.record_table(library, table)
+    spec = api.submission.record_table(library, table)
     sub = _open(request, name)
     folder = sub.folder
-    rows, source = api.read_records(folder, spec)
+    rows, source = api.submission.read_records(folder, spec)
     ws = request.workspace
     if request.method == "POST":
         action = request.POST.get("action", "save")
@@ -285,16 +275,16 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
             if upload.size > request.site.limits.file_bytes:
                 return redirect(reverse("submission-records", args=[name, table]) +
                                 "?error=That+file+is+too+large.")
-            rows += api.import_records(spec, api.safe_name(upload.name or "sheet.csv"),
-                                       upload.read())
+            sheet = api.workspace.safe_name(upload.name or "sheet.csv")
+            rows += api.submission.import_records(spec, sheet, upload.read())
         elif action.startswith("suggest"):
             picked = set(request.POST.getlist("suggestion"))
-            for s in api.suggested_activities(sub, rows):
+            for s in api.submission.suggested_activities(sub, rows):
                 if action == "suggest-all" or f"{s['date']}|{s['description']}" in picked:
                     rows.append(s)
             rows.sort(key=lambda r: r.get("date", ""))
         if action != "add":
-            rel, data = api.records_file(spec, rows, existing=(
+            rel, data = api.submission.records_file(spec, rows, existing=(
                 source.read_bytes() if source is not None and source.suffix != ".xlsx"
                 else None))
             if source is not None and source.suffix == ".xlsx":
@@ -317,12 +307,13 @@ def records(request: HttpRequest, name: str, table: str) -> HttpResponse:
             {"control": _cell_control(c, row.get(c.name, ""), f"r{i}.{c.name}", i + 1),
              "errors": cells.get((i, c.name), []) if request.method != "POST" else []}
             for c in spec.columns]})
-    suggestions = api.suggested_activities(sub, rows) if spec.stem == "activity-log" else []
+    suggestions = api.submission.suggested_activities(sub,
+                                                      rows) if spec.stem == "activity-log" else []
     return render(request, "web/records.html", {
         "name": name, "table": spec, "grid": grid, "rows": len(rows), "general": general,
         "suggestions": suggestions, "saved": request.GET.get("saved"),
         "error": request.GET.get("error"),
-        "tables": api.record_tables(library), "source": source,
+        "tables": api.submission.record_tables(library), "source": source,
     })
 
 
@@ -347,13 +338,13 @@ def _cell_control(column, value: str, name: str, row: int) -> SafeString:
     return mark_safe(_INPUTS.get(column.kind, _TEXT_INPUT).format(attrs))
 
 
-def _table_problems(request: HttpRequest, name: str, spec: api.RecordTable) -> list:
+def _table_problems(request: HttpRequest, name: str, spec: api.submission.RecordTable) -> list:
     sub = _open(request, name)
-    report = api.check_submission(sub, on=request.site.today())
+    report = api.submission.check(sub, on=request.site.today())
     return _of_table(report.findings, spec)
 
 
-def _of_table(problems: list[api.Problem], spec: api.RecordTable) -> list[api.Problem]:
+def _of_table(problems: list[api.Problem], spec: api.submission.RecordTable) -> list[api.Problem]:
     """The problems in one records table's file (goals.yaml serves two tables)."""
     want = PurePosixPath(spec.file).stem
     return [p for p in problems if p.cell is not None and p.cell.table == want]
@@ -365,7 +356,7 @@ def _of_table(problems: list[api.Problem], spec: api.RecordTable) -> list[api.Pr
 @requires(Action.BUILD)
 def build(request: HttpRequest, name: str) -> HttpResponse:
     _open(request, name)
-    spec = api.BuildSpec(api.BuildKind.SUBMISSION, name,
+    spec = api.builds.BuildSpec(api.builds.BuildKind.SUBMISSION, name,
                      skip_unreadable=bool(request.POST.get("skip_unreadable")))
     return start_job(request, spec,
                      reverse("submission", args=[name]) + "?notice=The+PDF+is+ready.")

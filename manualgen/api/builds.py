@@ -10,10 +10,11 @@ revision record in `revisions/` included.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -97,12 +98,32 @@ def run_build(spec: BuildSpec, ws: Workspace, library: Library, office: Office, 
     return _manual(ws, library, office, today=today, progress=progress)
 
 
-def read_manual_record(ws: Workspace) -> dict | None:
-    """The last build's summary (output/manual.json), or None."""
+@dataclass(frozen=True)
+class ManualRecord:
+    """What the Manual page shows of the last build (output/manual.json)."""
+
+    policies: list[str]
+    pages: int
+    company: str
+    built: str                      # the day, ISO
+    built_at: str                   # "2026-12-08 14:03"
+    seconds: float
+    changes: str                    # the policies added and dropped since the build before
+    warnings: list[str] = field(default_factory=list)
+    laid_out: int = 0               # chapters LibreOffice laid out again; the rest cached
+    chapters: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=1, ensure_ascii=False)
+
+
+def read_manual_record(ws: Workspace) -> ManualRecord | None:
+    """The last build's record, or None (none yet, or unreadable: built again)."""
     path = ws.output / MANUAL_RECORD
     try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return ManualRecord(**data) if isinstance(data, dict) else None
+    except (OSError, ValueError, TypeError):
         return None
 
 
@@ -112,7 +133,7 @@ def _forms(ws: Workspace, library: Library, progress: Progress) -> str:
     progress("Reading the company profile", total=4)
     profile = api.load_profile(ws.profile_path, library)
     progress("Filling in the forms", 1)
-    forms = api.build_forms(profile, library)
+    forms = api.forms.build(profile, library)
     ws.write_output("forms.zip", forms.zip_bytes(profile.profile.manual.issued))
     progress("Done", 3)
     return f"{len(forms.docx)} forms in forms.zip"
@@ -129,25 +150,23 @@ def _manual(ws: Workspace, library: Library, office: Office, *, today: dt.date,
     progress("Laying out the pages and numbering the contents (a few seconds)", 1)
     # the chapters' page counts kept where `manualgen manual` keeps them, so a rebuild
     # lays out again only what changed
-    layouts = api.LayoutCache(ws.state / "layout")
-    result = api.build_manual(profile, library, pdf=True, office=office, cache=layouts)
+    layouts = api.manual.LayoutCache(ws.state / "layout")
+    result = api.manual.build(profile, library, api.manual.ManualOptions(pdf=True, office=office,
+                                                                         cache=layouts))
     progress("Saving and drawing the first pages", 1)
     ws.write_output("manual.docx", result.docx)
     if result.pdf is not None:
         ws.write_output("manual.pdf", result.pdf)
-        for n, png in enumerate(api.page_pictures(result.pdf, pages=PICTURES), 1):
+        for n, png in enumerate(api.workspace.page_pictures(result.pdf, pages=PICTURES), 1):
             ws.write_output(f"manual-page-{n}.png", png)
-    kept = api.revision_record_file(ws.root, result)      # as `manualgen manual` keeps it
+    kept = api.manual.record_file(ws.root, result)      # as `manualgen manual` keeps it
     if kept.path is not None:
         ws.write(ws.relative(kept.path), kept.data, keep=False)
-    change = api.policy_changes(before.get("policies") if before else None, result.policies)
-    ws.write_output(MANUAL_RECORD, json.dumps({
-        "policies": result.policies, "pages": result.pages, "company": result.company,
-        "built": today.isoformat(), "built_at": ws.now().strftime("%Y-%m-%d %H:%M"),
-        "seconds": round(time.monotonic() - started, 2), "changes": change,
-        # chapters laid out again by LibreOffice, of all: the rest came from the cache
-        "laid_out": layouts.misses, "chapters": layouts.hits + layouts.misses,
-        "warnings": result.warnings}, indent=1, ensure_ascii=False))
+    change = api.manual.policy_changes(before.policies if before else None, result.policies)
+    ws.write_output(MANUAL_RECORD, ManualRecord(
+        result.policies, result.pages, result.company, today.isoformat(),
+        ws.now().strftime("%Y-%m-%d %H:%M"), round(time.monotonic() - started, 2), change,
+        list(result.warnings), layouts.misses, layouts.hits + layouts.misses).to_json())
     progress("Done", 1)
     return f"{result.pages} pages, {len(result.policies)} policies. {change}"
 
@@ -157,14 +176,14 @@ def _submission(spec: BuildSpec, ws: Workspace, library: Library, office: Office
     from manualgen import api
 
     profile = api.load_profile(ws.profile_path, library)
-    sub = api.open_submission(ws.submission(spec.name), library, company=profile, on=today)
+    sub = api.submission.load(ws.submission(spec.name), library, company=profile, on=today)
 
     def said(stage: str, done: int, total: int) -> None:
         progress(stage.capitalize(), done, total)
 
-    options = api.BuildOptions(skip_unreadable=spec.skip_unreadable,
+    options = api.submission.BuildOptions(skip_unreadable=spec.skip_unreadable,
                                pdf_name=f"{spec.name}.pdf")
-    result = api.build_submission(sub, options, office=office, progress=said)
+    result = api.submission.build(sub, options, office=office, progress=said)
     ws.write_output(f"{spec.name}.pdf", result.pdf_bytes())
     ws.write_output(f"{spec.name}.json", result.index_text())
     return result.summary(f"{spec.name}.pdf")
@@ -179,12 +198,12 @@ def _phone_form(spec: BuildSpec, ws: Workspace, library: Library, *, today: dt.d
 
     progress("Filing the form", total=2)
     try:
-        filed = api.file_phone_form(ws, library, spec.name, today=today)
+        filed = api.forms.file_phone_form(ws, library, spec.name, today=today)
     except api.ManualgenError as exc:
-        api.note_phone_form_failure(ws, spec.name, str(exc))
+        api.forms.note_failure(ws, spec.name, str(exc))
         raise
     except Exception:
-        api.note_phone_form_failure(ws, spec.name, "manualgen failed with an internal "
+        api.forms.note_failure(ws, spec.name, "manualgen failed with an internal "
                                     "error; the form is kept and filed again later")
         raise
     progress("Done", 2)
