@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FormsOptions", "FormsResult", "build", "PhoneFormRefused", "app_data", "receive",
-    "states", "unfiled", "received", "note_failure", "file_phone_form", "PaperFiled",
+    "states", "unfiled", "note_failure", "file_phone_form", "PaperFiled",
     "file_paper_form", "open_actions",
 ]
 
@@ -91,13 +91,6 @@ def unfiled(workspace: Workspace) -> list[str]:
     from manualgen.forms import intake
 
     return intake.unfiled(workspace)
-
-
-def received(workspace: Workspace) -> list[dict[str, Any]]:
-    """The journal's entries, newest first: what the status page lists."""
-    from manualgen.forms import intake
-
-    return intake.entries(workspace)
 
 
 def note_failure(workspace: Workspace, form_id: str, why: str) -> None:

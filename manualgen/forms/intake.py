@@ -438,21 +438,6 @@ def note_failure(ws: Workspace, form_uuid: str, why: str) -> None:
                        scratch=ws.scratch)
 
 
-def entries(ws: Workspace) -> list[dict[str, Any]]:
-    """Every received form with its state, newest first (for a list of what came in)."""
-    out = []
-    home = journal(ws)
-    for folder in home.iterdir() if home.is_dir() else []:
-        meta = _read_json(folder / META)
-        if meta is None:
-            continue
-        filed = _read_json(folder / FILED) or {}
-        out.append({"id": folder.name, "form": meta.get("form"),
-                    "received": meta.get("received"), "state": state(ws, folder.name),
-                    "file": filed.get("file")})
-    return sorted(out, key=lambda e: e.get("received") or "", reverse=True)
-
-
 # --------------------------------------------------------------------------- filing
 
 
