@@ -162,3 +162,18 @@ def test_importing_the_api_loads_no_job():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_building_a_manual_does_not_load_the_other_manual_verbs():
+    """`api.manual` names absorb's, the fleet's and the redline's types when first asked
+    (bench/NOTES.md: 7.5 MiB of a one-off `manualgen manual`)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from manualgen import api; api.manual.build; "
+            "print(sorted(m for m in ('manualgen.manual.absorb', 'manualgen.manual.fleet', "
+            "'manualgen.manual.redline', 'manualgen.library.importer') if m in sys.modules)); "
+            "api.manual.FleetConfig; print('manualgen.manual.fleet' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "True"]

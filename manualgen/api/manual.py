@@ -17,12 +17,7 @@ from typing import TYPE_CHECKING
 
 from manualgen.api._common import load_profile, prepared
 from manualgen.errors import InputError
-from manualgen.manual.absorb import AbsorbResult
 from manualgen.manual.build import Layout, ManualResult
-from manualgen.manual.fleet import FleetConfig, FleetResult
-from manualgen.manual.news import LibraryNews, NewsKind, PolicyNews
-from manualgen.manual.own_policies import OwnReport
-from manualgen.manual.redline import RedlineResult
 from manualgen.manual.revisions import policy_changes
 from manualgen.manual.updates import LibraryUpdate
 from manualgen.render.paginate import LayoutCache
@@ -30,8 +25,30 @@ from manualgen.render.paginate import LayoutCache
 if TYPE_CHECKING:
     from manualgen.api._common import ProfileSource
     from manualgen.inputs.library.load import Library
+    from manualgen.manual.absorb import AbsorbResult
+    from manualgen.manual.fleet import FleetConfig, FleetResult
+    from manualgen.manual.news import LibraryNews, NewsKind, PolicyNews
+    from manualgen.manual.own_policies import OwnReport
+    from manualgen.manual.redline import RedlineResult
     from manualgen.services.office import Office
     from manualgen.services.workspace import Workspace
+
+# The types of the verbs beside building, imported when first named: `manualgen manual`
+# builds without loading absorb's Word reader, the fleet's processes or the redline
+# (7.5 MiB less at its peak: bench/NOTES.md).
+_LATER = {"AbsorbResult": "absorb", "FleetConfig": "fleet", "FleetResult": "fleet",
+          "LibraryNews": "news", "NewsKind": "news", "PolicyNews": "news",
+          "OwnReport": "own_policies", "RedlineResult": "redline"}
+
+
+def __getattr__(name: str):
+    if name in _LATER:
+        import importlib
+
+        value = getattr(importlib.import_module(f"manualgen.manual.{_LATER[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ManualOptions", "RedlineOptions", "RecordFile", "build", "record_file", "redline",
@@ -168,6 +185,7 @@ def library_news(workspace: Workspace, library: Library) -> LibraryNews:
     """What the library now changes in the company's manual (its last recorded revision)
     and under its own versions; empty when there is no profile or it does not load."""
     from manualgen.inputs.revisions import load_records
+    from manualgen.manual.news import LibraryNews
     from manualgen.manual.news import library_news as _news
 
     try:
