@@ -149,31 +149,29 @@ def test_the_api_is_a_module_per_job_each_naming_only_what_it_has():
         api.build_manual                      # noqa: B018 - the old flat name is gone
 
 
-def test_importing_the_api_loads_no_job():
-    """A command that starts LibreOffice first imports `manualgen.api` before its job:
-    the package alone must not pull in Word, PDF or the library's loader."""
+def loaded(steps: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter holds after running `steps`."""
     import subprocess
     import sys
 
-    code = ("import sys, manualgen.api, manualgen.api.office; "
-            "print(sorted(m for m in ('docx', 'pikepdf', 'reportlab', 'manualgen.manual', "
-            "'manualgen.inputs.library.load', 'manualgen.submission.build') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    code = f"import sys\n{steps}\nprint(*[m for m in {modules!r} if m in sys.modules])"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_importing_the_api_loads_no_job():
+    """A command that starts LibreOffice first imports `manualgen.api` before its job:
+    the package alone must not pull in Word, PDF or the library's loader."""
+    assert loaded("import manualgen.api, manualgen.api.office",
+                  ("docx", "pikepdf", "reportlab", "manualgen.manual",
+                   "manualgen.inputs.library.load", "manualgen.submission.build")) == []
 
 
 def test_building_a_manual_does_not_load_the_other_manual_verbs():
     """`api.manual` names absorb's, the fleet's and the redline's types when first asked
     (bench/NOTES.md: 7.5 MiB of a one-off `manualgen manual`)."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from manualgen import api; api.manual.build; "
-            "print(sorted(m for m in ('manualgen.manual.absorb', 'manualgen.manual.fleet', "
-            "'manualgen.manual.redline', 'manualgen.library.importer') if m in sys.modules)); "
-            "api.manual.FleetConfig; print('manualgen.manual.fleet' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert out == ["[]", "True"]
+    others = ("manualgen.manual.absorb", "manualgen.manual.fleet", "manualgen.manual.redline",
+              "manualgen.library.importer")
+    assert loaded("from manualgen import api; api.manual.build", others) == []
+    assert loaded("from manualgen import api; api.manual.FleetConfig",
+                  others) == ["manualgen.manual.fleet"]
