@@ -155,8 +155,8 @@ def child_build(folder: str, out: str, keep: str, max_size: str = "") -> None:
     library = api.load_library()
     sub = api.submission.load(folder, library)
     options = api.submission.BuildOptions(skip_unreadable=True, keep_resolution=keep == "1",
-                               pdf_name=Path(out).name,
-                               max_size=int(max_size) if max_size else None)
+                                          pdf_name=Path(out).name,
+                                          max_size=int(max_size) if max_size else None)
     with office:
         api.submission.build(sub, options, progress=progress, office=office).write(out)
     wall = time.perf_counter() - start

@@ -186,7 +186,7 @@ def test_a_company_is_told_what_a_version_changes_in_its_manual_and_taking_it_sa
 def test_a_company_with_its_own_version_gets_the_three_way_notice(company, library):
     folder, home = company
     for rel, data in api.manual.copy_policy(folder / "company.yaml", library, "working-alone",
-                                     on=TODAY).items():
+                                            on=TODAY).items():
         api.save(folder / rel, data)
     revise(home, "working-alone", "exactly what happens when a check-in is missed.",
            "exactly what happens when a check-in is missed. A missed check-in is never "

@@ -42,7 +42,7 @@ def generated(library) -> dict[str, bytes]:
     docs["summary report"] = api.summary.build(sub).docx_bytes()
     docs["library book"] = api.library.book(library).docx
     docs["coverage table"] = api.library.coverage_document(api.library.coverage(library),
-                                                   "coverage.docx")
+                                                           "coverage.docx")
     return docs
 
 

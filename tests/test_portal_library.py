@@ -182,7 +182,7 @@ def test_a_company_with_its_own_version_gets_the_three_way_notice(library_portal
     company = portal.company("Own Words Roofing", owner, example=True)
     ws = portal.workspace(company)
     for rel, data in api.manual.copy_policy(ws.profile_path, portal.site.library, "working-alone",
-                                     on=TODAY).items():
+                                            on=TODAY).items():
         ws.write(rel, data)
     built_record(portal, company)
     path = "policy_library/policies/working-alone.md"

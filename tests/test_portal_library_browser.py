@@ -55,7 +55,7 @@ def test_edit_review_publish_and_a_company_takes_the_new_version(library_served)
     built_record(portal, kluane)
     ws = portal.workspace(own)
     for rel, data in api.manual.copy_policy(ws.profile_path, portal.site.library, "working-alone",
-                                     on=TODAY).items():
+                                            on=TODAY).items():
         ws.write(rel, data)
     built_record(portal, own)
 

@@ -533,8 +533,8 @@ def test_record_tables_edit_import_and_problems_beside_cells(example):
     url = "/submission/2026-submission/records/incidents/"
     page = text(client.get(url))
     assert '<option value="near_miss" selected>Near miss</option>' in page
-    rows = api.submission.read_records(site.folder / "2026-submission",
-                            api.submission.record_table(api.load_library(), "incidents"))[0]
+    table = api.submission.record_table(api.load_library(), "incidents")
+    rows = api.submission.read_records(site.folder / "2026-submission", table)[0]
     form = {"rows": str(len(rows) + 1), "action": "save"}
     for i, row in enumerate(rows):
         form.update({f"r{i}.{k}": v for k, v in row.items()})
@@ -572,8 +572,8 @@ def test_saving_a_record_table_keeps_its_notes(example):
     note = "# July: crew on the Carmacks job, hours from the foreman's book"
     path.write_text("\n".join([lines[0], note, *lines[1:]]) + "\n")
     url = "/submission/2026-submission/records/hours/"
-    rows = api.submission.read_records(site.folder / "2026-submission",
-                            api.submission.record_table(api.load_library(), "hours"))[0]
+    table = api.submission.record_table(api.load_library(), "hours")
+    rows = api.submission.read_records(site.folder / "2026-submission", table)[0]
     form = {"rows": str(len(rows)), "action": "save"}
     for i, row in enumerate(rows):
         form.update({f"r{i}.{k}": v for k, v in row.items()})

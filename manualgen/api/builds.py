@@ -182,7 +182,7 @@ def _submission(spec: BuildSpec, ws: Workspace, library: Library, office: Office
         progress(stage.capitalize(), done, total)
 
     options = api.submission.BuildOptions(skip_unreadable=spec.skip_unreadable,
-                               pdf_name=f"{spec.name}.pdf")
+                                          pdf_name=f"{spec.name}.pdf")
     result = api.submission.build(sub, options, office=office, progress=said)
     ws.write_output(f"{spec.name}.pdf", result.pdf_bytes())
     ws.write_output(f"{spec.name}.json", result.index_text())
@@ -204,7 +204,7 @@ def _phone_form(spec: BuildSpec, ws: Workspace, library: Library, *, today: dt.d
         raise
     except Exception:
         api.forms.note_failure(ws, spec.name, "manualgen failed with an internal "
-                                    "error; the form is kept and filed again later")
+                               "error; the form is kept and filed again later")
         raise
     progress("Done", 2)
     return filed.summary()

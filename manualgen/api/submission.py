@@ -163,7 +163,7 @@ def record_table(library: Library, stem: str) -> RecordTable:
 
 
 def read_records(folder: Path, table: RecordTable) -> tuple[list[dict[str, str]],
-                                                           Path | None]:
+                                                            Path | None]:
     """One record table's rows as text cells, and the file they came from."""
     from manualgen.inputs.record_forms import read_rows
 

@@ -196,8 +196,8 @@ def batch(directory: Path, output: Path, pdf: bool, workers: int | None, cache: 
         raise fail(directory, "holds no company folders",
                    fix="give the folder whose subfolders each hold a company.yaml")
     config = api.manual.FleetConfig(library=library_dir, soffice=os.environ.get(SOFFICE_ENV),
-                             uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf,
-                             cache=cache, profiles=user_cache() / "office")
+                                    uno_python=os.environ.get(UNO_PYTHON_ENV), pdf=pdf,
+                                    cache=cache, profiles=user_cache() / "office")
     failed, pages = [], 0
     start = time.perf_counter()
     with tqdm(total=len(profiles), file=sys.stderr, unit="manual", disable=None) as bar:
@@ -334,7 +334,7 @@ def policy_copy(profile: Path, policy_id: str, on, library_dir: Path | None) -> 
     from manualgen import api
 
     files = api.manual.copy_policy(profile, library_at(library_dir), policy_id,
-                            on=on or dt.date.today())
+                                   on=on or dt.date.today())
     _write_files(profile.parent, files)
     click.echo(f"edit {profile.parent / 'policies' / (policy_id + '.md')}, then run: "
                f"manualgen check {profile}")
@@ -351,4 +351,4 @@ def policy_accept(profile: Path, policy_id: str, library_dir: Path | None) -> No
     from manualgen import api
 
     _write_files(profile.parent, api.manual.accept_library_change(profile, library_at(library_dir),
-                                                           policy_id))
+                                                                  policy_id))

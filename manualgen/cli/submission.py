@@ -147,8 +147,8 @@ def package_build(directory: Path, output: Path, skip_unreadable: bool,
         api.submission.refuse_output_inside(directory, output)
         sub = _submission(directory, company, library_at(library_dir), on, quiet=as_json)
         options = api.submission.BuildOptions(skip_unreadable=skip_unreadable,
-                                   keep_resolution=keep_resolution, max_size=max_size,
-                                   pdf_name=output.name)
+                                              keep_resolution=keep_resolution, max_size=max_size,
+                                              pdf_name=output.name)
         with tqdm(total=1, file=sys.stderr, unit="step", leave=False, disable=None) as bar:
             def progress(stage: str, done: int, total: int) -> None:
                 if bar.total != total:

@@ -111,7 +111,7 @@ def execute(site, build_id: str, worker: str) -> str:
         else:
             spec = api.builds.BuildSpec.from_dict(build.options)
             text = api.builds.run_build(spec, ws, site.library, site.office, today=site.today(),
-                                 progress=Beat(build_id, worker))
+                                        progress=Beat(build_id, worker))
         outcome.update(state=m.DONE, result=text[:5000], stage="Done")
     except api.ManualgenError as exc:
         outcome.update(state=m.FAILED, error=str(exc)[:5000], stage="Stopped")

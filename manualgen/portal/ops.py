@@ -58,7 +58,7 @@ def make_library(root: Path, source: Path | None, *, email: str) -> Path | None:
         return None
     library = api.load_library(source)        # a broken library is refused, not copied
     api.library.LibraryRepo.create(home, library.paths or api.library_paths(source),
-                           author="manualgen portal init", email=email)
+                                   author="manualgen portal init", email=email)
     return home
 
 

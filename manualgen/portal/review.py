@@ -270,11 +270,11 @@ def _letter_values(site: PortalSite, review: m.Review, user: m.User, number: str
     return api.letters.LetterValues(
         number=number, date=on,
         company=api.letters.LetterCompany(company.legal_name, company.operating_name or "",
-                                  company.address, company.wscb_account),
+                                          company.address, company.wscb_account),
         certificate=api.letters.LetterCertificate(secor.certificate_number if secor else "",
-                                          secor.certificate_date if secor else None),
+                                                  secor.certificate_date if secor else None),
         submission=api.letters.LetterSubmission(review.title, sub.period.start, sub.period.end,
-                                        sub.anniversary),
+                                                sub.anniversary),
         next_due=nxt, reviewer=user.name.strip(), reviewer_title=user.title.strip())
 
 

@@ -124,7 +124,7 @@ class Jobs:
         def run() -> None:
             try:
                 job.result = api.builds.run_build(spec, ws, site.library, site.office,
-                                       today=site.today(), progress=job.tick)
+                                                  today=site.today(), progress=job.tick)
             except api.ManualgenError as exc:
                 job.error = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug: said plainly, logged in full

@@ -112,7 +112,7 @@ def own_policy(request: HttpRequest, policy_id: str) -> HttpResponse:
                 "forms page.")
     else:
         for rel, data in api.manual.accept_library_change(ws.profile_path, site.library,
-                                                    policy_id).items():
+                                                          policy_id).items():
             ws.write(rel, data)
         note = "Your version stays as it is; the library's change is marked as read."
     audit.record(request, audit.What.LIBRARY_KEPT, target=policy_id,

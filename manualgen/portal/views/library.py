@@ -338,7 +338,7 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
             api.save(folder / name, data)
         else:
             problems = api.library.check_form_template((request.site.root / LIBRARY_DRAFTS / name)
-                                               .read_bytes(), layout)
+                                                       .read_bytes(), layout)
         errors = sum(1 for p in problems if p.severity is api.Severity.ERROR)
         path = _relpath(request, lib.forms_dir / layout)
         draft = _save_draft(request, draft, m.FORM, form_id, info.title, path,

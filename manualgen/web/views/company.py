@@ -175,7 +175,7 @@ def save(request: HttpRequest) -> HttpResponse:
     logo = api.Logo(check.profile.profile.company.logo or "logo", logo_data) \
         if logo_data is not None else None
     api.workspace.save_profile(request.workspace, check.profile, request.site.library,
-                     on=request.site.today(), logo=logo)
+                               on=request.site.today(), logo=logo)
     request.workspace.drop_draft()
     return redirect(reverse("company-review") + "?saved=1")
 

@@ -109,14 +109,14 @@ def submit(request: HttpRequest) -> HttpResponse:
         files = {part: upload.read() for part, upload in request.FILES.items()
                  if part != META}
         received = api.forms.receive(ws, request.site.library, meta, files,
-                                          now=ws.now())
+                                     now=ws.now())
     except api.forms.PhoneFormRefused as exc:
         return _error(exc.message, exc.field)
     if received.status != "filed":
         # a first arrival, or a retry of one whose filing was lost: filing is idempotent,
         # and a build of the same id already waiting or running is not started twice
         request.site.jobs.start(request, api.builds.BuildSpec(api.builds.BuildKind.PHONE_FORM,
-                                                       received.id), reverse("phone"))
+                                                              received.id), reverse("phone"))
     return JsonResponse({"id": received.id, "status": received.status,
                          "file": received.file.rsplit("/", 1)[-1] if received.file
                          else None})
@@ -165,7 +165,7 @@ def paper(request: HttpRequest) -> HttpResponse:
     name = api.workspace.safe_name(upload.name or "paper form", fallback="paper form")
     try:
         filed = api.forms.file_paper_form(ws, request.site.library, name, upload.read(),
-                                    on=request.site.today())
+                                          on=request.site.today())
     except api.InputError as exc:
         return answer(400, {"error": "; ".join(p.message + (f" - {p.fix}" if p.fix else "")
                                                for p in exc.problems)})

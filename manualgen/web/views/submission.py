@@ -357,7 +357,7 @@ def _of_table(problems: list[api.Problem], spec: api.submission.RecordTable) -> 
 def build(request: HttpRequest, name: str) -> HttpResponse:
     _open(request, name)
     spec = api.builds.BuildSpec(api.builds.BuildKind.SUBMISSION, name,
-                     skip_unreadable=bool(request.POST.get("skip_unreadable")))
+                                skip_unreadable=bool(request.POST.get("skip_unreadable")))
     return start_job(request, spec,
                      reverse("submission", args=[name]) + "?notice=The+PDF+is+ready.")
 
