@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from manualgen.api._common import load_profile, prepared
 from manualgen.errors import UsageError
 from manualgen.forms.build import FormsResult
+from manualgen.forms.intake import FormState
 from manualgen.forms.paper import PaperFiled
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from manualgen.services.workspace import Workspace
 
 __all__ = [
-    "FormsOptions", "FormsResult", "build", "PhoneFormRefused", "app_data", "receive",
+    "FormsOptions", "FormsResult", "FormState", "build", "PhoneFormRefused", "app_data", "receive",
     "states", "unfiled", "note_failure", "file_phone_form", "PaperFiled",
     "file_paper_form", "open_actions",
 ]

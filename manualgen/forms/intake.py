@@ -38,6 +38,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,17 @@ TEXT_CHARS, LONG_TEXT_CHARS = 300, 4000
 MAX_ROWS = 200
 ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-RECEIVED, FILED_STATE, UNKNOWN = "received", "filed", "unknown"
+
+
+class FormState(StrEnum):
+    """Where a completed form sent from a phone is (what `/forms/sent/` answers)."""
+
+    RECEIVED = "received"            # in the journal: acknowledged, to be filed
+    FILED = "filed"                  # its PDF and records rows are in the company folder
+    UNKNOWN = "unknown"              # never received (or pruned)
+
+
+RECEIVED, FILED_STATE, UNKNOWN = FormState.RECEIVED, FormState.FILED, FormState.UNKNOWN
 
 
 class Refused(UsageError):
@@ -89,7 +100,7 @@ class Refused(UsageError):
 @dataclass(frozen=True)
 class Received:
     id: str
-    status: str                      # received or filed
+    status: FormState                # received or filed
     file: str | None                 # the PDF's name once filed
     new: bool                        # this request wrote the entry (False: sent again)
 

@@ -87,7 +87,7 @@ class CategoryEntry:
     evidence: str
     element: str | None
     needed: int
-    status: str                  # complete, too_few, missing, not_applicable, generated
+    status: CategoryState
     status_text: str
     docs: list[DocEntry]
     refused: list[tuple[str, str]] = field(default_factory=list)   # (file, why)
@@ -101,7 +101,7 @@ class CategoryEntry:
     @property
     def status_label(self) -> str:
         """The short status for the checklist column."""
-        return self.status_text if self.status == "too_few" else CategoryState(self.status).label
+        return self.status_text if self.status is CategoryState.TOO_FEW else self.status.label
 
     @property
     def sample_pages(self) -> int:

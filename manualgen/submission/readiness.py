@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from manualgen.submission.check import Report
+from manualgen.submission.check import CategoryState, Report
 
 
 @dataclass(frozen=True)
 class Readiness:
     number: int
     title: str
-    state: str                 # the category state (complete, too_few, missing, ...)
+    state: CategoryState
     text: str                  # "Too few: 1 of 2; nothing since March 2026"
     latest: dt.date | None
 
@@ -24,10 +24,10 @@ def readiness(report: Report) -> list[Readiness]:
         dated = [s.date for s in cat.samples if s.date is not None]
         latest = max(dated) if dated else None
         text = cat.status_text
-        if not cat.category.generated and cat.status != "not_applicable":
+        if not cat.category.generated and cat.status is not CategoryState.NOT_APPLICABLE:
             if latest is not None:
                 text += f"; the latest is from {latest:%B %Y}"
             elif not cat.samples:
                 text += "; nothing recorded yet"
-        out.append(Readiness(cat.number, cat.category.title, str(cat.status), text, latest))
+        out.append(Readiness(cat.number, cat.category.title, cat.status, text, latest))
     return out

@@ -167,7 +167,8 @@ def report_view(fig: Figures) -> dict[str, Any]:
     } for p in t.people]
     courses = [{"course": c.course, "title": c.title, "holder": c.holder or "nobody",
                 "status": COURSE_STATES.get(c.status, c.status) +
-                (f" to {day(c.expires)}" if c.expires and c.status in ("valid", "expiring")
+                (f" to {day(c.expires)}" if c.expires and c.status in (CourseState.VALID,
+                                                                         CourseState.EXPIRING)
                  else ""),
                 "met": "Yes" if c.met else "No"} for c in t.company_courses]
     share = len(t.supervisors_with_course)

@@ -112,7 +112,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                                      now=ws.now())
     except api.forms.PhoneFormRefused as exc:
         return _error(exc.message, exc.field)
-    if received.status != "filed":
+    if received.status is not api.forms.FormState.FILED:
         # a first arrival, or a retry of one whose filing was lost: filing is idempotent,
         # and a build of the same id already waiting or running is not started twice
         request.site.jobs.start(request, api.builds.BuildSpec(api.builds.BuildKind.PHONE_FORM,
