@@ -19,7 +19,7 @@ from manualgen.render.docx_io import normalise_zip, set_properties
 from manualgen.render.jinja import form_environment, template_error
 from manualgen.render.wordxml import prune_styles
 from manualgen.summary.figures import Figures
-from manualgen.summary.view import TITLE
+from manualgen.summary.view import TITLE, ReportView
 
 TEMPLATE = "summary-report.docx"
 LABEL_W, TOTAL_W, TEXT_W = 1.45, 0.5, 6.7      # inches: the month tables' fixed columns
@@ -59,21 +59,21 @@ def _charts(tpl: DocxTemplate, fig: Figures) -> dict:
             "incidents_chart": picture(incidents, 5.0)}
 
 
-def render_docx(fig: Figures, view: dict, template: Path) -> bytes:
+def render_docx(fig: Figures, view: ReportView, template: Path) -> bytes:
     path = template
     if not path.is_file():
         raise InputError(template_error(FileNotFoundError(path), path)) from None
     tpl = DocxTemplate(str(path))
-    context = dict(view, company_name=fig.header.company, document_title=TITLE,
-                   footer_note=f"Reporting period {view['period']}", **_charts(tpl, fig),
+    context = dict(view.context(), company_name=fig.header.company, document_title=TITLE,
+                   footer_note=f"Reporting period {view.period}", **_charts(tpl, fig),
                    # "Dec 25" on two lines, so every month column heads alike.
-                   months=[Listing(m.replace(" ", "\n")) for m in view["months"]])
+                   months=[Listing(m.replace(" ", "\n")) for m in view.months])
     try:
         tpl.render(context, jinja_env=form_environment(), autoescape=True)
     except jinja2.TemplateError as exc:
         raise InputError(template_error(exc, path)) from None
     document = tpl.docx
-    _month_widths(document, len(view["months"]))
+    _month_widths(document, len(view.months))
     set_properties(document, title=f"{TITLE} - {fig.header.company}",
                    author=fig.header.prepared_by, when=fig.header.as_of,
                    subject=f"SECOR annual submission {fig.header.year}",

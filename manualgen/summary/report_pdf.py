@@ -33,7 +33,7 @@ from manualgen.inputs.profile import Logo
 from manualgen.render.pdffonts import register_fonts
 from manualgen.summary import charts
 from manualgen.summary.figures import Figures
-from manualgen.summary.view import TITLE
+from manualgen.summary.view import TITLE, MonthRow, ReportView
 
 reportlab.rl_config.useA85 = 0      # binary streams: faster and smaller than ASCII85
 
@@ -317,8 +317,8 @@ class _NumberedCanvas:
         return NumberedCanvas
 
 
-def _title_block(view: dict, logo: Logo | None, st: Styles) -> list:
-    title = [p(TITLE, st.title), p(f"{view['company']} - {view['period']}", st.subtitle)]
+def _title_block(view: ReportView, logo: Logo | None, st: Styles) -> list:
+    title = [p(TITLE, st.title), p(f"{view.company} - {view.period}", st.subtitle)]
     if logo is None:
         return title
     img = Image(logo.stream())
@@ -331,57 +331,57 @@ def _title_block(view: dict, logo: Logo | None, st: Styles) -> list:
     return [t]
 
 
-def _month_table(view: dict, rows: list[dict], total: dict | None, st: Styles,
+def _month_table(view: ReportView, rows: list[MonthRow], total: MonthRow | None, st: Styles,
                  first: str) -> Table:
-    n = len(view["months"])
+    n = len(view.months)
     label_w = 1.55 * inch
     total_w = 0.45 * inch
     month_w = (FRAME_W - label_w - total_w) / n
-    head = [first] + [m.replace(" ", "\n") for m in view["months"]] + ["Total"]
-    data = [head] + [[r["label"], *r["months"], r["total"]] for r in rows]
+    head = [first] + [m.replace(" ", "\n") for m in view.months] + ["Total"]
+    data = [head] + [[r.label, *r.months, r.total] for r in rows]
     if total:
-        data.append([total["label"], *total["months"], total["total"]])
+        data.append([total.label, *total.months, total.total])
     return table(data, [label_w] + [month_w] * n + [total_w], st, total=bool(total),
                  numeric_from=1, small=True, dim_zero=True)
 
 
-def _workforce(view: dict, st: Styles) -> list:
-    out = [p(f"{view['numbers']['workforce']}. Workforce and hours worked", st.h1)]
-    facts = [["Peak employees", view["peak_employees"]],
-             ["Average employees (monthly headcount)", view["average_employees"]],
-             ["Hours worked in the period" + (" (ESTIMATE)" if view["hours_estimated"] else ""),
-              view["hours_total"]]]
+def _workforce(view: ReportView, st: Styles) -> list:
+    out = [p(f"{view.numbers['workforce']}. Workforce and hours worked", st.h1)]
+    facts = [["Peak employees", view.peak_employees],
+             ["Average employees (monthly headcount)", view.average_employees],
+             ["Hours worked in the period" + (" (ESTIMATE)" if view.hours_estimated else ""),
+              view.hours_total]]
     out.append(table(facts, [3.2 * inch, 1.4 * inch], st, header=False, numeric_from=1,
                      shade_first_col=True))
     out.append(Spacer(1, 6))
-    n = len(view["months"])
+    n = len(view.months)
     label_w, total_w = 1.55 * inch, 0.45 * inch
     month_w = (FRAME_W - label_w - total_w) / n
-    head = ["Month"] + [m.replace(" ", "\n") for m in view["months"]] + ["Total"]
-    hours_row = ["Hours worked"] + [r["hours"] for r in view["hours_rows"]] + [view["hours_total"]]
-    people_row = ["Employees"] + [r["employees"] for r in view["hours_rows"]] + [""]
+    head = ["Month"] + [m.replace(" ", "\n") for m in view.months] + ["Total"]
+    hours_row = ["Hours worked"] + [r.hours for r in view.hours_rows] + [view.hours_total]
+    people_row = ["Employees"] + [r.employees for r in view.hours_rows] + [""]
     out.append(table([head, hours_row, people_row], [label_w] + [month_w] * n + [total_w], st,
                      numeric_from=1, small=True))
-    style = st.caution if view["hours_estimated"] else st.note
+    style = st.caution if view.hours_estimated else st.note
     out.append(Spacer(1, 3))
-    out.append(p(view["hours_note"], style))
+    out.append(p(view.hours_note, style))
     return out
 
 
-def _activities(fig: Figures, view: dict, st: Styles) -> list:
+def _activities(fig: Figures, view: ReportView, st: Styles) -> list:
     out: list = [CondPageBreak(5 * inch), KeepTogether([
-        p(f"{view['numbers']['activities']}. Safety activities", st.h1),
+        p(f"{view.numbers['activities']}. Safety activities", st.h1),
         p("Each activity recorded in the activity log, by month. The targets are the "
           "frequencies the company's own policies set (or submission.yaml), counted up to "
-          f"{view['as_of']}.", st.body),
-        _month_table(view, view["activity_rows"], view["activity_total"], st, "Activity"),
-        Spacer(1, 2), p(view["activity_note"], st.note)])]
-    if view["targets"]:
+          f"{view.as_of}.", st.body),
+        _month_table(view, view.activity_rows, view.activity_total, st, "Activity"),
+        Spacer(1, 2), p(view.activity_note, st.note)])]
+    if view.targets:
         rows = [["Activity", "Target", "Set by", "Target for the period",
-                 f"Target to {view['as_of']}", "Done", "Result", "Months below target"]]
-        rows += [[t["label"], t["frequency"], t["source"], t["period_target"], t["to_date"],
-                  t["done"], f"{t['status']} ({t['percent']})" if t["percent"] else t["status"],
-                  t["below"]] for t in view["targets"]]
+                 f"Target to {view.as_of}", "Done", "Result", "Months below target"]]
+        rows += [[t.label, t.frequency, t.source, t.period_target, t.to_date,
+                  t.done, f"{t.status} ({t.percent})" if t.percent else t.status,
+                  t.below] for t in view.targets]
         widths = [1.25, 0.6, 1.25, 0.65, 0.75, 0.45, 0.85, 1.2]
         out += [p("Against the targets", st.h2),
                 table(rows, fit(*widths), st)]
@@ -399,104 +399,104 @@ def _activities(fig: Figures, view: dict, st: Styles) -> list:
     return out
 
 
-def _incidents(fig: Figures, view: dict, st: Styles) -> list:
+def _incidents(fig: Figures, view: ReportView, st: Styles) -> list:
     rows = [["Class", "Incidents", "Days lost", "Days on modified work", "Investigated",
              "Reported to WSCB"]]
-    rows += [[r["label"], r["count"], r["days_lost"], r["modified_days"], r["investigated"],
-              r["reported"]] for r in view["incidents"]]
-    t = view["incidents_total"]
-    rows.append([t["label"], t["count"], t["days_lost"], t["modified_days"], t["investigated"],
-                 t["reported"]])
+    rows += [[r.label, r.count, r.days_lost, r.modified_days, r.investigated,
+              r.reported] for r in view.incidents]
+    t = view.incidents_total
+    rows.append([t.label, t.count, t.days_lost, t.modified_days, t.investigated,
+                 t.reported])
     out: list = [CondPageBreak(5 * inch), KeepTogether([
-        p(f"{view['numbers']['incidents']}. Incidents", st.h1),
+        p(f"{view.numbers['incidents']}. Incidents", st.h1),
         table(rows, fit(2.0, 0.8, 0.8, 1.2, 1.0, 1.1), st, total=True,
               numeric_from=1, dim_zero=True),
         Spacer(1, 8),
         charts.incidents_chart(fig, FRAME_W * 0.75, st.font, st.bold)])]
-    if view["incident_list"]:
+    if view.incident_list:
         rows = [["Date", "Class", "What happened", "Days lost", "Modified days",
                  "Investigated", "Reported to WSCB"]]
-        rows += [[i["date"], i["class"], i["description"], i["days_lost"], i["modified_days"],
-                  i["investigated"], i["reported"]] for i in view["incident_list"]]
+        rows += [[i.date, i.kind, i.description, i.days_lost, i.modified_days,
+                  i.investigated, i.reported] for i in view.incident_list]
         out += long_table([p("Each incident", st.h2_loose)],
                           records_table(rows, fit(0.7, 0.85, 2.8, 0.5, 0.6, 0.8, 0.75),
                                         st, numeric_from=3))
     return out
 
 
-def _rates(view: dict, st: Styles) -> list:
+def _rates(view: ReportView, st: Styles) -> list:
     rows = [["Rate", "Value", "How it is calculated"]]
-    rows += [[r["label"], r["value"], r["formula"]] for r in view["rate_rows"]]
-    out = [p(f"{view['numbers']['rates']}. Injury rates", st.h1),
-           p(f"Per {view['rate_base']} hours worked (100 workers for a year). The counts above "
+    rows += [[r.label, r.value, r.formula] for r in view.rate_rows]
+    out = [p(f"{view.numbers['rates']}. Injury rates", st.h1),
+           p(f"Per {view.rate_base} hours worked (100 workers for a year). The counts above "
              "come first; the rates let a year be compared with others.", st.body),
            table(rows, [1.8 * inch, 0.7 * inch, FRAME_W - 2.5 * inch], st)]
-    if view["rates_caution"]:
-        out.append(p(view["rates_caution"], st.caution))
+    if view.rates_caution:
+        out.append(p(view.rates_caution, st.caution))
     return [KeepTogether(out)]
 
 
-def _training(view: dict, st: Styles) -> list:
+def _training(view: ReportView, st: Styles) -> list:
     rows = [["Course", "Title", "Held by", "Status", "Met"]]
-    rows += [[c["course"], c["title"], c["holder"], c["status"], c["met"]]
-             for c in view["courses"]]
+    rows += [[c.course, c.title, c.holder, c.status, c.met]
+             for c in view.courses]
     people = [["Person", "Position", "Supervisor", "Program courses expected", "Other training"]]
-    people += [[r["name"], r["position"], r["supervisor"], r["required"], r["other"]]
-               for r in view["people"]]
+    people += [[r.name, r.position, r.supervisor, r.required, r.other]
+               for r in view.people]
     return [
-        CondPageBreak(2.5 * inch), p(f"{view['numbers']['training']}. Training", st.h1),
-        p(f"Status on {view['training_as_of']}.", st.body),
+        CondPageBreak(2.5 * inch), p(f"{view.numbers['training']}. Training", st.h1),
+        p(f"Status on {view.training_as_of}.", st.body),
         table(rows, fit(0.6, 2.9, 1.3, 1.6, 0.6), st),
-        Spacer(1, 5), p(view["ratio_text"], st.body),
+        Spacer(1, 5), p(view.ratio_text, st.body),
         p("By person", st.h2),
         table(people, fit(1.2, 1.2, 0.6, 2.0, 2.0), st),
     ]
 
 
-def _action_plan(view: dict, st: Styles) -> list:
+def _action_plan(view: ReportView, st: Styles) -> list:
     facts = [["Items", "Closed", "Open", "Overdue"],
-             [view["action_total"], view["action_closed"], view["action_open"],
-              view["action_overdue"]]]
-    out: list = [p(f"{view['numbers']['action_plan']}. Audit action plan", st.h1),
+             [view.action_total, view.action_closed, view.action_open,
+              view.action_overdue]]
+    out: list = [p(f"{view.numbers['action_plan']}. Audit action plan", st.h1),
                  table(facts, [1.0 * inch] * 4, st, numeric_from=0, zebra=False)]
-    if not view["action_rows"]:
+    if not view.action_rows:
         out.append(p("No audit action plan items are recorded (records/action-plan).", st.note))
         return [CondPageBreak(2.5 * inch), KeepTogether(out)]
     rows = [["#", "Element", "Finding", "Action", "Responsible", "Due", "Status"]]
-    rows += [[a["item"], a["element"], a["finding"], a["action"], a["responsible"],
-              a["due"], a["status"]] for a in view["action_rows"]]
+    rows += [[a.item, a.element, a.finding, a.action, a.responsible,
+              a.due, a.status] for a in view.action_rows]
     return [CondPageBreak(2.5 * inch), KeepTogether(out),
             *long_table([Spacer(1, 6)],
                         records_table(rows, fit(0.25, 0.5, 1.7, 1.9, 1.05, 0.7, 0.9), st))]
 
 
-def _goals(view: dict, st: Styles) -> list:
-    out = [CondPageBreak(2 * inch), p(f"{view['numbers']['goals']}. Goals", st.h1),
+def _goals(view: ReportView, st: Styles) -> list:
+    out = [CondPageBreak(2 * inch), p(f"{view.numbers['goals']}. Goals", st.h1),
            p("Last year's goals", st.h2)]
-    if view["goals_last"]:
+    if view.goals_last:
         rows = [["Goal", "Outcome", "Result"]]
-        rows += [[g["goal"], g["outcome"], g["result"]] for g in view["goals_last"]]
+        rows += [[g.goal, g.outcome, g.result] for g in view.goals_last]
         out.append(table(rows, fit(2.4, 3.6, 1.0), st))
     else:
         out.append(p("No goals were recorded for last year (records/goals.yaml).", st.note))
     out.append(p("Next year's goals", st.h2))
-    if view["goals_next"]:
+    if view.goals_next:
         rows = [["Goal", "How we will know", "Responsible", "By"]]
-        rows += [[g["goal"], g["measure"], g["responsible"], g["due"]]
-                 for g in view["goals_next"]]
+        rows += [[g.goal, g.measure, g.responsible, g.due]
+                 for g in view.goals_next]
         out.append(table(rows, fit(2.2, 2.8, 1.3, 0.7), st))
     else:
         out.append(p("No goals are recorded for next year (records/goals.yaml).", st.note))
     return out
 
 
-def _comparison(view: dict, st: Styles) -> list:
-    comp = view["comparison"]
+def _comparison(view: ReportView, st: Styles) -> list:
+    comp = view.comparison
     if comp is None:
         return []
     groups: dict[str, list] = {}
-    for r in comp["rows"]:
-        groups.setdefault(r["group"], []).append(r)
+    for r in comp.rows:
+        groups.setdefault(r.group, []).append(r)
     half = (FRAME_W - 0.2 * inch) / 2
     widths = [half - 1.65 * inch, 0.6 * inch, 0.6 * inch, 0.45 * inch]
 
@@ -508,7 +508,7 @@ def _comparison(view: dict, st: Styles) -> list:
                 continue
             spans.append(len(rows))
             rows.append([name, "", "", ""])
-            rows += [[r["label"], r["previous"], r["current"], r["change"]]
+            rows += [[r.label, r.previous, r.current, r.change]
                      for r in groups[name]]
         if len(rows) == 1:
             return ""
@@ -524,13 +524,13 @@ def _comparison(view: dict, st: Styles) -> list:
     both.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    number = view["numbers"]["comparison"]
+    number = view.numbers["comparison"]
     return [KeepTogether([p(f"{number}. Comparison with the previous year", st.h1),
-                          p(f"Last year: {comp['previous_period']}. This year counts the "
-                            f"records up to {view['as_of']}.", st.body), both])]
+                          p(f"Last year: {comp.previous_period}. This year counts the "
+                            f"records up to {view.as_of}.", st.body), both])]
 
 
-def _sign_off(view: dict, st: Styles) -> list:
+def _sign_off(view: ReportView, st: Styles) -> list:
     statement = ("I have reviewed this report and the records it summarises. To the best of my "
                  "knowledge it is complete and accurate.")
     line = "_" * 34
@@ -538,10 +538,10 @@ def _sign_off(view: dict, st: Styles) -> list:
     rows = [
         [p("Owner or senior manager", st.cell_bold), p("Signature", st.cell_bold),
          p("Date", st.cell_bold)],
-        [p(f"{view['signer']}\n", st.cell), p(line, st.cell), p(short, st.cell)],
-        [p(view["signer_position"], st.small), "", ""],
+        [p(f"{view.signer}\n", st.cell), p(line, st.cell), p(short, st.cell)],
+        [p(view.signer_position, st.small), "", ""],
         [p("Prepared by", st.cell_bold), "", ""],
-        [p(view["prepared_by"], st.cell), p(line, st.cell), p(short, st.cell)],
+        [p(view.prepared_by, st.cell), p(line, st.cell), p(short, st.cell)],
     ]
     t = Table(rows, colWidths=fit(2.6, 2.8, 1.6), hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -549,26 +549,26 @@ def _sign_off(view: dict, st: Styles) -> list:
                            ("TOPPADDING", (0, 1), (-1, 1), 16),
                            ("TOPPADDING", (0, 4), (-1, 4), 16),
                            ("TOPPADDING", (0, 3), (-1, 3), 12)]))
-    return [KeepTogether([p(f"{view['numbers']['sign_off']}. Sign-off", st.h1),
+    return [KeepTogether([p(f"{view.numbers['sign_off']}. Sign-off", st.h1),
                           p(statement, st.body), Spacer(1, 4), t]),
-            Spacer(1, 14), p(f"Built by manualgen from {view['sources']}.", st.note)]
+            Spacer(1, 14), p(f"Built by manualgen from {view.sources}.", st.note)]
 
 
-def render_pdf(fig: Figures, view: dict, logo: Logo | None = None) -> bytes:
+def render_pdf(fig: Figures, view: ReportView, logo: Logo | None = None) -> bytes:
     st = Styles()
     buf = io.BytesIO()
     creation = f"D:{fig.header.as_of:%Y%m%d}120000+00'00'"
     doc = SimpleDocTemplate(
         buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=TOP,
-        bottomMargin=BOTTOM, title=f"{TITLE} - {fig.header.company} - {view['period']}",
-        author=view["prepared_by"], subject=f"SECOR annual submission {fig.header.year}",
+        bottomMargin=BOTTOM, title=f"{TITLE} - {fig.header.company} - {view.period}",
+        author=view.prepared_by, subject=f"SECOR annual submission {fig.header.year}",
         creator="manualgen", producer="manualgen (reportlab)", invariant=1,
         keywords=["SECOR", "year end summary", fig.header.company], lang="en-CA")
     story: list = _title_block(view, logo, st)
-    story.append(table([list(r) for r in view["header_rows"]], [1.6 * inch, FRAME_W - 1.6 * inch],
+    story.append(table([list(r) for r in view.header_rows], [1.6 * inch, FRAME_W - 1.6 * inch],
                        st, header=False, shade_first_col=True))
     story += [p("The year at a glance", st.h2),
-              table([list(r) for r in view["glance"]], [2.6 * inch, FRAME_W - 2.6 * inch], st,
+              table([list(r) for r in view.glance], [2.6 * inch, FRAME_W - 2.6 * inch], st,
                     header=False, shade_first_col=True)]
     story += _workforce(view, st)
     story += _activities(fig, view, st)

@@ -6,7 +6,9 @@ the same in both, and the same as in the JSON (which carries the numbers behind 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from manualgen.inputs.program import COURSE_LABELS, CourseState
@@ -72,20 +74,197 @@ def _course(c: Any) -> str:
     return text
 
 
-def _target_row(a: ActivityFigures, as_of: str) -> dict[str, str]:
+# The report's rows, every cell a string as both documents print it. The Word template
+# reads them by these names (`{{ r.label }}`); `ReportView.context()` hands them over.
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    label: str
+    months: list[str]
+    total: str
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    month: str
+    hours: str
+    employees: str
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    label: str
+    frequency: str
+    source: str
+    period_target: str
+    to_date: str
+    done: str
+    percent: str
+    status: str
+    below: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class IncidentClassRow:
+    label: str
+    count: str
+    days_lost: str
+    modified_days: str
+    investigated: str
+    reported: str
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    date: str
+    kind: str                   # the template's `i.class`
+    description: str
+    days_lost: str
+    modified_days: str
+    investigated: str
+    reported: str
+
+
+@dataclass(frozen=True)
+class RateRow:
+    label: str
+    value: str
+    formula: str
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    course: str
+    title: str
+    holder: str
+    status: str
+    met: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    position: str
+    supervisor: str
+    required: str
+    other: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    item: str
+    element: str
+    finding: str
+    action: str
+    responsible: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LastGoalRow:
+    goal: str
+    outcome: str
+    result: str
+
+
+@dataclass(frozen=True)
+class NextGoalRow:
+    goal: str
+    measure: str
+    responsible: str
+    due: str
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    group: str
+    group_label: str            # the group's name on its first row only
+    label: str
+    previous: str
+    current: str
+    change: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    previous_period: str
+    rows: list[ComparisonRow]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Every string both documents show, by section."""
+
+    title: str
+    company: str
+    legal_name: str
+    period: str
+    as_of: str
+    year: str
+    header_rows: list[tuple[str, str]]
+    glance: list[tuple[str, str]]
+    peak_employees: str
+    average_employees: str
+    hours_total: str
+    hours_estimated: bool
+    hours_note: str
+    hours_rows: list[HoursRow]
+    months: list[str]
+    activity_rows: list[MonthRow]
+    activity_total: MonthRow
+    activity_note: str
+    targets: list[TargetRow]
+    incidents: list[IncidentClassRow]
+    incidents_total: IncidentClassRow
+    incident_list: list[IncidentRow]
+    rate_rows: list[RateRow]
+    rate_base: str
+    rates_caution: str | None
+    courses: list[CourseRow]
+    people: list[PersonRow]
+    ratio_text: str
+    training_as_of: str
+    action_total: str
+    action_closed: str
+    action_open: str
+    action_overdue: str
+    action_in_progress: str
+    action_rows: list[ActionRow]
+    goals_last: list[LastGoalRow]
+    goals_next: list[NextGoalRow]
+    comparison: Comparison | None
+    numbers: dict[str, int | None]      # each section's number (`section_numbers`)
+    prepared_by: str
+    signer: str
+    signer_position: str
+    sources: str
+
+    def context(self) -> dict[str, Any]:
+        """The view as the Word template's variables: the same names, an incident's kind
+        as `class`."""
+        out = dataclasses.asdict(self)
+        for row in out["incident_list"]:
+            row["class"] = row.pop("kind")
+        return out
+
+
+def _target_row(a: ActivityFigures, as_of: str) -> TargetRow:
     assert a.target is not None
-    return {
-        "label": a.label,
-        "frequency": a.target.text,
-        "source": a.target.source,
-        "period_target": number(a.target_period),
-        "to_date": count(a.target_to_date),
-        "done": count(a.total),
-        "percent": f"{a.percent_of_target}%" if a.percent_of_target is not None else "",
-        "status": RESULTS[a.status],
-        "below": ", ".join(a.months_below) if a.months_below else "none",
-        "as_of": as_of,
-    }
+    return TargetRow(
+        label=a.label,
+        frequency=a.target.text,
+        source=a.target.source,
+        period_target=number(a.target_period),
+        to_date=count(a.target_to_date),
+        done=count(a.total),
+        percent=f"{a.percent_of_target}%" if a.percent_of_target is not None else "",
+        status=RESULTS[a.status],
+        below=", ".join(a.months_below) if a.months_below else "none",
+        as_of=as_of,
+    )
 
 
 SECTIONS = ("workforce", "activities", "incidents", "rates", "training", "action_plan",
@@ -98,8 +277,8 @@ def section_numbers(comparison: bool) -> dict[str, int | None]:
     return {s: (shown.index(s) + 1 if s in shown else None) for s in SECTIONS}
 
 
-def report_view(fig: Figures) -> dict[str, Any]:
-    """Every string both documents show, keyed by section."""
+def report_view(fig: Figures) -> ReportView:
+    """Every string both documents show, by section."""
     h = fig.header
     as_of_key = f"{h.as_of:%Y-%m}"
     period = f"{long_date(h.period_start)} to {long_date(h.period_end)}"
@@ -109,22 +288,22 @@ def report_view(fig: Figures) -> dict[str, Any]:
     def month_cells(values: tuple[int, ...]) -> list[str]:
         return [NOT_YET if late else count(v) for v, late in zip(values, after, strict=True)]
 
-    activity_rows = [{"label": a.label, "months": month_cells(a.by_month),
-                      "total": count(a.total)} for a in fig.activities]
-    activity_total = {"label": "All activities", "months": month_cells(fig.activities_by_month),
-                      "total": count(fig.activities_total)}
+    activity_rows = [MonthRow(a.label, month_cells(a.by_month), count(a.total))
+                     for a in fig.activities]
+    activity_total = MonthRow("All activities", month_cells(fig.activities_by_month),
+                              count(fig.activities_total))
     targets = [_target_row(a, long_date(h.as_of)) for a in fig.activities if a.target]
 
     w = fig.workforce
     hours_rows = []
     for m, mh in zip(fig.months, w.months, strict=True):
         late = m.key > as_of_key
-        hours_rows.append({
-            "month": m.label + ("" if m.whole else f" ({m.days} days)"),
-            "hours": NOT_YET if late and mh.hours is None else
+        hours_rows.append(HoursRow(
+            month=m.label + ("" if m.whole else f" ({m.days} days)"),
+            hours=NOT_YET if late and mh.hours is None else
             (number(mh.hours) if mh.hours is not None else ("" if w.estimated else NOT_GIVEN)),
-            "employees": NOT_YET if late and mh.employees is None else count(mh.employees),
-        })
+            employees=NOT_YET if late and mh.employees is None else count(mh.employees),
+        ))
     if w.estimated:
         hours_note = (f"Hours are an ESTIMATE: {w.estimate_basis}. No hours were recorded; "
                       "give the actual hours by month in records/hours.csv.")
@@ -139,15 +318,15 @@ def report_view(fig: Figures) -> dict[str, Any]:
                            if key in r.recordable_classes)
     base = f"{r.base_hours:,}"
     rate_rows = [
-        {"label": "Lost-time frequency", "value": rate(r.lost_time_frequency),
-         "formula": f"{plural(r.lost_time_injuries, 'lost-time injury', 'lost-time injuries')}"
-                    f" x {base} / {number(r.hours)} hours"},
-        {"label": "Total recordable frequency", "value": rate(r.total_recordable_frequency),
-         "formula": f"{plural(r.recordable_injuries, 'recordable injury', 'recordable injuries')}"
-                    f" ({recordable}) x {base} / {number(r.hours)} hours"},
-        {"label": "Severity", "value": rate(r.severity),
-         "formula": f"{plural(r.days_lost, 'day', 'days')} lost x {base} / "
-                    f"{number(r.hours)} hours"},
+        RateRow("Lost-time frequency", rate(r.lost_time_frequency),
+                f"{plural(r.lost_time_injuries, 'lost-time injury', 'lost-time injuries')}"
+                f" x {base} / {number(r.hours)} hours"),
+        RateRow("Total recordable frequency", rate(r.total_recordable_frequency),
+                f"{plural(r.recordable_injuries, 'recordable injury', 'recordable injuries')}"
+                f" ({recordable}) x {base} / {number(r.hours)} hours"),
+        RateRow("Severity", rate(r.severity),
+                f"{plural(r.days_lost, 'day', 'days')} lost x {base} / "
+                f"{number(r.hours)} hours"),
     ]
     caution = None
     if r.small_workforce:
@@ -159,18 +338,17 @@ def report_view(fig: Figures) -> dict[str, Any]:
             "The rates divide by estimated hours."
 
     t = fig.training
-    people = [{
-        "name": p.name, "position": p.position,
-        "supervisor": "Yes" if p.supervisor else "",
-        "required": "; ".join(f"{c.course}: {_course(c)}" for c in p.required) or "none",
-        "other": "; ".join(f"{c.title}: {_course(c)}" for c in p.other) or "none",
-    } for p in t.people]
-    courses = [{"course": c.course, "title": c.title, "holder": c.holder or "nobody",
-                "status": COURSE_STATES.get(c.status, c.status) +
-                (f" to {day(c.expires)}" if c.expires and c.status in (CourseState.VALID,
-                                                                         CourseState.EXPIRING)
-                 else ""),
-                "met": "Yes" if c.met else "No"} for c in t.company_courses]
+    people = [PersonRow(
+        name=p.name, position=p.position,
+        supervisor="Yes" if p.supervisor else "",
+        required="; ".join(f"{c.course}: {_course(c)}" for c in p.required) or "none",
+        other="; ".join(f"{c.title}: {_course(c)}" for c in p.other) or "none",
+    ) for p in t.people]
+    courses = [CourseRow(course=c.course, title=c.title, holder=c.holder or "nobody",
+                         status=COURSE_STATES.get(c.status, c.status) +
+                         (f" to {day(c.expires)}" if c.expires and c.status in (
+                             CourseState.VALID, CourseState.EXPIRING) else ""),
+                         met="Yes" if c.met else "No") for c in t.company_courses]
     share = len(t.supervisors_with_course)
     ratio_text = (f"{share} of {len(t.supervisors)} supervisors hold a valid "
                   f"{t.supervisor_course} (grace period included); the rule asks for at least "
@@ -178,30 +356,31 @@ def report_view(fig: Figures) -> dict[str, Any]:
                   + ("met." if t.ratio_met else "NOT met."))
 
     ap = fig.action_plan
-    action_rows = [{
-        "item": a.item, "element": count(a.element), "finding": a.finding, "action": a.action,
-        "responsible": a.responsible, "due": day(a.due),
-        "status": a.status_label + (f" {day(a.completed)}" if a.completed else "")
+    action_rows = [ActionRow(
+        item=a.item, element=count(a.element), finding=a.finding, action=a.action,
+        responsible=a.responsible, due=day(a.due),
+        status=a.status_label + (f" {day(a.completed)}" if a.completed else "")
         + (" - OVERDUE" if a.overdue else ""),
-    } for a in ap.items]
+    ) for a in ap.items]
 
-    incidents = [{"label": c.label, "count": count(c.count), "days_lost": count(c.days_lost),
-                  "modified_days": count(c.modified_days),
-                  "investigated": f"{c.investigated} of {c.count}" if c.count else "",
-                  "reported": count(c.reported_to_wscb) if c.count else ""}
-                 for c in fig.incidents]
+    incidents = [IncidentClassRow(
+        label=c.label, count=count(c.count), days_lost=count(c.days_lost),
+        modified_days=count(c.modified_days),
+        investigated=f"{c.investigated} of {c.count}" if c.count else "",
+        reported=count(c.reported_to_wscb) if c.count else "") for c in fig.incidents]
     total = len(fig.incident_list)
-    incidents_total = {
-        "label": "All incidents", "count": count(fig.incidents_total),
-        "days_lost": count(sum(c.days_lost for c in fig.incidents)),
-        "modified_days": count(sum(c.modified_days for c in fig.incidents)),
-        "investigated": f"{sum(c.investigated for c in fig.incidents)} of {total}"
+    incidents_total = IncidentClassRow(
+        label="All incidents", count=count(fig.incidents_total),
+        days_lost=count(sum(c.days_lost for c in fig.incidents)),
+        modified_days=count(sum(c.modified_days for c in fig.incidents)),
+        investigated=f"{sum(c.investigated for c in fig.incidents)} of {total}"
         if total else "",
-        "reported": count(sum(c.reported_to_wscb for c in fig.incidents)) if total else ""}
-    incident_list = [{"date": day(i.date), "class": i.label, "description": i.description,
-                      "days_lost": count(i.days_lost), "modified_days": count(i.modified_days),
-                      "investigated": yes_no(i.investigated),
-                      "reported": yes_no(i.reported_to_wscb)} for i in fig.incident_list]
+        reported=count(sum(c.reported_to_wscb for c in fig.incidents)) if total else "")
+    incident_list = [IncidentRow(
+        date=day(i.date), kind=i.label, description=i.description,
+        days_lost=count(i.days_lost), modified_days=count(i.modified_days),
+        investigated=yes_no(i.investigated), reported=yes_no(i.reported_to_wscb))
+        for i in fig.incident_list]
 
     comparison = None
     if fig.comparison is not None:
@@ -211,14 +390,14 @@ def report_view(fig: Figures) -> dict[str, Any]:
         fmt = {"count": count, "hours": number, "rate": rate}
         rows, group = [], None
         for row in c.rows:
-            rows.append({
-                "group": row.group, "group_label": row.group if row.group != group else "",
-                "label": row.label,
-                "previous": fmt[row.kind](row.previous) if row.previous is not None else "",
-                "current": fmt[row.kind](row.current) if row.current is not None else "",
-                "change": change(row.previous, row.current, row.kind)})
+            rows.append(ComparisonRow(
+                group=row.group, group_label=row.group if row.group != group else "",
+                label=row.label,
+                previous=fmt[row.kind](row.previous) if row.previous is not None else "",
+                current=fmt[row.kind](row.current) if row.current is not None else "",
+                change=change(row.previous, row.current, row.kind)))
             group = row.group
-        comparison = {"previous_period": label, "rows": rows}
+        comparison = Comparison(label, rows)
 
     lost = next((c for c in fig.incidents if c.key == "lost_time"), None)
     glance = [
@@ -237,14 +416,14 @@ def report_view(fig: Figures) -> dict[str, Any]:
          f"{share} of {len(t.supervisors)}" + (" (rule met)" if t.ratio_met
                                                else " (rule NOT met)")),
     ]
-    return {
-        "title": TITLE,
-        "company": h.company,
-        "legal_name": h.legal_name,
-        "period": period,
-        "as_of": long_date(h.as_of),
-        "year": str(h.year),
-        "header_rows": [
+    return ReportView(
+        title=TITLE,
+        company=h.company,
+        legal_name=h.legal_name,
+        period=period,
+        as_of=long_date(h.as_of),
+        year=str(h.year),
+        header_rows=[
             ("Company", h.legal_name + (f" ({h.company})" if h.company != h.legal_name else "")),
             ("WSCB account", h.wscb_account),
             ("SECOR certificate", (h.certificate_number or "not yet certified") +
@@ -254,43 +433,41 @@ def report_view(fig: Figures) -> dict[str, Any]:
             ("Records up to", long_date(h.as_of)),
             ("Prepared by", h.prepared_by),
         ],
-        "glance": glance,
-        "peak_employees": count(w.peak_employees),
-        "average_employees": number(w.average_employees) if w.average_employees is not None
+        glance=glance,
+        peak_employees=count(w.peak_employees),
+        average_employees=number(w.average_employees) if w.average_employees is not None
         else "not recorded",
-        "hours_total": number(w.hours),
-        "hours_estimated": w.estimated,
-        "hours_note": hours_note,
-        "hours_rows": hours_rows,
-        "months": months,
-        "activity_rows": activity_rows,
-        "activity_total": activity_total,
-        "activity_note": f"{NOT_YET} : after {long_date(h.as_of)}, the last day the records "
-                         "cover.",
-        "targets": targets,
-        "incidents": incidents,
-        "incidents_total": incidents_total,
-        "incident_list": incident_list,
-        "rate_rows": rate_rows,
-        "rate_base": base,
-        "rates_caution": caution,
-        "courses": courses,
-        "people": people,
-        "ratio_text": ratio_text,
-        "training_as_of": long_date(t.as_of),
-        "action_total": count(ap.total), "action_closed": count(ap.closed),
-        "action_open": count(ap.open), "action_overdue": count(ap.overdue),
-        "action_in_progress": count(ap.in_progress),
-        "action_rows": action_rows,
-        "goals_last": [{"goal": g.goal, "outcome": g.outcome, "result": g.result}
-                       for g in fig.last_year_goals],
-        "goals_next": [{"goal": g.goal, "measure": g.measure or "",
-                        "responsible": g.responsible or "", "due": day(g.due)}
-                       for g in fig.next_year_goals],
-        "comparison": comparison,
-        "numbers": section_numbers(comparison is not None),
-        "prepared_by": h.prepared_by,
-        "signer": h.owner,
-        "signer_position": h.owner_position,
-        "sources": ", ".join(fig.sources),
-    }
+        hours_total=number(w.hours),
+        hours_estimated=w.estimated,
+        hours_note=hours_note,
+        hours_rows=hours_rows,
+        months=months,
+        activity_rows=activity_rows,
+        activity_total=activity_total,
+        activity_note=f"{NOT_YET} : after {long_date(h.as_of)}, the last day the records "
+                      "cover.",
+        targets=targets,
+        incidents=incidents,
+        incidents_total=incidents_total,
+        incident_list=incident_list,
+        rate_rows=rate_rows,
+        rate_base=base,
+        rates_caution=caution,
+        courses=courses,
+        people=people,
+        ratio_text=ratio_text,
+        training_as_of=long_date(t.as_of),
+        action_total=count(ap.total), action_closed=count(ap.closed),
+        action_open=count(ap.open), action_overdue=count(ap.overdue),
+        action_in_progress=count(ap.in_progress),
+        action_rows=action_rows,
+        goals_last=[LastGoalRow(g.goal, g.outcome, g.result) for g in fig.last_year_goals],
+        goals_next=[NextGoalRow(g.goal, g.measure or "", g.responsible or "", day(g.due))
+                    for g in fig.next_year_goals],
+        comparison=comparison,
+        numbers=section_numbers(comparison is not None),
+        prepared_by=h.prepared_by,
+        signer=h.owner,
+        signer_position=h.owner_position,
+        sources=", ".join(fig.sources),
+    )
