@@ -24,9 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -36,9 +34,11 @@ from docx.shared import Inches, Pt, RGBColor, Twips
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from manualgen.io import atomic_write_bytes, load_yaml  # noqa: E402
+from manualgen.forms.blank import form_page  # noqa: E402
+from manualgen.io import load_yaml  # noqa: E402
 from manualgen.render.docx_io import docx_bytes, set_properties  # noqa: E402
 from manualgen.render.wordxml import add_field, repeat_header_row, shade_cell  # noqa: E402
+from manualgen.services.storage import atomic_write_bytes  # noqa: E402
 
 TEMPLATES = ROOT / "form_templates"
 NAVY = RGBColor(0x1C, 0x3F, 0x6E)
@@ -57,31 +57,12 @@ class Form:
     """One form being built: the master's styles, a form header and footer, a body."""
 
     def __init__(self, landscape: bool = False):
-        self.doc: DocumentObject = Document(str(TEMPLATES / "master.docx"))
-        body = self.doc.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
-        self._drop_thumbnail()
+        self.doc: DocumentObject = form_page(TEMPLATES / "master.docx", landscape=landscape)
         self._add_styles()
         section = self.doc.sections[0]
-        section.different_first_page_header_footer = False
-        if landscape:
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = section.page_height, section.page_width
-        section.header_distance = Inches(0.4)
-        section.footer_distance = Inches(0.4)
-        section.top_margin = Inches(1.0)
         self.width = (section.page_width - section.left_margin - section.right_margin) / 914400
         self._header()
         self._footer()
-
-    def _drop_thumbnail(self) -> None:
-        """master.docx carries a preview picture of itself; a form should not show it."""
-        rels = self.doc.part.package.rels
-        for key, rel in list(rels.items()):
-            if rel.reltype.endswith("/thumbnail"):
-                rels.pop(key)
 
     def _add_styles(self) -> None:
         styles = self.doc.styles

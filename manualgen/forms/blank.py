@@ -28,8 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
@@ -126,26 +128,35 @@ def boxes(labels: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- the document
 
 
+
+def form_page(master: Path, *, landscape: bool = False) -> DocumentObject:
+    """master.docx emptied for a form: its styles and page size without its text or its
+    preview picture of itself, one header for every page, the forms' top margin."""
+    doc = Document(str(master))
+    clear_body(doc)
+    rels = doc.part.package.rels
+    for key, rel in list(rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            rels.pop(key)
+    section = doc.sections[0]
+    section.different_first_page_header_footer = False
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.header_distance = Inches(0.4)
+    section.footer_distance = Inches(0.4)
+    section.top_margin = Inches(1.0)
+    return doc
+
+
 class BlankForm:
     """One blank form being written: master.docx's styles, the form's header and footer."""
 
     def __init__(self, inputs: Inputs, form: FormInfo, *, landscape: bool) -> None:
         self.inputs, self.form = inputs, form
-        self.doc = Document(str(inputs.library.forms_dir / MASTER))
-        clear_body(self.doc)
-        rels = self.doc.part.package.rels       # master.docx's preview picture of itself
-        for key, rel in list(rels.items()):
-            if rel.reltype.endswith("/thumbnail"):
-                rels.pop(key)
+        self.doc = form_page(inputs.library.forms_dir / MASTER, landscape=landscape)
         self._styles()
         section = self.doc.sections[0]
-        section.different_first_page_header_footer = False
-        if landscape:
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = section.page_height, section.page_width
-        section.header_distance = Inches(0.4)
-        section.footer_distance = Inches(0.4)
-        section.top_margin = Inches(1.0)
         section.bottom_margin = Inches(0.75)
         self.width = (section.page_width - section.left_margin - section.right_margin) / 914400
         self._header()
